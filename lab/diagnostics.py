@@ -1,0 +1,285 @@
+"""What happened to a run: the verdict.
+
+Every threshold is relative to the run's own scale, never an absolute number:
+
+* ``G0``: the gradient norm at the start; ``extent``: the largest distance of the path from
+  its start; ``K = G0 / extent``: the curvature scale of the run (how fast the gradient
+  would change over the run's own distance).
+* **At a critical point** when the final gradient norm is at most ``GRAD_TOL * G0``, or when
+  the local quadratic model's stationary point (the Newton step ``H^-1 g``) lies within
+  ``NEWTON_TOL * extent`` of the final point (so a method hovering a hair away from the
+  minimum, like Adam at a constant lr, still counts as having arrived). Then the Hessian
+  eigenvalues decide: an eigenvalue is zero when ``|lambda| <= FLAT_TOL * K``; all positive
+  or zero (some positive) -> ``minimum``; all negative -> ``maximum``; a negative and a
+  non-negative one -> ``saddle``; all zero -> ``plateau``.
+* The last stretch is the final ``WINDOW_FRAC`` of the steps (at least ``WINDOW_MIN``).
+  **Oscillating** when, over it, the loss fell by at most ``STALL_TOL`` of the run's loss
+  range, the median gradient norm stays at least ``BIG_GRAD * G0``, and at least
+  ``REVERSAL_FRAC`` of consecutive steps point against each other.
+* **Crawling** when not oscillating and, at the last stretch's pace, the run would need
+  more than ``CRAWL_FACTOR`` times the steps it has run: the pace is compared with the
+  quadratic model's remaining decrease ``1/2 g^T H^-1 g`` when H is positive definite,
+  otherwise with the average pace of the whole run.
+* Otherwise **moving**. A run that left ``|coordinate| <= 1e6`` or met a non-finite value
+  is **diverged** (decided by the engine).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from surfaces.base import Surface
+
+GRAD_TOL = 1e-3
+NEWTON_TOL = 1e-2
+FLAT_TOL = 1e-2
+WINDOW_FRAC = 0.1
+WINDOW_MIN = 20
+STALL_TOL = 1e-2
+BIG_GRAD = 0.05
+REVERSAL_FRAC = 0.3
+CRAWL_FACTOR = 10.0
+
+THRESHOLDS = {
+    "GRAD_TOL": GRAD_TOL,
+    "NEWTON_TOL": NEWTON_TOL,
+    "FLAT_TOL": FLAT_TOL,
+    "WINDOW_FRAC": WINDOW_FRAC,
+    "WINDOW_MIN": WINDOW_MIN,
+    "STALL_TOL": STALL_TOL,
+    "BIG_GRAD": BIG_GRAD,
+    "REVERSAL_FRAC": REVERSAL_FRAC,
+    "CRAWL_FACTOR": CRAWL_FACTOR,
+}
+
+KINDS = ("minimum", "saddle", "maximum", "plateau", "oscillating", "crawling", "moving", "diverged")
+
+
+def _g(x: float) -> str:
+    """A number for a sentence: 3 significant digits."""
+    return f"{x:.3g}"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.2g} %"
+
+
+def _vec(v: np.ndarray) -> str:
+    return "(" + ", ".join(_g(float(c)) for c in v) + ")"
+
+
+def diverged_verdict(step: int, reason: str) -> dict[str, Any]:
+    en = {
+        "bound": f"Diverged at step {step}: the point left the region |x|, |y| ≤ 1e6. "
+        "The step is too large for the curvature here.",
+        "nonfinite": f"Diverged at step {step}: the loss or gradient stopped being a finite "
+        "number (overflow, or outside the formula's domain).",
+    }[reason]
+    zh = {
+        "bound": f"在第 {step} 步发散：点离开了 |x|, |y| ≤ 1e6 的范围。对这里的曲率来说步长太大了。",
+        "nonfinite": f"在第 {step} 步发散：loss 或梯度不再是有限的数（溢出，或超出了公式的定义域）。",
+    }[reason]
+    return {"kind": "diverged", "step": step, "reason": reason, "explanation": {"en": en, "zh": zh}}
+
+
+def verdict(
+    surface: Surface,
+    trajectory: np.ndarray,
+    loss: np.ndarray,
+    grad_norm: np.ndarray,
+) -> dict[str, Any]:
+    """The verdict of a finished (not diverged) run; arrays hold every point, start first."""
+    n = len(trajectory) - 1
+    g0 = float(grad_norm[0])
+    g_end = float(grad_norm[-1])
+    end = trajectory[-1]
+    extent = float(np.max(np.linalg.norm(trajectory - trajectory[0], axis=-1)))
+    loss_range = float(np.max(loss) - np.min(loss))
+    nums: dict[str, Any] = {
+        "final_loss": float(loss[-1]),
+        "initial_loss": float(loss[0]),
+        "initial_grad_norm": g0,
+        "final_grad_norm": g_end,
+        "grad_norm_ratio": g_end / g0 if g0 > 0 else 0.0,
+        "extent": extent,
+        "steps_run": n,
+    }
+
+    with np.errstate(all="ignore"):
+        hess = np.asarray(surface.hessian(end), dtype=float)
+        grad = np.asarray(surface.grad(end), dtype=float)
+    hess = 0.5 * (hess + hess.T)
+    eig, vecs = np.linalg.eigh(hess)
+    k_scale = g0 / extent if g0 > 0 and extent > 0 else 0.0
+    zero_tol = FLAT_TOL * k_scale if k_scale > 0 else 1e-9 * max(1.0, float(np.max(np.abs(eig))))
+    nonsingular = bool(np.all(np.abs(eig) > zero_tol))
+    newton = None
+    if nonsingular:
+        newton = float(np.linalg.norm(np.linalg.solve(hess, grad)))
+        nums["newton_distance"] = newton
+
+    small_grad = g0 == 0 or g_end <= GRAD_TOL * g0
+    near_stationary = newton is not None and extent > 0 and newton <= NEWTON_TOL * extent
+    if small_grad or near_stationary:
+        return _critical(surface, eig, vecs, zero_tol, nums)
+
+    w = min(n, max(WINDOW_MIN, round(WINDOW_FRAC * n)))
+    nums["window"] = w
+    drop = float(loss[n - w] - loss[n])
+    nums["window_loss_drop"] = drop
+    steps = np.diff(trajectory[n - w :], axis=0)
+    dots = np.einsum("ij,ij->i", steps[1:], steps[:-1])
+    reversal = float(np.mean(dots < 0)) if len(dots) else 0.0
+    nums["reversal_fraction"] = reversal
+    median_g = float(np.median(grad_norm[n - w :]))
+    nums["window_grad_ratio"] = median_g / g0
+    stalled = drop <= STALL_TOL * loss_range
+    if stalled and median_g >= BIG_GRAD * g0 and reversal >= REVERSAL_FRAC:
+        level = float(np.max(loss[n - w :])) + STALL_TOL * loss_range
+        suffix_max = np.maximum.accumulate(loss[::-1])[::-1]
+        since = int(np.argmax(suffix_max <= level))
+        return _oscillating(since, n, nums)
+
+    pace = drop / w
+    nums["pace"] = pace
+    if bool(np.all(eig > zero_tol)):
+        remaining = 0.5 * float(grad @ np.linalg.solve(hess, grad))
+        to_go = remaining / pace if pace > 0 else float("inf")
+        basis = "model"
+    else:
+        average = float(loss[0] - loss[n]) / n
+        to_go = n * (average / pace) if pace > 0 and average > 0 else float("inf")
+        basis = "average"
+    nums["steps_to_go"] = to_go
+    if to_go > CRAWL_FACTOR * n:
+        return _crawling(n, w, to_go, pace, basis, nums)
+    return _moving(n, pace, to_go, nums)
+
+
+def _critical(
+    surface: Surface, eig: np.ndarray, vecs: np.ndarray, zero_tol: float, nums: dict[str, Any]
+) -> dict[str, Any]:
+    pos = eig > zero_tol
+    neg = eig < -zero_tol
+    n = nums["steps_run"]
+    ratio = _pct(nums["grad_norm_ratio"])
+    ev = ", ".join(_g(float(e)) for e in eig)
+    out: dict[str, Any] = {"step": n, "eigenvalues": [float(e) for e in eig], "numbers": nums}
+    if neg.any() and not neg.all():
+        i = int(np.argmin(eig))
+        d = vecs[:, i] / np.linalg.norm(vecs[:, i])
+        first = d[np.flatnonzero(np.abs(d) > 1e-12)[0]]
+        d = d if first > 0 else -d
+        out.update(
+            kind="saddle",
+            escape_direction=[float(d[0]), float(d[1])],
+            explanation={
+                "en": f"Stopped at a saddle point: the gradient shrank to {ratio} of its start, "
+                f"but the Hessian has a negative eigenvalue (eigenvalues {ev}); moving along "
+                f"{_vec(d)} lowers the loss.",
+                "zh": f"停在了鞍点：梯度降到起始值的 {ratio}，但 Hessian 有负特征值"
+                f"（特征值 {ev}）；沿 {_vec(d)} 方向移动可以降低 loss。",
+            },
+        )
+    elif neg.all():
+        out.update(
+            kind="maximum",
+            explanation={
+                "en": f"Stopped at a maximum: the gradient shrank to {ratio} of its start and "
+                f"every Hessian eigenvalue is negative ({ev}).",
+                "zh": f"停在了极大值：梯度降到起始值的 {ratio}，Hessian 的特征值都为负（{ev}）。",
+            },
+        )
+    elif pos.any():
+        best = surface.min_value()
+        local = best is not None and nums["final_loss"] > best + 1e-3 * max(
+            1e-12, nums["initial_loss"] - best
+        )
+        nums["lowest_known_loss"] = best
+        extra_en = (
+            f" It is a local minimum: the surface goes lower (loss {_g(best)})." if local else ""
+        )
+        extra_zh = f" 这是局部最小值：曲面上还有更低处（loss {_g(best)}）。" if local else ""
+        out.update(
+            kind="minimum",
+            local=bool(local),
+            explanation={
+                "en": f"Reached a minimum: the gradient shrank to {ratio} of its start and no "
+                f"Hessian eigenvalue is negative ({ev}); final loss {_g(nums['final_loss'])}."
+                + extra_en,
+                "zh": f"到达了最小值：梯度降到起始值的 {ratio}，Hessian 没有负特征值（{ev}）；"
+                f"最终 loss 为 {_g(nums['final_loss'])}。" + extra_zh,
+            },
+        )
+    else:
+        out.update(
+            kind="plateau",
+            explanation={
+                "en": f"Stopped on a plateau: the gradient shrank to {ratio} of its start and the "
+                f"curvature vanished too (eigenvalues {ev}); the surface is flat here.",
+                "zh": f"停在了平台上：梯度降到起始值的 {ratio}，曲率也几乎为零（特征值 {ev}）；"
+                "这里的曲面是平的。",
+            },
+        )
+    return out
+
+
+def _oscillating(since: int, n: int, nums: dict[str, Any]) -> dict[str, Any]:
+    g = _pct(nums["window_grad_ratio"])
+    rev = _pct(nums["reversal_fraction"])
+    return {
+        "kind": "oscillating",
+        "step": since,
+        "stretch": [since, n],
+        "numbers": nums,
+        "explanation": {
+            "en": f"Stuck, but not at a critical point: the loss has stopped falling since step "
+            f"{since}, while the gradient norm stays at {g} of its start and {rev} of the steps "
+            "reverse direction. The point bounces between the walls of a ravine: the learning "
+            "rate is too large for the steep direction.",
+            "zh": f"卡住了，但不在 critical point：从第 {since} 步起 loss 不再下降，梯度范数却仍是"
+            f"起始值的 {g}，{rev} 的步子来回反向。点在峡谷两壁之间来回震荡：对陡峭方向来说学习率太大了。",
+        },
+    }
+
+
+def _crawling(
+    n: int, w: int, to_go: float, pace: float, basis: str, nums: dict[str, Any]
+) -> dict[str, Any]:
+    need = "far more" if not np.isfinite(to_go) else f"about {_g(to_go)} more"
+    need_zh = "多得多的" if not np.isfinite(to_go) else f"约 {_g(to_go)} 步"
+    what = (
+        "reach the bottom of the local quadratic"
+        if basis == "model"
+        else ("repeat the progress made so far")
+    )
+    what_zh = "到达局部二次近似的最低点" if basis == "model" else "再取得同样多的进展"
+    return {
+        "kind": "crawling",
+        "step": n,
+        "stretch": [n - w, n],
+        "numbers": nums,
+        "explanation": {
+            "en": f"Crawling: still descending, but at {_g(pace)} loss per step it would need "
+            f"{need} steps to {what} (it has run {n}). Not at a critical point: the step is "
+            "too small for this slope.",
+            "zh": f"在爬行：仍在下降，但每步只降 {_g(pace)}，要{what_zh}还需要{need_zh}"
+            f"（已经走了 {n} 步）。并不在 critical point：对这个坡度来说步长太小了。",
+        },
+    }
+
+
+def _moving(n: int, pace: float, to_go: float, nums: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": "moving",
+        "step": n,
+        "numbers": nums,
+        "explanation": {
+            "en": f"Still moving: the loss falls by {_g(pace)} per step and the run was making "
+            f"real progress when its {n} steps ran out; more steps would take it further.",
+            "zh": f"仍在前进：loss 每步下降 {_g(pace)}，{n} 步用完时仍在明显进步；"
+            "再多走几步会更接近目标。",
+        },
+    }

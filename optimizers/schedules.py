@@ -1,0 +1,288 @@
+"""Learning-rate schedules in closed form, vectorised over steps.
+
+``lr_sequence(name, base_lr, params, n)`` gives the learning rate of steps 0 .. n-1, the
+values torch.optim.lr_scheduler produces when ``scheduler.step()`` follows every
+``optimizer.step()`` (step k uses the lr after k scheduler steps). torch computes most of
+them recursively from the previous lr; the closed forms here agree with it to rounding
+and can be plotted directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class SParam:
+    name: str
+    default: Any  # None: required
+    kind: str = "float"  # "float" | "int" | "bool" | "choice"
+    low: float = 0.0
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] = ()
+    help: dict[str, str] = field(default_factory=dict)
+
+    def allowed(self) -> str:
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        what = "an integer" if self.kind == "int" else "a number"
+        lo = f"{_fmt(self.low)} {'<' if self.low_open else '<='} {self.name}"
+        hi = (
+            "" if math.isinf(self.high) else f" {'<' if self.high_open else '<='} {_fmt(self.high)}"
+        )
+        return f"{what} with {lo}{hi}"
+
+    def contains(self, v: float) -> bool:
+        if not math.isfinite(v):
+            return False
+        above = v > self.low if self.low_open else v >= self.low
+        below = v < self.high if self.high_open else v <= self.high
+        return above and below
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(v)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    params: tuple[SParam, ...]
+    fn: Callable[..., Array]  # fn(base_lr, t: int array, **params) -> lr array
+    title: dict[str, str]
+    torch_name: str
+    formula: str
+    note: str = ""
+    check: Callable[[dict[str, Any], int], str | None] = lambda p, steps: None
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+
+def step_lr(base: float, t: Array, step_size: int, gamma: float = 0.1) -> Array:
+    return base * gamma ** (t // step_size)
+
+
+def exponential_lr(base: float, t: Array, gamma: float) -> Array:
+    return base * gamma**t
+
+
+def cosine_lr(base: float, t: Array, T_max: int, eta_min: float = 0.0) -> Array:
+    # Periodic past T_max (period 2 T_max), as torch's recursive form is.
+    return eta_min + (base - eta_min) * (1 + np.cos(np.pi * t / T_max)) / 2
+
+
+def linear_lr(
+    base: float,
+    t: Array,
+    start_factor: float = 1 / 3,
+    end_factor: float = 1.0,
+    total_iters: int = 5,
+) -> Array:
+    frac = np.minimum(t, total_iters) / total_iters
+    return base * (start_factor + (end_factor - start_factor) * frac)
+
+
+def warmup_cosine_lr(
+    base: float,
+    t: Array,
+    start_factor: float = 0.1,
+    total_iters: int = 10,
+    T_max: int = 100,
+    eta_min: float = 0.0,
+) -> Array:
+    warm = linear_lr(base, t, start_factor, 1.0, total_iters)
+    cos = cosine_lr(base, np.maximum(t - total_iters, 0), T_max, eta_min)
+    return np.where(t < total_iters, warm, cos)
+
+
+def onecycle_lr(
+    base: float,
+    t: Array,
+    max_lr: float,
+    total_steps: int,
+    pct_start: float = 0.3,
+    anneal_strategy: str = "cos",
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+    three_phase: bool = False,
+    cycle_momentum: bool = False,
+) -> Array:
+    """OneCycleLR's learning rate; it ignores the optimizer's own lr (``base``), like torch."""
+    initial = max_lr / div_factor
+    min_lr = initial / final_div_factor
+    if three_phase:
+        phases = [
+            (float(pct_start * total_steps) - 1, initial, max_lr),
+            (float(2 * pct_start * total_steps) - 2, max_lr, initial),
+            (total_steps - 1, initial, min_lr),
+        ]
+    else:
+        phases = [
+            (float(pct_start * total_steps) - 1, initial, max_lr),
+            (total_steps - 1, max_lr, min_lr),
+        ]
+    t = np.asarray(t, dtype=float)
+    out = np.empty_like(t)
+    done = np.zeros(t.shape, dtype=bool)
+    start_step = 0.0
+    for i, (end_step, lo, hi) in enumerate(phases):
+        here = ~done & ((t <= end_step) | (i == len(phases) - 1))
+        pct = (t[here] - start_step) / (end_step - start_step)
+        if anneal_strategy == "cos":
+            out[here] = hi + (lo - hi) / 2.0 * (np.cos(np.pi * pct) + 1)
+        else:
+            out[here] = (hi - lo) * pct + lo
+        done |= here
+        start_step = end_step
+    return out
+
+
+def _i(name: str, default: Any, low: float = 1, **kw: Any) -> SParam:
+    return SParam(name, default, kind="int", low=low, **kw)
+
+
+def _f(name: str, default: Any, **kw: Any) -> SParam:
+    return SParam(name, default, **kw)
+
+
+def _onecycle_check(p: dict[str, Any], steps: int) -> str | None:
+    if p.get("cycle_momentum"):
+        return (
+            "cycle_momentum=true is not supported: this lab cycles only the learning rate "
+            "(OneCycleLR with cycle_momentum=False)"
+        )
+    if p["total_steps"] < steps:
+        return (
+            f"total_steps={p['total_steps']} is smaller than the scenario's steps={steps}; "
+            "OneCycleLR cannot step past total_steps, so allowed is total_steps >= steps"
+        )
+    if p["three_phase"] and 2 * p["pct_start"] * p["total_steps"] - 2 >= p["total_steps"] - 1:
+        return "three_phase needs pct_start < 0.5 so that the three phases fit in total_steps"
+    return None
+
+
+SCHEDULES: dict[str, Schedule] = {
+    s.name: s
+    for s in (
+        Schedule(
+            "constant",
+            (),
+            lambda base, t: np.full(np.shape(t), float(base)),
+            {"en": "Constant", "zh": "常数"},
+            "(none)",
+            r"\eta^t = \eta",
+        ),
+        Schedule(
+            "step",
+            (_i("step_size", None), _f("gamma", 0.1, low_open=True, high=1.0)),
+            step_lr,
+            {"en": "Step decay", "zh": "阶梯衰减"},
+            "StepLR",
+            r"\eta^t = \eta\,\gamma^{\lfloor t / \text{step\_size} \rfloor}",
+        ),
+        Schedule(
+            "exponential",
+            (_f("gamma", None, low_open=True, high=1.0),),
+            exponential_lr,
+            {"en": "Exponential decay", "zh": "指数衰减"},
+            "ExponentialLR",
+            r"\eta^t = \eta\,\gamma^{t}",
+        ),
+        Schedule(
+            "cosine",
+            (_i("T_max", None), _f("eta_min", 0.0)),
+            cosine_lr,
+            {"en": "Cosine annealing", "zh": "余弦退火"},
+            "CosineAnnealingLR",
+            r"\eta^t = \eta_{\min} + \tfrac12(\eta - \eta_{\min})\left(1 + \cos\frac{\pi t}{T_{\max}}\right)",
+        ),
+        Schedule(
+            "linear",
+            (
+                _f("start_factor", 1 / 3, low_open=True, high=1.0),
+                _f("end_factor", 1.0, high=1.0),
+                _i("total_iters", 5),
+            ),
+            linear_lr,
+            {"en": "Linear warm-up / decay", "zh": "线性预热 / 衰减"},
+            "LinearLR",
+            r"\eta^t = \eta\left(f_0 + (f_1 - f_0)\frac{\min(t, T)}{T}\right)",
+        ),
+        Schedule(
+            "warmup_cosine",
+            (
+                _f("start_factor", 0.1, low_open=True, high=1.0),
+                _i("total_iters", 10),
+                _i("T_max", 100),
+                _f("eta_min", 0.0),
+            ),
+            warmup_cosine_lr,
+            {"en": "Warm-up + cosine", "zh": "预热 + 余弦"},
+            "SequentialLR(LinearLR → CosineAnnealingLR)",
+            r"\eta^t = \begin{cases}\eta\left(f_0 + (1 - f_0)\,t/T\right) & t < T\\"
+            r"\eta_{\min} + \tfrac12(\eta - \eta_{\min})\left(1 + \cos\frac{\pi (t-T)}{T_{\max}}\right)"
+            r" & t \ge T\end{cases}",
+        ),
+        Schedule(
+            "onecycle",
+            (
+                _f("max_lr", None, low_open=True),
+                _i("total_steps", None),
+                _f("pct_start", 0.3, low_open=True, high=1.0, high_open=True),
+                SParam("anneal_strategy", "cos", kind="choice", choices=("cos", "linear")),
+                _f("div_factor", 25.0, low_open=True),
+                _f("final_div_factor", 1e4, low_open=True),
+                SParam("three_phase", False, kind="bool"),
+                SParam("cycle_momentum", False, kind="bool"),
+            ),
+            onecycle_lr,
+            {"en": "One-cycle", "zh": "单周期"},
+            "OneCycleLR",
+            r"\eta^t:\ \frac{\eta_{\max}}{d} \nearrow \eta_{\max} \searrow "
+            r"\frac{\eta_{\max}}{d\,d_f}",
+            note="learning rate only: momentum cycling is not modelled (cycle_momentum must be "
+            "false); the optimizer's own lr is ignored, as in torch",
+            check=_onecycle_check,
+        ),
+    )
+}
+
+
+def lr_sequence(name: str, base_lr: float, params: dict[str, Any], n: int) -> Array:
+    """Learning rate of steps 0 .. n-1 (float64)."""
+    sched = SCHEDULES[name]
+    t = np.arange(n)
+    kw = {**sched.defaults(), **params}
+    if name == "onecycle":
+        return sched.fn(base_lr, t, **kw)
+    kw.pop("cycle_momentum", None)
+    return np.asarray(sched.fn(base_lr, t, **kw), dtype=float)
+
+
+def describe() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": s.name,
+            "torch": s.torch_name,
+            "params": {
+                p.name: {"default": p.default, "allowed": p.allowed()}
+                if p.default is not None
+                else {"required": True, "allowed": p.allowed()}
+                for p in s.params
+            },
+            **({"note": s.note} if s.note else {}),
+        }
+        for s in SCHEDULES.values()
+    ]

@@ -1,0 +1,42 @@
+"""Loss surfaces: the built-in ones and custom formulas.
+
+``make_surface(spec)`` takes a scenario's ``surface`` value: a built-in name or
+``{"expr": ..., "x_range": [lo, hi], "y_range": [lo, hi]}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from surfaces.base import Surface
+from surfaces.builtin import BUILTIN
+
+
+def make_surface(spec: str | dict[str, Any]) -> Surface:
+    if isinstance(spec, str):
+        return BUILTIN[spec]
+    from surfaces.expr import make_expr_surface  # sympy is imported only when a formula is used
+
+    return make_expr_surface(
+        spec["expr"],
+        tuple(spec.get("x_range", (-3.0, 3.0))),
+        tuple(spec.get("y_range", (-3.0, 3.0))),
+    )
+
+
+def describe() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": s.name,
+            "title": s.title["en"],
+            "description": s.description["en"],
+            "x_range": list(s.x_range),
+            "y_range": list(s.y_range),
+            "start": list(s.start),
+            "minima": [list(m) for m in s.minima],
+        }
+        for s in BUILTIN.values()
+    ]
+
+
+__all__ = ["BUILTIN", "Surface", "describe", "make_surface"]
