@@ -85,81 +85,106 @@ def diverged_verdict(step: int, reason: str) -> dict[str, Any]:
 
 
 def verdict(
-    surface: Surface,
-    trajectory: np.ndarray,
-    loss: np.ndarray,
-    grad_norm: np.ndarray,
+    surface: Surface, trajectory: np.ndarray, loss: np.ndarray, grad_norm: np.ndarray
 ) -> dict[str, Any]:
-    """The verdict of a finished (not diverged) run; arrays hold every point, start first."""
-    n = len(trajectory) - 1
-    g0 = float(grad_norm[0])
-    g_end = float(grad_norm[-1])
-    end = trajectory[-1]
-    extent = float(np.max(np.linalg.norm(trajectory - trajectory[0], axis=-1)))
-    loss_range = float(np.max(loss) - np.min(loss))
-    nums: dict[str, Any] = {
-        "final_loss": float(loss[-1]),
-        "initial_loss": float(loss[0]),
-        "initial_grad_norm": g0,
-        "final_grad_norm": g_end,
-        "grad_norm_ratio": g_end / g0 if g0 > 0 else 0.0,
-        "extent": extent,
-        "steps_run": n,
-    }
+    """The verdict of one finished (not diverged) run; arrays hold every point, start first."""
+    return verdicts(surface, trajectory[:, None], loss[:, None], grad_norm[:, None])[0]
 
+
+def verdicts(
+    surface: Surface, traj: np.ndarray, loss: np.ndarray, gnorm: np.ndarray
+) -> list[dict[str, Any]]:
+    """Verdicts of m finished runs of equal length at once: traj (n+1, m, 2), loss and gnorm
+    (n+1, m). The arithmetic is batched over runs; only the final dicts are built per run."""
+    n = traj.shape[0] - 1
+    g0, g_end, end = gnorm[0], gnorm[-1], traj[-1]
+    best = surface.min_value()
+    disp = traj - traj[0]
+    extent = np.sqrt(np.max(np.einsum("tmi,tmi->tm", disp, disp), axis=0))
+    loss_range = np.max(loss, axis=0) - np.min(loss, axis=0)
     with np.errstate(all="ignore"):
-        hess = np.asarray(surface.hessian(end), dtype=float)
-        grad = np.asarray(surface.grad(end), dtype=float)
-    hess = 0.5 * (hess + hess.T)
-    eig, vecs = np.linalg.eigh(hess)
-    k_scale = g0 / extent if g0 > 0 and extent > 0 else 0.0
-    zero_tol = FLAT_TOL * k_scale if k_scale > 0 else 1e-9 * max(1.0, float(np.max(np.abs(eig))))
-    nonsingular = bool(np.all(np.abs(eig) > zero_tol))
-    newton = None
-    if nonsingular:
-        newton = float(np.linalg.norm(np.linalg.solve(hess, grad)))
-        nums["newton_distance"] = newton
+        hess = np.asarray(surface.hessian(end), dtype=float).reshape(-1, 2, 2)
+        grad = np.asarray(surface.grad(end), dtype=float).reshape(-1, 2)
+        hess = 0.5 * (hess + np.swapaxes(hess, -1, -2))
+        eig, vecs = np.linalg.eigh(hess)
+        k_scale = np.where((g0 > 0) & (extent > 0), g0 / np.where(extent > 0, extent, 1), 0.0)
+        zero_tol = np.where(
+            k_scale > 0, FLAT_TOL * k_scale, 1e-9 * np.maximum(1.0, np.abs(eig).max(-1))
+        )
+        nonsingular = np.all(np.abs(eig) > zero_tol[:, None], axis=-1)
+        safe = np.where(nonsingular[:, None, None], hess, np.eye(2))
+        newton_step = np.linalg.solve(safe, grad[..., None])[..., 0]
+        newton = np.where(nonsingular, np.linalg.norm(newton_step, axis=-1), np.inf)
+        small_grad = (g0 == 0) | (g_end <= GRAD_TOL * g0)
+        critical = small_grad | ((extent > 0) & (newton <= NEWTON_TOL * extent))
 
-    small_grad = g0 == 0 or g_end <= GRAD_TOL * g0
-    near_stationary = newton is not None and extent > 0 and newton <= NEWTON_TOL * extent
-    if small_grad or near_stationary:
-        return _critical(surface, eig, vecs, zero_tol, nums)
+        w = min(n, max(WINDOW_MIN, round(WINDOW_FRAC * n)))
+        drop = loss[n - w] - loss[n]
+        steps = np.diff(traj[n - w :], axis=0)
+        dots = np.einsum("tmi,tmi->tm", steps[1:], steps[:-1])
+        reversal = np.mean(dots < 0, axis=0) if len(dots) else np.zeros_like(g0)
+        median_g = np.median(gnorm[n - w :], axis=0)
+        oscillating = (
+            (drop <= STALL_TOL * loss_range)
+            & (median_g >= BIG_GRAD * g0)
+            & (reversal >= REVERSAL_FRAC)
+        )
+        pace = drop / w
+        convex = np.all(eig > zero_tol[:, None], axis=-1)
+        remaining = 0.5 * np.einsum("mi,mi->m", grad, newton_step)
+        average = (loss[0] - loss[n]) / n
+        to_go = np.where(
+            convex,
+            np.where(pace > 0, remaining / np.where(pace > 0, pace, 1), np.inf),
+            np.where((pace > 0) & (average > 0), n * average / np.where(pace > 0, pace, 1), np.inf),
+        )
 
-    w = min(n, max(WINDOW_MIN, round(WINDOW_FRAC * n)))
-    nums["window"] = w
-    drop = float(loss[n - w] - loss[n])
-    nums["window_loss_drop"] = drop
-    steps = np.diff(trajectory[n - w :], axis=0)
-    dots = np.einsum("ij,ij->i", steps[1:], steps[:-1])
-    reversal = float(np.mean(dots < 0)) if len(dots) else 0.0
-    nums["reversal_fraction"] = reversal
-    median_g = float(np.median(grad_norm[n - w :]))
-    nums["window_grad_ratio"] = median_g / g0
-    stalled = drop <= STALL_TOL * loss_range
-    if stalled and median_g >= BIG_GRAD * g0 and reversal >= REVERSAL_FRAC:
-        level = float(np.max(loss[n - w :])) + STALL_TOL * loss_range
-        suffix_max = np.maximum.accumulate(loss[::-1])[::-1]
-        since = int(np.argmax(suffix_max <= level))
-        return _oscillating(since, n, nums)
-
-    pace = drop / w
-    nums["pace"] = pace
-    if bool(np.all(eig > zero_tol)):
-        remaining = 0.5 * float(grad @ np.linalg.solve(hess, grad))
-        to_go = remaining / pace if pace > 0 else float("inf")
-        basis = "model"
-    else:
-        average = float(loss[0] - loss[n]) / n
-        to_go = n * (average / pace) if pace > 0 and average > 0 else float("inf")
-        basis = "average"
-    nums["steps_to_go"] = to_go
-    if to_go > CRAWL_FACTOR * n:
-        return _crawling(n, w, to_go, pace, basis, nums)
-    return _moving(n, pace, to_go, nums)
+    out = []
+    for i in range(traj.shape[1]):
+        nums: dict[str, Any] = {
+            "final_loss": float(loss[-1, i]),
+            "initial_loss": float(loss[0, i]),
+            "initial_grad_norm": float(g0[i]),
+            "final_grad_norm": float(g_end[i]),
+            "grad_norm_ratio": float(g_end[i] / g0[i]) if g0[i] > 0 else 0.0,
+            "extent": float(extent[i]),
+            "steps_run": n,
+        }
+        if nonsingular[i]:
+            nums["newton_distance"] = float(newton[i])
+        if critical[i]:
+            out.append(_critical(surface, best, end[i], eig[i], vecs[i], float(zero_tol[i]), nums))
+            continue
+        nums.update(
+            window=w,
+            window_loss_drop=float(drop[i]),
+            reversal_fraction=float(reversal[i]),
+            window_grad_ratio=float(median_g[i] / g0[i]),
+        )
+        if oscillating[i]:
+            level = float(np.max(loss[n - w :, i])) + STALL_TOL * float(loss_range[i])
+            suffix_max = np.maximum.accumulate(loss[::-1, i])[::-1]
+            out.append(_oscillating(int(np.argmax(suffix_max <= level)), n, nums))
+            continue
+        t_go = float(to_go[i])
+        nums["pace"] = float(pace[i])
+        nums["steps_to_go"] = t_go if np.isfinite(t_go) else None  # JSON has no infinity
+        if t_go > CRAWL_FACTOR * n:
+            basis = "model" if convex[i] else "average"
+            out.append(_crawling(n, w, t_go, float(pace[i]), basis, nums))
+        else:
+            out.append(_moving(n, float(pace[i]), t_go, nums))
+    return out
 
 
 def _critical(
-    surface: Surface, eig: np.ndarray, vecs: np.ndarray, zero_tol: float, nums: dict[str, Any]
+    surface: Surface,
+    best: float | None,
+    end: np.ndarray,
+    eig: np.ndarray,
+    vecs: np.ndarray,
+    zero_tol: float,
+    nums: dict[str, Any],
 ) -> dict[str, Any]:
     pos = eig > zero_tol
     neg = eig < -zero_tol
@@ -193,10 +218,12 @@ def _critical(
             },
         )
     elif pos.any():
-        best = surface.min_value()
-        local = best is not None and nums["final_loss"] > best + 1e-3 * max(
-            1e-12, nums["initial_loss"] - best
-        )
+        # Local only if a lower known minimum exists and this point is not next to it.
+        local = False
+        if best is not None and surface.minima:
+            gap = float(np.min(np.linalg.norm(np.asarray(surface.minima) - end, axis=-1)))
+            higher = nums["final_loss"] > best + 1e-3 * max(1e-12, nums["initial_loss"] - best)
+            local = higher and gap > 10 * NEWTON_TOL * max(nums["extent"], 1e-12)
         nums["lowest_known_loss"] = best
         extra_en = (
             f" It is a local minimum: the surface goes lower (loss {_g(best)})." if local else ""
@@ -256,17 +283,26 @@ def _crawling(
         else ("repeat the progress made so far")
     )
     what_zh = "到达局部二次近似的最低点" if basis == "model" else "再取得同样多的进展"
+    if pace > 0:
+        en = (
+            f"Crawling: still descending, but at {_g(pace)} loss per step it would need "
+            f"{need} steps to {what} (it has run {n})."
+        )
+        zh = f"在爬行：仍在下降，但每步只降 {_g(pace)}，要{what_zh}还需要{need_zh}（已经走了 {n} 步）。"
+    else:
+        en = (
+            f"Crawling: over the last {w} steps the loss did not fall at all, although the "
+            f"gradient is still {_pct(nums['window_grad_ratio'])} of its start."
+        )
+        zh = f"在爬行：最后 {w} 步 loss 完全没有下降，而梯度仍是起始值的 {_pct(nums['window_grad_ratio'])}。"
     return {
         "kind": "crawling",
         "step": n,
         "stretch": [n - w, n],
         "numbers": nums,
         "explanation": {
-            "en": f"Crawling: still descending, but at {_g(pace)} loss per step it would need "
-            f"{need} steps to {what} (it has run {n}). Not at a critical point: the step is "
-            "too small for this slope.",
-            "zh": f"在爬行：仍在下降，但每步只降 {_g(pace)}，要{what_zh}还需要{need_zh}"
-            f"（已经走了 {n} 步）。并不在 critical point：对这个坡度来说步长太小了。",
+            "en": en + " Not at a critical point: the step does not fit this slope.",
+            "zh": zh + "并不在 critical point：步长和这里的坡度不匹配。",
         },
     }
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.diagnostics import diverged_verdict, verdict
+from lab.diagnostics import diverged_verdict, verdicts
 from lab.scenario import MAX_COORD, Scenario, ScenarioError, parse_scenario
 from optimizers import OPTIMIZERS, prepare_hyper, resolved_params
 from optimizers.schedules import lr_sequence
@@ -24,9 +24,9 @@ Array = np.ndarray
 
 @dataclass
 class RunResult:
-    """One run. ``trajectory``, ``loss``, ``grad_norm``, ``gradient`` hold every point (start
-    first); ``lr``, ``effective_lr``, ``noise`` every step; ``state`` (when recorded) the
-    optimizer's state after every step."""
+    """One run. ``trajectory``, ``loss``, ``grad_norm`` hold every point (start first); ``lr``,
+    ``effective_lr``, ``noise`` every step; ``state`` (when recorded) the optimizer's state
+    after every step. Arrays are views into the batch (read them, do not write them)."""
 
     label: str
     optimizer: str
@@ -35,12 +35,18 @@ class RunResult:
     trajectory: Array  # (k+1, 2)
     loss: Array  # (k+1,)
     grad_norm: Array  # (k+1,)
-    gradient: Array  # (k+1, 2), exact (noise-free) gradient at each point
     lr: Array  # (k,)
     effective_lr: Array  # (k, 2)
     verdict: dict[str, Any]
+    surface: Surface | None = field(default=None, repr=False)
     noise: Array | None = None  # (k, 2) the noise added to the gradient at each step
     state: dict[str, Array] = field(default_factory=dict)  # name -> (k, 2) or (k, 1)
+
+    @property
+    def gradient(self) -> Array:
+        """The exact (noise-free) gradient at every point, (k+1, 2), computed on demand."""
+        with np.errstate(all="ignore"):
+            return np.asarray(self.surface.grad(self.trajectory))  # type: ignore[union-attr]
 
     @property
     def steps_run(self) -> int:
@@ -98,14 +104,17 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
         groups.append((opt, slice(pos, pos + len(idx)), prepare_hyper(opt, per_run)))
         pos += len(idx)
 
-    lr = np.empty((steps, n, 1))
-    for j, i in enumerate(order):
-        run = sc.runs[i]
-        base = float(run.params["lr"])
-        if run.schedule is None:
-            lr[:, j, 0] = base
-        else:
-            lr[:, j, 0] = lr_sequence(run.schedule["name"], base, run.schedule["params"], steps)
+    # Learning rates: a (steps, n, 1) table only when some run has a schedule.
+    base_lr = np.array([[float(sc.runs[i].params["lr"])] for i in order])
+    lr_table = None
+    if any(r.schedule is not None for r in sc.runs):
+        lr_table = np.repeat(base_lr[None], steps, axis=0)
+        for j, i in enumerate(order):
+            sched = sc.runs[i].schedule
+            if sched is not None:
+                lr_table[:, j, 0] = lr_sequence(
+                    sched["name"], base_lr[j, 0], sched["params"], steps
+                )
 
     noise = None
     if sc.noise["std"] > 0:
@@ -113,7 +122,7 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
         noise = rng.standard_normal((steps, 2)) * sc.noise["std"]  # shared by every run
 
     traj = np.empty((steps + 1, n, 2))
-    grads = np.empty((steps + 1, n, 2))
+    gnorm = np.empty((steps + 1, n))
     eff = np.empty((steps, n, 2))
     traj[0] = start
     states = [opt.init(traj[0, sl], hp) for opt, sl, hp in groups]
@@ -122,10 +131,13 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
     with np.errstate(all="ignore"):
         for t in range(steps):
             theta = traj[t]
-            grads[t] = surface.grad(theta)
-            g = grads[t] if noise is None else grads[t] + noise[t]
+            g = surface.grad(theta)
+            gnorm[t] = np.sqrt(np.einsum("ij,ij->i", g, g))
+            if noise is not None:
+                g = g + noise[t]
+            lr_t = base_lr if lr_table is None else lr_table[t]
             for k, (opt, sl, hp) in enumerate(groups):
-                out = opt.step(theta[sl], g[sl], states[k], lr[t, sl], t + 1, hp)
+                out = opt.step(theta[sl], g[sl], states[k], lr_t[sl], t + 1, hp)
                 traj[t + 1, sl] = out.theta
                 eff[t, sl] = out.effective_lr
                 states[k] = out.state
@@ -135,44 +147,59 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
                 last = t + 1  # every run has diverged: nothing left to compute
                 break
         traj[last + 1 :] = np.nan
-        grads[last:] = np.nan
-        grads[last] = surface.grad(traj[last])
+        gnorm[last + 1 :] = np.nan
+        gnorm[last] = np.linalg.norm(surface.grad(traj[last]), axis=-1)
         loss = surface.value(traj)
-        gnorm = np.linalg.norm(grads, axis=-1)
 
-    runs: list[RunResult | None] = [None] * n
-    for k, (_opt, sl, _hp) in enumerate(groups):
-        for j in range(sl.start, sl.stop):
-            i = order[j]
-            spec = sc.runs[i]
-            pts, ls, gn, gr = traj[:, j], loss[:, j], gnorm[:, j], grads[:, j]
-            bad_bound = np.any(~(np.abs(pts) <= MAX_COORD), axis=-1)
-            bad = bad_bound | ~np.isfinite(ls) | ~np.isfinite(gn)
-            cut = int(np.argmax(bad)) if bad.any() else steps + 1
-            if cut <= steps:
-                reason = (
-                    "bound" if bad_bound[cut] and np.all(np.isfinite(pts[cut])) else ("nonfinite")
-                )
-                v = diverged_verdict(cut, reason)
-            else:
-                v = verdict(surface, pts, ls, gn)
-            state = {name: arr[: cut - 1, j - sl.start].copy() for name, arr in recorded[k].items()}
-            runs[i] = RunResult(
-                label=spec.label,
-                optimizer=spec.optimizer,
-                params=spec.params,
-                schedule=spec.schedule,
-                trajectory=pts[:cut].copy(),
-                loss=ls[:cut].copy(),
-                grad_norm=gn[:cut].copy(),
-                gradient=gr[:cut].copy(),
-                lr=lr[: cut - 1, j, 0].copy(),
-                effective_lr=eff[: cut - 1, j].copy(),
-                verdict=v,
-                noise=None if noise is None else noise[: cut - 1].copy(),
-                state=state,
+    # Cut each run at its first invalid point; judge the full-length runs in one batch.
+    bad_bound = np.any(~(np.abs(traj) <= MAX_COORD), axis=-1)
+    bad = bad_bound | ~np.isfinite(loss) | ~np.isfinite(gnorm)
+    cuts = np.where(bad.any(axis=0), np.argmax(bad, axis=0), steps + 1)
+    judged: dict[int, dict[str, Any]] = {}
+    whole = np.flatnonzero(cuts == steps + 1)
+    if len(whole):
+        judged = dict(
+            zip(
+                whole.tolist(),
+                verdicts(surface, traj[:, whole], loss[:, whole], gnorm[:, whole]),
+                strict=True,
             )
-    return Result(sc, surface, [r for r in runs if r is not None])
+        )
+    group_of = np.empty(n, dtype=int)
+    for k, (_opt, sl, _hp) in enumerate(groups):
+        group_of[sl] = k
+
+    runs: list[RunResult] = [None] * n  # type: ignore[list-item]
+    for j in range(n):
+        i, cut = order[j], int(cuts[j])
+        spec = sc.runs[i]
+        if j in judged:
+            v = judged[j]
+        else:
+            finite_point = bool(np.all(np.isfinite(traj[cut, j])))
+            v = diverged_verdict(
+                cut, "bound" if bad_bound[cut, j] and finite_point else "nonfinite"
+            )
+        k = group_of[j]
+        sl = groups[k][1]
+        runs[i] = RunResult(  # views into the batch arrays: no copies
+            label=spec.label,
+            optimizer=spec.optimizer,
+            params=spec.params,
+            schedule=spec.schedule,
+            trajectory=traj[:cut, j],
+            loss=loss[:cut, j],
+            grad_norm=gnorm[:cut, j],
+            lr=np.broadcast_to(base_lr[j, 0], (cut - 1,))
+            if lr_table is None
+            else lr_table[: cut - 1, j, 0],
+            effective_lr=eff[: cut - 1, j],
+            verdict=v,
+            surface=surface,
+            noise=None if noise is None else noise[: cut - 1],
+            state={name: arr[: cut - 1, j - sl.start] for name, arr in recorded[k].items()},
+        )
+    return Result(sc, surface, runs)
 
 
 def _record(store: dict[str, Array], state: dict[str, Array], t: int, steps: int) -> None:

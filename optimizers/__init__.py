@@ -390,6 +390,14 @@ def resolved_params(opt: Optimizer, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _column(vals: list[float]) -> float | np.ndarray:
+    """A hyperparameter over runs: one float when every run agrees (scalar arithmetic is much
+    cheaper than element-wise pow on an array), else an (n, 1) array."""
+    if all(v == vals[0] for v in vals):
+        return float(vals[0])
+    return np.array(vals, dtype=float).reshape(-1, 1)
+
+
 def prepare_hyper(opt: Optimizer, per_run: list[dict[str, Any]]) -> dict[str, Any]:
     """Stack the resolved parameters of the runs in one group into (n, 1) arrays and Switches."""
     keys = per_run[0].keys()
@@ -397,22 +405,23 @@ def prepare_hyper(opt: Optimizer, per_run: list[dict[str, Any]]) -> dict[str, An
     for k in keys:
         vals = [p[k] for p in per_run]
         if k == "betas":
-            hp["beta1"] = np.array([b[0] for b in vals], dtype=float).reshape(-1, 1)
-            hp["beta2"] = np.array([b[1] for b in vals], dtype=float).reshape(-1, 1)
+            hp["beta1"] = _column([b[0] for b in vals])
+            hp["beta2"] = _column([b[1] for b in vals])
         elif isinstance(vals[0], bool):
             hp[k] = Switch.of(np.array(vals, dtype=bool))
         else:
-            hp[k] = np.array(vals, dtype=float).reshape(-1, 1)
+            hp[k] = _column(vals)
     # Derived switches, fixed for the whole run, so the step does no work it can skip.
     wd = hp.get("weight_decay")
     hp["wd_any"] = bool(wd is not None and np.any(wd != 0))
+    n = len(per_run)
     if "momentum" in hp:
-        hp["uses_buffer"] = Switch.of(hp["momentum"] != 0)
-        hp["has_momentum"] = Switch.of(hp["momentum"] > 0)
+        hp["uses_buffer"] = Switch.of(np.broadcast_to(hp["momentum"] != 0, (n, 1)))
+        hp["has_momentum"] = Switch.of(np.broadcast_to(hp["momentum"] > 0, (n, 1)))
     if "beta1" in hp:
-        hp["beta1_lerp_small"] = Switch.of(np.abs(1 - hp["beta1"]) < 0.5)
+        hp["beta1_lerp_small"] = Switch.of(np.broadcast_to(np.abs(1 - hp["beta1"]) < 0.5, (n, 1)))
     if "alpha" in hp:
-        hp["alpha_lerp_small"] = Switch.of(np.abs(1 - hp["alpha"]) < 0.5)
+        hp["alpha_lerp_small"] = Switch.of(np.broadcast_to(np.abs(1 - hp["alpha"]) < 0.5, (n, 1)))
     for name in ("amsgrad", "bias_correction", "centered", "nesterov", "decoupled_weight_decay"):
         if name in hp and not isinstance(hp[name], Switch):
             hp[name] = Switch.of(np.array(hp[name], dtype=bool))

@@ -43,6 +43,7 @@ def quadratic(
     c, s = np.cos(np.radians(angle_deg)), np.sin(np.radians(angle_deg))
     rot = np.array([[c, s], [-s, c]])  # rows: the flat axis u and the steep axis v
     hess = rot.T @ np.diag([a, b]) @ rot
+    hess = 0.5 * (hess + hess.T)  # exactly symmetric
     if angle_deg == 0:
         hess = np.diag([a, b]).astype(float)  # exact zeros off the diagonal
 

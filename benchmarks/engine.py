@@ -1,0 +1,132 @@
+"""Engine speed: prints run-steps per second; compare against the targets in the README.
+
+    python benchmarks/engine.py            # 1,024 Adam runs x 1,000 steps on Rosenbrock
+    python benchmarks/engine.py --quick    # fewer repeats
+
+Three ways of doing the same work (Adam, log-spaced learning rates, trajectory + loss +
+gradient norm stored at every step):
+  * lab.simulate (the engine),
+  * a bare hand-written NumPy loop (the floor for a NumPy implementation),
+  * torch.optim.Adam in a Python loop, one optimizer per run (if torch is installed; timed
+    on a subset of runs and scaled per run-step, because the full job takes minutes).
+Then a single 100,000-step run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lab import simulate  # noqa: E402
+from surfaces import BUILTIN  # noqa: E402
+
+RUNS, STEPS = 1024, 1000
+START = (-1.5, 2.0)
+LRS = np.logspace(-4, -1, RUNS)
+
+
+def scenario(runs: int = RUNS, steps: int = STEPS) -> dict:
+    return {
+        "surface": "rosenbrock",
+        "start": list(START),
+        "steps": steps,
+        "runs": [{"optimizer": "adam", "params": {"lr": float(lr)}} for lr in LRS[:runs]],
+    }
+
+
+def best_of(fn, repeats: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def bare_numpy() -> None:
+    s = BUILTIN["rosenbrock"]
+    lr = LRS.reshape(-1, 1)
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    theta = np.tile(np.asarray(START), (RUNS, 1))
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    traj = np.empty((STEPS + 1, RUNS, 2))
+    loss = np.empty((STEPS + 1, RUNS))
+    gnorm = np.empty((STEPS + 1, RUNS))
+    traj[0] = theta
+    for t in range(1, STEPS + 1):
+        g = s.grad(theta)
+        loss[t - 1] = s.value(theta)
+        gnorm[t - 1] = np.sqrt((g * g).sum(-1))
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        theta = theta - lr / (1 - b1**t) * m / (np.sqrt(v / (1 - b2**t)) + eps)
+        traj[t] = theta
+    loss[STEPS] = s.value(theta)
+    gnorm[STEPS] = np.linalg.norm(s.grad(theta), axis=-1)
+
+
+def torch_loop(runs: int) -> float | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_default_dtype(torch.float64)
+    s = BUILTIN["rosenbrock"]
+
+    def work() -> None:
+        for lr in LRS[:runs]:
+            p = torch.tensor(START, requires_grad=True)
+            opt = torch.optim.Adam([p], lr=float(lr), foreach=False)
+            traj = np.empty((STEPS + 1, 2))
+            loss = np.empty(STEPS + 1)
+            gn = np.empty(STEPS + 1)
+            traj[0] = START
+            for t in range(STEPS):
+                opt.zero_grad()
+                x, y = p[0], p[1]
+                f = (1 - x) ** 2 + 100 * (y - x**2) ** 2
+                f.backward()
+                loss[t] = f.item()
+                gn[t] = p.grad.norm().item()
+                opt.step()
+                traj[t + 1] = p.detach().numpy()
+            loss[STEPS] = s.value(traj[STEPS])
+
+    return best_of(work, 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    reps = 1 if args.quick else 3
+    work = RUNS * STEPS
+    sc = scenario()
+    t_engine = best_of(lambda: simulate(sc), reps)
+    t_bare = best_of(bare_numpy, reps)
+    print(f"{RUNS} Adam runs x {STEPS} steps on Rosenbrock ({work:,} run-steps)")
+    print(f"  engine (lab.simulate)      {t_engine:8.3f} s  {work / t_engine:14,.0f} run-steps/s")
+    print(f"  bare NumPy loop            {t_bare:8.3f} s  {work / t_bare:14,.0f} run-steps/s")
+    print(f"  engine / bare NumPy        {t_engine / t_bare:8.2f} x   (target <= 1.5 x)")
+    sub = 8 if args.quick else 16
+    t_torch = torch_loop(sub)
+    if t_torch is None:
+        print("  torch.optim loop           (torch not installed: skipped)")
+    else:
+        rate = sub * STEPS / t_torch
+        print(f"  torch.optim Python loop    {rate:14,.0f} run-steps/s   (timed on {sub} runs)")
+        print(f"  engine / torch loop        {work / t_engine / rate:8.0f} x   (target >= 1000 x)")
+    single = {"surface": "rosenbrock", "steps": 100_000, "runs": [{"optimizer": "adam"}]}
+    t_single = best_of(lambda: simulate(single), reps)
+    print(f"  one Adam run x 100,000 steps {t_single:6.3f} s  (target < 1 s)")
+
+
+if __name__ == "__main__":
+    main()
