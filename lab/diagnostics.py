@@ -63,7 +63,10 @@ def _g(x: float) -> str:
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.2g} %"
+    v = 100 * x
+    if v >= 10:
+        return f"{v:.0f} %"
+    return f"{v:.2g} %" if v >= 0.01 else f"{v:.1e} %"
 
 
 def _vec(v: np.ndarray) -> str:
@@ -130,7 +133,8 @@ def verdicts(
             & (reversal >= REVERSAL_FRAC)
         )
         pace = drop / w
-        convex = np.all(eig > zero_tol[:, None], axis=-1)
+        # Positive definite in the numerical sense: the quadratic model has a bottom.
+        convex = np.all(eig > 1e-9 * np.abs(eig).max(-1, keepdims=True), axis=-1)
         remaining = 0.5 * np.einsum("mi,mi->m", grad, newton_step)
         average = (loss[0] - loss[n]) / n
         to_go = np.where(
@@ -218,12 +222,13 @@ def _critical(
             },
         )
     elif pos.any():
-        # Local only if a lower known minimum exists and this point is not next to it.
+        # Local when the surface goes lower and this point is not at one of the lowest minima.
         local = False
-        if best is not None and surface.minima:
-            gap = float(np.min(np.linalg.norm(np.asarray(surface.minima) - end, axis=-1)))
-            higher = nums["final_loss"] > best + 1e-3 * max(1e-12, nums["initial_loss"] - best)
-            local = higher and gap > 10 * NEWTON_TOL * max(nums["extent"], 1e-12)
+        if best is not None:
+            tol = 1e-3 * max(1e-12, nums["initial_loss"] - best)
+            lowest = [m for m in surface.minima if surface.value(np.asarray(m)) <= best + tol]
+            gap = min(float(np.linalg.norm(np.asarray(m) - end)) for m in lowest)
+            local = nums["final_loss"] > best + tol and gap > 10 * NEWTON_TOL * nums["extent"]
         nums["lowest_known_loss"] = best
         extra_en = (
             f" It is a local minimum: the surface goes lower (loss {_g(best)})." if local else ""

@@ -189,7 +189,7 @@ def _rastrigin_hessian(p: Array) -> Array:
 # --- a slope into a shallow dip, then on to the real minimum ---------------------------
 # L = 1/2 y^2 + h(x), h(x) = 1/2 SLOPE (x - MIN_X)^2 - DEPTH exp(-1/2 ((x - CENTER) / WIDTH)^2):
 # a wide bowl whose gentle left flank carries a shallow Gaussian dip.
-DIP_DEPTH = 0.6
+DIP_DEPTH = 0.3
 DIP_CENTER = -1.0
 DIP_WIDTH = 0.5
 DIP_SLOPE = 0.04
@@ -395,7 +395,7 @@ BUILTIN: dict[str, Surface] = {
                 "zh": "一段平缓的长坡，途中有个浅坑：普通梯度下降停在坑里，"
                 "动量能冲过去到达真正的最小值。",
             },
-            formula=r"\tfrac12 y^2 + 0.02\,(x-4)^2 - 0.6\,e^{-2(x+1)^2}",
+            formula=r"\tfrac12 y^2 + 0.02\,(x-4)^2 - 0.3\,e^{-2(x+1)^2}",
         ),
     )
 }
