@@ -127,15 +127,17 @@ def verdicts(
         dots = np.einsum("tmi,tmi->tm", steps[1:], steps[:-1])
         reversal = np.mean(dots < 0, axis=0) if len(dots) else np.zeros_like(g0)
         median_g = np.median(gnorm[n - w :], axis=0)
+        # Loss still to gain: the quadratic model's 1/2 g^T H^-1 g where H is positive definite,
+        # else the loss range seen so far.
+        convex = np.all(eig > 1e-9 * np.abs(eig).max(-1, keepdims=True), axis=-1)
+        remaining = 0.5 * np.einsum("mi,mi->m", grad, newton_step)
+        gap = np.where(convex, remaining, loss_range)
         oscillating = (
-            (drop <= STALL_TOL * loss_range)
+            (drop <= STALL_TOL * gap)
             & (median_g >= BIG_GRAD * g0)
             & (reversal >= REVERSAL_FRAC)
         )
         pace = drop / w
-        # Positive definite in the numerical sense: the quadratic model has a bottom.
-        convex = np.all(eig > 1e-9 * np.abs(eig).max(-1, keepdims=True), axis=-1)
-        remaining = 0.5 * np.einsum("mi,mi->m", grad, newton_step)
         average = (loss[0] - loss[n]) / n
         to_go = np.where(
             convex,
@@ -166,7 +168,7 @@ def verdicts(
             window_grad_ratio=float(median_g[i] / g0[i]),
         )
         if oscillating[i]:
-            level = float(np.max(loss[n - w :, i])) + STALL_TOL * float(loss_range[i])
+            level = float(np.max(loss[n - w :, i])) + STALL_TOL * float(gap[i])
             suffix_max = np.maximum.accumulate(loss[::-1, i])[::-1]
             out.append(_oscillating(int(np.argmax(suffix_max <= level)), n, nums))
             continue

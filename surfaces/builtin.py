@@ -246,7 +246,7 @@ BUILTIN: dict[str, Surface] = {
             RAVINE_STEEP,
             0.0,
             x_range=(-10.0, 2.0),
-            y_range=(-1.5, 1.5),
+            y_range=(-2.0, 2.0),
             start=(-9.0, 1.0),
             minima=((0.0, 0.0),),
             title={"en": "Convex ravine", "zh": "凸的狭长峡谷"},
