@@ -26,6 +26,7 @@ Every threshold is relative to the run's own scale, never an absolute number:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -95,11 +96,32 @@ def verdict(
 
 
 def verdicts(
-    surface: Surface, traj: np.ndarray, loss: np.ndarray, gnorm: np.ndarray
+    surface: Surface,
+    traj: np.ndarray,
+    loss: np.ndarray,
+    gnorm: np.ndarray,
+    l2: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
     """Verdicts of m finished runs of equal length at once: traj (n+1, m, 2), loss and gnorm
-    (n+1, m). The arithmetic is batched over runs; only the final dicts are built per run."""
+    (n+1, m). The arithmetic is batched over runs; only the final dicts are built per run.
+
+    ``l2`` (m,) is the weight decay a run adds to its gradient (L2, not decoupled): such a run
+    minimises L + l2/2 |theta|^2, so that objective is the one judged."""
     n = traj.shape[0] - 1
+    if l2 is not None and np.any(l2 > 0):
+        if not np.all(l2 > 0):  # judge the plain runs exactly as they would be alone
+            merged: list[dict[str, Any]] = [{}] * traj.shape[1]
+            for part in (np.flatnonzero(l2 > 0), np.flatnonzero(l2 == 0)):
+                sub = verdicts(surface, traj[:, part], loss[:, part], gnorm[:, part], l2[part])
+                for i, v in zip(part.tolist(), sub, strict=True):
+                    merged[i] = v
+            return merged
+        with np.errstate(all="ignore"):
+            sq = np.einsum("tmi,tmi->tm", traj, traj)
+            loss = loss + 0.5 * l2 * sq
+            reg_grad = np.asarray(surface.grad(traj)) + l2[:, None] * traj
+            gnorm = np.sqrt(np.einsum("tmi,tmi->tm", reg_grad, reg_grad))
+        surface = _with_l2(surface, l2)
     g0, g_end, end = gnorm[0], gnorm[-1], traj[-1]
     best = surface.min_value()
     disp = traj - traj[0]
@@ -133,9 +155,7 @@ def verdicts(
         remaining = 0.5 * np.einsum("mi,mi->m", grad, newton_step)
         gap = np.where(convex, remaining, loss_range)
         oscillating = (
-            (drop <= STALL_TOL * gap)
-            & (median_g >= BIG_GRAD * g0)
-            & (reversal >= REVERSAL_FRAC)
+            (drop <= STALL_TOL * gap) & (median_g >= BIG_GRAD * g0) & (reversal >= REVERSAL_FRAC)
         )
         pace = drop / w
         average = (loss[0] - loss[n]) / n
@@ -181,6 +201,18 @@ def verdicts(
         else:
             out.append(_moving(n, float(pace[i]), t_go, nums))
     return out
+
+
+def _with_l2(surface: Surface, l2: np.ndarray) -> Surface:
+    """The surface plus l2/2 |theta|^2, for points of shape (m, 2) (one l2 per run)."""
+    lam = l2[:, None]
+    return replace(
+        surface,
+        value=lambda p: surface.value(p) + 0.5 * l2 * np.einsum("mi,mi->m", p, p),
+        grad=lambda p: surface.grad(p) + lam * p,
+        hessian=lambda p: surface.hessian(p) + lam[..., None] * np.eye(2),
+        minima=(),  # the known minima are those of L alone
+    )
 
 
 def _critical(

@@ -156,12 +156,13 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
     bad = bad_bound | ~np.isfinite(loss) | ~np.isfinite(gnorm)
     cuts = np.where(bad.any(axis=0), np.argmax(bad, axis=0), steps + 1)
     judged: dict[int, dict[str, Any]] = {}
+    l2 = np.array([_l2_decay(sc.runs[i]) for i in order])
     whole = np.flatnonzero(cuts == steps + 1)
     if len(whole):
         judged = dict(
             zip(
                 whole.tolist(),
-                verdicts(surface, traj[:, whole], loss[:, whole], gnorm[:, whole]),
+                verdicts(surface, traj[:, whole], loss[:, whole], gnorm[:, whole], l2[whole]),
                 strict=True,
             )
         )
@@ -200,6 +201,12 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
             state={name: arr[: cut - 1, j - sl.start] for name, arr in recorded[k].items()},
         )
     return Result(sc, surface, runs)
+
+
+def _l2_decay(spec: Any) -> float:
+    """The weight decay a run adds to its gradient (0 where it is decoupled or absent)."""
+    p = resolved_params(OPTIMIZERS[spec.optimizer], spec.params)
+    return 0.0 if p.get("decoupled_weight_decay") else float(p.get("weight_decay", 0.0))
 
 
 def _record(store: dict[str, Array], state: dict[str, Array], t: int, steps: int) -> None:

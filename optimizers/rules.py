@@ -9,6 +9,8 @@ trajectories agree with torch to rounding.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from optimizers.base import Array, Hyper, State, StepOut, Switch
@@ -17,6 +19,20 @@ from optimizers.base import Array, Hyper, State, StepOut, Switch
 def lerp(a: Array, b: Array, w: Array, small: Switch) -> Array:
     """torch.lerp: a + w (b - a) for |w| < 0.5, else b - (b - a)(1 - w) (better rounding)."""
     return small.pick(a + w * (b - a), b - (b - a) * (1 - w))
+
+
+def _pow(base: float | Array, exp: float | Array) -> float | Array:
+    """``base ** exp`` by C's pow for every run, as torch does with Python floats.
+
+    A hyperparameter is a float when every run of a group agrees and an (n, 1) array when
+    they differ; NumPy's vectorised pow can differ from C's in the last bit, so a plain
+    ``**`` would step a run differently batched and alone.
+    """
+    if np.ndim(base) == 0 and np.ndim(exp) == 0:
+        return base**exp
+    b, e = np.broadcast_arrays(np.asarray(base, dtype=float), np.asarray(exp, dtype=float))
+    out = map(math.pow, b.ravel().tolist(), e.ravel().tolist())
+    return np.fromiter(out, dtype=float, count=b.size).reshape(b.shape)
 
 
 def _l2(g: Array, theta: Array, hp: Hyper) -> Array:
@@ -49,7 +65,7 @@ def sgd_step(theta: Array, g: Array, st: State, lr: Array, t: int, hp: Hyper) ->
         buf = g.copy() if t == 1 else st["buf"] * mom + (1 - hp["dampening"]) * g
         d = hp["nesterov"].pick(g + mom * buf, buf)
         d = uses_buf.pick(d, g)
-        st = {"buf": buf}
+        st = {"buf": uses_buf.pick(buf, st["buf"])}  # a run without momentum keeps no buffer
     else:
         d = g
     return StepOut(theta + (-lr) * d, st, np.broadcast_to(lr, theta.shape))
@@ -86,7 +102,7 @@ def rmsprop_step(theta: Array, g: Array, st: State, lr: Array, t: int, hp: Hyper
     centered: Switch = hp["centered"]
     ga = st["grad_avg"]
     if centered.any:
-        ga = lerp(ga, g, 1 - alpha, hp["alpha_lerp_small"])
+        ga = centered.pick(lerp(ga, g, 1 - alpha, hp["alpha_lerp_small"]), ga)
         avg = centered.pick(np.sqrt(sq - ga * ga), np.sqrt(sq))
     else:
         avg = np.sqrt(sq)
@@ -96,6 +112,7 @@ def rmsprop_step(theta: Array, g: Array, st: State, lr: Array, t: int, hp: Hyper
     if has_mom.any:
         buf = st["buf"] * hp["momentum"] + g / avg
         new = has_mom.pick(theta + (-lr) * buf, theta + ((-lr) * g) / avg)
+        buf = has_mom.pick(buf, st["buf"])
     else:
         new = theta + ((-lr) * g) / avg
     return StepOut(new, {"square_avg": sq, "grad_avg": ga, "buf": buf}, lr / avg)
@@ -119,13 +136,13 @@ def adam_step(theta: Array, g: Array, st: State, lr: Array, t: int, hp: Hyper) -
     m = lerp(st["m"], g, 1 - b1, hp["beta1_lerp_small"])
     v = st["v"] * b2 + ((1 - b2) * g) * g
     bc: Switch = hp["bias_correction"]
-    bias_correction1 = bc.pick(1 - b1**t, 1.0)
-    bias_correction2_sqrt = bc.pick((1 - b2**t) ** 0.5, 1.0)
+    bias_correction1 = bc.pick(1 - _pow(b1, t), 1.0)
+    bias_correction2_sqrt = bc.pick(_pow(1 - _pow(b2, t), 0.5), 1.0)
     step_size = lr / bias_correction1
     ams: Switch = hp["amsgrad"]
     v_max = st["v_max"]
     if ams.any:
-        v_max = np.maximum(v_max, v)
+        v_max = ams.pick(np.maximum(v_max, v), v_max)
         v_used = ams.pick(v_max, v)
     else:
         v_used = v
@@ -145,10 +162,10 @@ def nadam_step(theta: Array, g: Array, st: State, lr: Array, t: int, hp: Hyper) 
     \theta \leftarrow \theta - \eta \frac{(1-\mu_t)\, g / (1 - \prod_{i\le t}\mu_i)
     + \mu_{t+1} m / (1 - \prod_{i\le t+1}\mu_i)}{\sqrt{v / (1-\beta_2^t)} + \epsilon}."""
     b1, b2, psi = hp["beta1"], hp["beta2"], hp["momentum_decay"]
-    bias_correction2 = 1 - b2**t
+    bias_correction2 = 1 - _pow(b2, t)
     theta, g = _decay_or_l2(theta, g, lr, hp)
-    mu = b1 * (1.0 - 0.5 * (0.96 ** (t * psi)))
-    mu_next = b1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * psi)))
+    mu = b1 * (1.0 - 0.5 * _pow(0.96, t * psi))
+    mu_next = b1 * (1.0 - 0.5 * _pow(0.96, (t + 1) * psi))
     mu_product = st["mu_product"] * mu
     m = lerp(st["m"], g, 1 - b1, hp["beta1_lerp_small"])
     v = st["v"] * b2 + ((1 - b2) * g) * g
@@ -174,13 +191,16 @@ def radam_step(theta: Array, g: Array, st: State, lr: Array, t: int, hp: Hyper) 
     theta, g = _decay_or_l2(theta, g, lr, hp)
     m = lerp(st["m"], g, 1 - b1, hp["beta1_lerp_small"])
     v = st["v"] * b2 + ((1 - b2) * g) * g
-    bias_correction1 = 1 - b1**t
-    bias_correction2 = 1 - b2**t
+    b2_t = _pow(b2, t)
+    bias_correction1 = 1 - _pow(b1, t)
+    bias_correction2 = 1 - b2_t
     m_hat = m / bias_correction1
     rho_inf = 2 / (1 - b2) - 1
-    rho_t = rho_inf - 2 * t * (b2**t) / bias_correction2
-    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-    adaptive_lr = (bias_correction2**0.5) / (np.sqrt(v) + hp["eps"])
+    rho_t = rho_inf - 2 * t * b2_t / bias_correction2
+    # For 2 < rho_t < 4 the root's argument is negative; that branch is not taken, but with a
+    # float beta2 (all runs agree) `** 0.5` would make it complex: np.sqrt gives nan instead.
+    rect = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+    adaptive_lr = _pow(bias_correction2, 0.5) / (np.sqrt(v) + hp["eps"])
     rectified = rho_t > 5.0
     new = np.where(rectified, theta - m_hat * lr * adaptive_lr * rect, theta - m_hat * lr)
     eff = np.where(rectified, lr * adaptive_lr * rect, np.broadcast_to(lr, theta.shape))

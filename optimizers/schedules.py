@@ -168,6 +168,11 @@ def _onecycle_check(p: dict[str, Any], steps: int) -> str | None:
             f"total_steps={p['total_steps']} is smaller than the scenario's steps={steps}; "
             "OneCycleLR cannot step past total_steps, so allowed is total_steps >= steps"
         )
+    if float(p["pct_start"] * p["total_steps"]) - 1 == 0:
+        return (
+            "pct_start * total_steps = 1 leaves the warm-up phase no length (torch's OneCycleLR "
+            "divides by zero at step 0); allowed: pct_start * total_steps != 1"
+        )
     if p["three_phase"] and 2 * p["pct_start"] * p["total_steps"] - 2 >= p["total_steps"] - 1:
         return "three_phase needs pct_start < 0.5 so that the three phases fit in total_steps"
     return None

@@ -150,3 +150,14 @@ def test_noise_is_seeded_and_shared() -> None:
     c = run("lecture_saddle", lr=0.05, start=(0.8, -0.8), noise={"std": 0.5, "seed": 4})
     np.testing.assert_array_equal(a.trajectory, b.trajectory)
     assert not np.array_equal(a.trajectory, c.trajectory)
+
+
+def test_weight_decay_as_l2_is_judged_on_the_regularised_objective() -> None:
+    """Adam + L2 converges to the minimum of L + lambda/2 |theta|^2, not of L: that is a
+    minimum of what it optimises, at the closed-form point (2/(1+lambda), 40/(20+lambda))."""
+    surface = {"expr": "0.5*((x - 2)**2 + 20*(y - 2)**2)", "x_range": [-1, 3.5],
+               "y_range": [-1, 3.5]}
+    r = run(surface, "adam", steps=1500, start=(-0.5, -0.5), lr=0.01, weight_decay=0.5)
+    np.testing.assert_allclose(r.trajectory[-1], [2 / 1.5, 40 / 20.5], atol=1e-6)
+    assert r.verdict["kind"] == "minimum"
+    np.testing.assert_allclose(r.verdict["eigenvalues"], [1.5, 20.5], rtol=1e-9)
