@@ -4,24 +4,31 @@ Every threshold is relative to the run's own scale, never an absolute number:
 
 * ``G0``: the gradient norm at the start; ``extent``: the largest distance of the path from
   its start; ``K = G0 / extent``: the curvature scale of the run (how fast the gradient
-  would change over the run's own distance).
+  would change over the run's own distance); the last stretch: the final ``WINDOW_FRAC`` of
+  the steps (at least ``WINDOW_MIN``).
 * **At a critical point** when the final gradient norm is at most ``GRAD_TOL * G0``, or when
   the local quadratic model's stationary point (the Newton step ``H^-1 g``) lies within
   ``NEWTON_TOL * extent`` of the final point (so a method hovering a hair away from the
-  minimum, like Adam at a constant lr, still counts as having arrived). Then the Hessian
-  eigenvalues decide: an eigenvalue is zero when ``|lambda| <= FLAT_TOL * K``; all positive
-  or zero (some positive) -> ``minimum``; all negative -> ``maximum``; a negative and a
-  non-negative one -> ``saddle``; all zero -> ``plateau``.
-* The last stretch is the final ``WINDOW_FRAC`` of the steps (at least ``WINDOW_MIN``).
-  **Oscillating** when, over it, the loss fell by at most ``STALL_TOL`` of the run's loss
-  range, the median gradient norm stays at least ``BIG_GRAD * G0``, and at least
-  ``REVERSAL_FRAC`` of consecutive steps point against each other.
-* **Crawling** when not oscillating and, at the last stretch's pace, the run would need
-  more than ``CRAWL_FACTOR`` times the steps it has run: the pace is compared with the
-  quadratic model's remaining decrease ``1/2 g^T H^-1 g`` when H is positive definite,
-  otherwise with the average pace of the whole run.
+  minimum, like Adam at a constant lr, has arrived). The Hessian's eigenvalues decide; one
+  counts as zero when ``|lambda| <= FLAT_TOL * K`` (with gradient noise
+  ``FLAT_TOL * max(K, |lambda|_max)``): none negative and
+  some positive -> ``minimum``; all negative -> ``maximum``; negative and non-negative ->
+  ``saddle``; all zero -> ``plateau``.
+* **Oscillating** when, over the last stretch, the loss fell by at most ``STALL_TOL`` of the
+  loss still to gain (``1/2 g^T H^-1 g`` where H is positive definite, else the run's loss
+  range), the median gradient norm stays at least ``BIG_GRAD * G0``, and at least
+  ``REVERSAL_FRAC`` of consecutive steps point against each other (a bounce) or the loss
+  even rose (a burst, like the lecture's Adagrad "explosion").
+* **Crawling** when not oscillating and, at the last stretch's pace, the run would need more
+  than ``CRAWL_FACTOR`` times the steps it has run: where H is positive definite, to reach
+  the quadratic model's bottom along its slowest curvature direction (distance left over
+  distance covered per step); otherwise to gain as much again as the whole run has gained.
 * Otherwise **moving**. A run that left ``|coordinate| <= 1e6`` or met a non-finite value
   is **diverged** (decided by the engine).
+
+A run with weight decay added to its gradient (L2) minimises ``L + lambda/2 |theta|^2``: that
+objective is judged. With gradient noise the critical-point test uses the mean position of
+the last stretch, around which the run jitters.
 """
 
 from __future__ import annotations
@@ -101,18 +108,23 @@ def verdicts(
     loss: np.ndarray,
     gnorm: np.ndarray,
     l2: np.ndarray | None = None,
+    noisy: bool = False,
 ) -> list[dict[str, Any]]:
     """Verdicts of m finished runs of equal length at once: traj (n+1, m, 2), loss and gnorm
     (n+1, m). The arithmetic is batched over runs; only the final dicts are built per run.
 
     ``l2`` (m,) is the weight decay a run adds to its gradient (L2, not decoupled): such a run
-    minimises L + l2/2 |theta|^2, so that objective is the one judged."""
+    minimises L + l2/2 |theta|^2, so that objective is the one judged. With ``noisy``
+    gradients a run jitters around where it settles, so the critical-point test looks at the
+    mean of the last stretch instead of the last point."""
     n = traj.shape[0] - 1
     if l2 is not None and np.any(l2 > 0):
         if not np.all(l2 > 0):  # judge the plain runs exactly as they would be alone
             merged: list[dict[str, Any]] = [{}] * traj.shape[1]
             for part in (np.flatnonzero(l2 > 0), np.flatnonzero(l2 == 0)):
-                sub = verdicts(surface, traj[:, part], loss[:, part], gnorm[:, part], l2[part])
+                sub = verdicts(
+                    surface, traj[:, part], loss[:, part], gnorm[:, part], l2[part], noisy
+                )
                 for i, v in zip(part.tolist(), sub, strict=True):
                     merged[i] = v
             return merged
@@ -122,7 +134,12 @@ def verdicts(
             reg_grad = np.asarray(surface.grad(traj)) + l2[:, None] * traj
             gnorm = np.sqrt(np.einsum("tmi,tmi->tm", reg_grad, reg_grad))
         surface = _with_l2(surface, l2)
+    w = min(n, max(WINDOW_MIN, round(WINDOW_FRAC * n)))
     g0, g_end, end = gnorm[0], gnorm[-1], traj[-1]
+    if noisy:
+        end = traj[n - w :].mean(axis=0)
+        with np.errstate(all="ignore"):
+            g_end = np.linalg.norm(np.asarray(surface.grad(end)).reshape(-1, 2), axis=-1)
     best = surface.min_value()
     disp = traj - traj[0]
     extent = np.sqrt(np.max(np.einsum("tmi,tmi->tm", disp, disp), axis=0))
@@ -133,17 +150,20 @@ def verdicts(
         hess = 0.5 * (hess + np.swapaxes(hess, -1, -2))
         eig, vecs = np.linalg.eigh(hess)
         k_scale = np.where((g0 > 0) & (extent > 0), g0 / np.where(extent > 0, extent, 1), 0.0)
-        zero_tol = np.where(
-            k_scale > 0, FLAT_TOL * k_scale, 1e-9 * np.maximum(1.0, np.abs(eig).max(-1))
-        )
+        # An eigenvalue is zero when it is small next to the run's curvature scale; with noise
+        # also when small next to the largest one (the jitter around a flat valley of minima
+        # tilts its Hessian a little either way).
+        biggest = np.abs(eig).max(-1)
+        scale = np.maximum(k_scale, biggest) if noisy else k_scale
+        zero_tol = np.where(k_scale > 0, FLAT_TOL * scale, 1e-9 * np.maximum(1.0, biggest))
         nonsingular = np.all(np.abs(eig) > zero_tol[:, None], axis=-1)
-        safe = np.where(nonsingular[:, None, None], hess, np.eye(2))
+        invertible = np.all(np.abs(eig) > 1e-12 * np.maximum(biggest, 1e-300)[:, None], axis=-1)
+        safe = np.where(invertible[:, None, None], hess, np.eye(2))
         newton_step = np.linalg.solve(safe, grad[..., None])[..., 0]
         newton = np.where(nonsingular, np.linalg.norm(newton_step, axis=-1), np.inf)
         small_grad = (g0 == 0) | (g_end <= GRAD_TOL * g0)
         critical = small_grad | ((extent > 0) & (newton <= NEWTON_TOL * extent))
 
-        w = min(n, max(WINDOW_MIN, round(WINDOW_FRAC * n)))
         drop = loss[n - w] - loss[n]
         steps = np.diff(traj[n - w :], axis=0)
         dots = np.einsum("tmi,tmi->tm", steps[1:], steps[:-1])
@@ -154,16 +174,28 @@ def verdicts(
         convex = np.all(eig > 1e-9 * np.abs(eig).max(-1, keepdims=True), axis=-1)
         remaining = 0.5 * np.einsum("mi,mi->m", grad, newton_step)
         gap = np.where(convex, remaining, loss_range)
+        # Stuck without being at a critical point: the loss does not fall while the gradient
+        # stays large, and the steps keep reversing (a bounce) or the loss even rose (a burst).
         oscillating = (
-            (drop <= STALL_TOL * gap) & (median_g >= BIG_GRAD * g0) & (reversal >= REVERSAL_FRAC)
+            (drop <= STALL_TOL * gap)
+            & (median_g >= BIG_GRAD * g0)
+            & ((reversal >= REVERSAL_FRAC) | (drop < 0))
         )
         pace = drop / w
+        # Convex model: along each curvature direction, the distance left to the model's
+        # bottom over the distance covered per step in the last stretch; the slowest
+        # direction sets the time (a fast direction cannot hide a stalled one).
+        left = np.abs(np.einsum("mik,mi->mk", vecs, newton_step))
+        per_step = np.abs(np.einsum("mik,mi->mk", vecs, traj[n] - traj[n - w])) / w
+        matters = left > NEWTON_TOL * extent[:, None]
+        ratio = np.where(matters, left / np.maximum(per_step, 1e-300), 0.0)
+        model_to_go = ratio.max(-1)
+        # Otherwise: steps to gain as much again as the whole run has gained, at this pace.
         average = (loss[0] - loss[n]) / n
-        to_go = np.where(
-            convex,
-            np.where(pace > 0, remaining / np.where(pace > 0, pace, 1), np.inf),
-            np.where((pace > 0) & (average > 0), n * average / np.where(pace > 0, pace, 1), np.inf),
+        average_to_go = np.where(
+            (pace > 0) & (average > 0), n * average / np.where(pace > 0, pace, 1), np.inf
         )
+        to_go = np.where(convex, model_to_go, average_to_go)
 
     out = []
     for i in range(traj.shape[1]):
@@ -194,13 +226,24 @@ def verdicts(
             continue
         t_go = float(to_go[i])
         nums["pace"] = float(pace[i])
-        nums["steps_to_go"] = t_go if np.isfinite(t_go) else None  # JSON has no infinity
+        nums["steps_to_go"] = t_go
         if t_go > CRAWL_FACTOR * n:
             basis = "model" if convex[i] else "average"
             out.append(_crawling(n, w, t_go, float(pace[i]), basis, nums))
         else:
             out.append(_moving(n, float(pace[i]), t_go, nums))
-    return out
+    return [_json_safe(v) for v in out]
+
+
+def _json_safe(v: Any) -> Any:
+    """Non-finite floats become None: a verdict is plain JSON (which has no inf or NaN)."""
+    if isinstance(v, float):
+        return v if np.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _json_safe(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_json_safe(x) for x in v]
+    return v
 
 
 def _with_l2(surface: Surface, l2: np.ndarray) -> Surface:
@@ -295,6 +338,18 @@ def _critical(
 def _oscillating(since: int, n: int, nums: dict[str, Any]) -> dict[str, Any]:
     g = _pct(nums["window_grad_ratio"])
     rev = _pct(nums["reversal_fraction"])
+    if nums["reversal_fraction"] >= REVERSAL_FRAC:
+        en = (
+            f"and {rev} of the steps reverse direction. The point bounces between the walls of "
+            "a ravine: the learning rate is too large for the steep direction."
+        )
+        zh = f"{rev} 的步子来回反向。点在峡谷两壁之间来回震荡：对陡峭方向来说学习率太大了。"
+    else:
+        en = (
+            f"and the loss rose over the last {nums['window']} steps: the step size has "
+            "outgrown the curvature and the point shoots away before coming back."
+        )
+        zh = f"最后 {nums['window']} 步 loss 反而上升：步长超出了曲率允许的范围，点先冲出去再回来。"
     return {
         "kind": "oscillating",
         "step": since,
@@ -302,11 +357,9 @@ def _oscillating(since: int, n: int, nums: dict[str, Any]) -> dict[str, Any]:
         "numbers": nums,
         "explanation": {
             "en": f"Stuck, but not at a critical point: the loss has stopped falling since step "
-            f"{since}, while the gradient norm stays at {g} of its start and {rev} of the steps "
-            "reverse direction. The point bounces between the walls of a ravine: the learning "
-            "rate is too large for the steep direction.",
+            f"{since}, while the gradient norm stays at {g} of its start, " + en,
             "zh": f"卡住了，但不在 critical point：从第 {since} 步起 loss 不再下降，梯度范数却仍是"
-            f"起始值的 {g}，{rev} 的步子来回反向。点在峡谷两壁之间来回震荡：对陡峭方向来说学习率太大了。",
+            f"起始值的 {g}，" + zh,
         },
     }
 

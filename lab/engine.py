@@ -86,7 +86,8 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
     n, steps = len(sc.runs), sc.steps
     start = np.asarray(sc.start, dtype=float)
     with np.errstate(all="ignore"):
-        if not (np.isfinite(surface.value(start)) and np.all(np.isfinite(surface.grad(start)))):
+        g_start = surface.grad(start)
+        if not (np.isfinite(surface.value(start)) and np.isfinite(np.hypot(*g_start))):
             raise ScenarioError(
                 f"start = {list(sc.start)} is invalid; allowed: a point where the surface and its "
                 "gradient are finite"
@@ -132,7 +133,7 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
         for t in range(steps):
             theta = traj[t]
             g = surface.grad(theta)
-            gnorm[t] = np.sqrt(np.einsum("ij,ij->i", g, g))
+            gnorm[t] = np.hypot(g[:, 0], g[:, 1])
             if noise is not None:
                 g = g + noise[t]
             lr_t = base_lr if lr_table is None else lr_table[t]
@@ -148,7 +149,8 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
                 break
         traj[last + 1 :] = np.nan
         gnorm[last + 1 :] = np.nan
-        gnorm[last] = np.linalg.norm(surface.grad(traj[last]), axis=-1)
+        g_last = surface.grad(traj[last])
+        gnorm[last] = np.hypot(g_last[:, 0], g_last[:, 1])
         loss = surface.value(traj)
 
     # Cut each run at its first invalid point; judge the full-length runs in one batch.
@@ -162,7 +164,14 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
         judged = dict(
             zip(
                 whole.tolist(),
-                verdicts(surface, traj[:, whole], loss[:, whole], gnorm[:, whole], l2[whole]),
+                verdicts(
+                    surface,
+                    traj[:, whole],
+                    loss[:, whole],
+                    gnorm[:, whole],
+                    l2[whole],
+                    noise is not None,
+                ),
                 strict=True,
             )
         )

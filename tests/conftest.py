@@ -1,0 +1,157 @@
+"""Shared fixtures: engine results for the figure tests, an AppTest factory, and (for the
+browser tests) a running app server plus Chromium launch settings for pytest-playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from lab import Result, simulate  # noqa: E402
+from ui.state import default_state, to_scenario  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def default_result() -> Result:
+    """The app's opening scenario (ravine: GD 1e-2, GD 1e-4, Adam 0.1)."""
+    return simulate(to_scenario(default_state()), record_state=True)
+
+
+@pytest.fixture(scope="session")
+def saddle_result() -> Result:
+    """The lecture's (1 - w1 w2)^2 started on the diagonal w1 = -w2: GD stops at the saddle."""
+    return simulate(
+        {
+            "surface": "lecture_saddle",
+            "start": [0.5, -0.5],
+            "steps": 300,
+            "runs": [{"optimizer": "sgd", "params": {"lr": 0.05}, "label": "GD"}],
+        },
+        record_state=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def long_result() -> Result:
+    """100,000 steps with noise: the size the figures must thin to ~120 frames."""
+    return simulate(
+        {
+            "surface": "ravine",
+            "steps": 100_000,
+            "runs": [
+                {"optimizer": "sgd", "params": {"lr": 1e-2}, "label": "GD"},
+                {"optimizer": "adagrad_lecture", "params": {"lr": 0.1}, "label": "Adagrad"},
+                {"optimizer": "adam", "params": {"lr": 0.1}, "label": "Adam"},
+            ],
+            "noise": {"std": 1.0, "seed": 1},
+        },
+        record_state=True,
+    )
+
+
+@pytest.fixture
+def make_app() -> Callable[..., Any]:
+    """An AppTest of app.py, optionally opened with URL query parameters, already run."""
+    from streamlit.testing.v1 import AppTest
+
+    def make(query: dict[str, str] | None = None, run: bool = True) -> Any:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        for k, v in (query or {}).items():
+            at.query_params[k] = v
+        if run:
+            at.run()
+        return at
+
+    return make
+
+
+# --- browser ----------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app running as `streamlit run` on a free port; stopped by its PID afterwards."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright launches Debian's Chromium (never a downloaded browser)."""
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1600, "height": 1000}}

@@ -1,0 +1,557 @@
+"""The app through Streamlit's AppTest (every control changes what it should), and the pure
+state codec behind its shareable URLs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
+
+import ui.presets
+from lab import parse_scenario, simulate
+from optimizers import ADAM_NO_BIAS_CORRECTION_FORMULA, OPTIMIZERS
+from ui import explain
+from ui.i18n import STRINGS
+from ui.keys import state_to_widgets, widgets_to_state
+from ui.state import (
+    AppState,
+    RunState,
+    auto_labels,
+    decode,
+    default_state,
+    encode,
+    from_scenario,
+    to_scenario,
+)
+from ui.widgets import LR_GRID
+
+MakeApp = Callable[..., Any]
+
+
+# --- helpers ------------------------------------------------------------------------------
+def charts(at: Any) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def map_spec(at: Any) -> dict:
+    return next(c for c in charts(at) if c["layout"].get("images"))
+
+
+def traces_spec(at: Any) -> dict:
+    return next(c for c in charts(at) if "yaxis4" in c["layout"])
+
+
+def trace(spec: dict, name: str) -> dict:
+    return next(t for t in spec["data"] if t.get("name") == name)
+
+
+def values(v: Any) -> np.ndarray:
+    """A chart array (a list, or Plotly's base64 typed array) as floats."""
+    if isinstance(v, dict):
+        import base64
+
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).astype(float)
+    return np.asarray([np.nan if x is None else x for x in v], dtype=float)
+
+
+def kinds(at: Any) -> list[str]:
+    """The verdict headline of each card, e.g. 'OSCILLATING'."""
+    return [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**") and " · " in m.value]
+
+
+def latex(at: Any) -> str:
+    return "\n".join(x.value for x in at.latex)
+
+
+def ok(at: Any) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+# --- the default view ---------------------------------------------------------------------
+def test_default_view_tells_the_ravine_story(make_app: MakeApp) -> None:
+    at = make_app()
+    ok(at)
+    assert kinds(at) == ["OSCILLATING", "CRAWLING", "MINIMUM"]
+    m = map_spec(at)
+    assert m["layout"]["title"]["text"] == "Convex ravine"
+    assert [t["name"] for t in m["data"][1:4]] == ["GD η=0.01", "GD η=1e-4", "Adam η=0.1"]
+    assert len(m["frames"]) >= 100
+    assert dict(at.query_params) == {}  # defaults make a bare URL
+
+
+def test_language_switch_changes_every_label(make_app: MakeApp) -> None:
+    at = make_app()
+    at.button_group(key="lang").set_value("zh").run()
+    ok(at)
+    assert kinds(at) == ["震荡", "爬行", "最小值"]
+    assert map_spec(at)["layout"]["title"]["text"] == "凸的狭长峡谷"
+    assert any("自适应学习率" in t.value for t in at.title)
+    assert at.selectbox(key="surface").label == "loss 曲面"
+    assert any("卡住了" in m.value for m in at.markdown)  # the engine's explanation, in Chinese
+    assert at.query_params["lang"] == "zh"
+
+
+def test_presentation_mode_enlarges_and_tucks_controls_away(make_app: MakeApp) -> None:
+    at = make_app()
+    normal = map_spec(at)["layout"]["font"]["size"]
+    at.toggle(key="present").set_value(True).run()
+    ok(at)
+    assert map_spec(at)["layout"]["font"]["size"] > normal
+    assert len(at.sidebar.selectbox) == 0  # the controls left the sidebar ...
+    assert any(e.label == "Controls" for e in at.expander)  # ... for a folded expander
+    assert at.query_params["present"] == "1"
+
+
+def test_share_link_holds_the_state(make_app: MakeApp) -> None:
+    at = make_app()
+    at.select_slider(key="r0_p_lr").set_value(0.005).run()
+    assert any("r0.lr=0.005" in c.value for c in at.code)
+
+
+# --- scenario controls --------------------------------------------------------------------
+def test_surface_choice_redraws_and_resets_the_start(make_app: MakeApp) -> None:
+    at = make_app()
+    image = map_spec(at)["layout"]["images"][0]["source"]
+    at.selectbox(key="surface").set_value("rosenbrock").run()
+    ok(at)
+    m = map_spec(at)
+    assert m["layout"]["title"]["text"] == "Rosenbrock"
+    assert m["layout"]["images"][0]["source"] != image
+    assert (at.number_input(key="start_x").value, at.number_input(key="start_y").value) == (-1.5, 2.0)
+
+
+def test_custom_formula_and_a_bad_one_keeps_the_previous_surface(make_app: MakeApp) -> None:
+    pytest.importorskip("surfaces.expr")
+    at = make_app()
+    at.selectbox(key="surface").set_value("custom").run()
+    at.text_input(key="expr").set_value("x**2 + 3*y**2").run()
+    ok(at)
+    good = map_spec(at)["layout"]["images"][0]["source"]
+    assert at.query_params["expr"] == "x**2 + 3*y**2"
+    at.text_input(key="expr").set_value("x**2 + 3*y**2 +").run()
+    assert not at.exception
+    assert any("Invalid formula" in e.value for e in at.error)
+    assert map_spec(at)["layout"]["images"][0]["source"] == good
+    at.number_input(key="xr_hi").set_value(5.0).run()  # ranges still follow the last good formula
+    at.text_input(key="expr").set_value("x**2 + 3*y**2").run()
+    ok(at)
+    assert map_spec(at)["layout"]["xaxis"]["range"] == [-3, 5]
+
+
+def test_typed_start_moves_the_start_marker(make_app: MakeApp) -> None:
+    at = make_app()
+    at.number_input(key="start_x").set_value(-6.0).run()
+    at.number_input(key="start_y").set_value(-0.5).run()
+    ok(at)
+    start = trace(map_spec(at), "start")
+    assert (start["x"], start["y"]) == ([-6.0], [-0.5])
+    assert at.query_params["start"] == "-6,-0.5"
+    at.button[[b.label for b in at.button].index("Reset to the surface's start")].click().run()
+    assert trace(map_spec(at), "start")["x"] == [-9.0]
+
+
+def test_click_on_the_map_moves_the_start(make_app: MakeApp) -> None:
+    at = make_app()
+    pick = len(map_spec(at)["data"]) - 1
+    at.session_state["map"] = {
+        "selection": {"points": [{"curve_number": pick, "point_number": 5, "x": -4.0, "y": 0.5}]}
+    }
+    at.run()
+    ok(at)
+    assert trace(map_spec(at), "start")["x"] == [-4.0]
+    assert at.number_input(key="start_y").value == 0.5
+    # A click on another trace (a path) is not a start.
+    at.session_state["map"] = {"selection": {"points": [{"curve_number": 1, "x": 0.0, "y": 0.0}]}}
+    at.run()
+    assert trace(map_spec(at), "start")["x"] == [-4.0]
+
+
+def test_steps_control_the_run_length(make_app: MakeApp) -> None:
+    at = make_app()
+    at.number_input(key="steps").set_value(2000).run()
+    ok(at)
+    assert traces_spec(at)["layout"]["xaxis"]["range"] == [0, 2000]
+    assert int(map_spec(at)["frames"][-1]["name"]) == 2000
+    assert at.slider(key="step").max == 2000
+
+
+def test_batch_size_adds_noise_and_seed_changes_it(make_app: MakeApp) -> None:
+    at = make_app()
+    clean = values(trace(map_spec(at), "Adam η=0.1")["x"])
+    at.select_slider(key="batch").set_value(16.0).run()
+    ok(at)
+    noisy = values(trace(map_spec(at), "Adam η=0.1")["x"])
+    assert not np.allclose(clean, noisy)
+    assert any("mini-batch noise" in c.value for c in at.caption)
+    at.number_input(key="seed").set_value(7).run()
+    assert not np.allclose(values(trace(map_spec(at), "Adam η=0.1")["x"]), noisy)
+    assert at.query_params["batch"] == "16" and at.query_params["seed"] == "7"
+
+
+# --- optimizer controls -------------------------------------------------------------------
+def test_log_lr_slider_changes_the_verdict(make_app: MakeApp) -> None:
+    at = make_app()
+    slider = at.select_slider(key="r0_p_lr")
+    assert slider.options[0] == "1e-8" and slider.options[-1] == "10"
+    slider.set_value(1e-3).run()
+    ok(at)
+    assert kinds(at)[0] != "OSCILLATING"
+    assert trace(map_spec(at), "GD η=0.001")
+
+
+@pytest.mark.parametrize(
+    ("family", "switch", "in_rule"),
+    [
+        ("adagrad", "lecture", r"\frac{1}{t+1}"),
+        ("rmsprop", "lecture", r"\sigma_i^0 = \left|g_i^0\right|"),
+        ("momentum", "nesterov", r"(g^t + \mu\, b^t)"),
+        ("adam", "decoupled", r"(1-\eta^t\lambda)\theta^t"),
+    ],
+)
+def test_variant_switches_change_the_rule(make_app: MakeApp, family: str, switch: str, in_rule: str) -> None:
+    at = make_app()
+    at.selectbox(key="r0_family").set_value(family).run()
+    assert in_rule not in latex(at)
+    at.toggle(key=f"r0_{switch}").set_value(True).run()
+    ok(at)
+    assert in_rule in latex(at)
+
+
+@pytest.mark.parametrize(
+    ("family", "key", "value"),
+    [
+        ("adam", "r0_p_beta1", 0.5),
+        ("adam", "r0_p_beta2", 0.9),
+        ("adam", "r0_p_eps", 1e-3),
+        ("adam", "r0_p_amsgrad", True),
+        ("adam", "r0_p_bias_correction", False),
+        ("sgd", "r0_p_weight_decay", 0.5),
+        ("momentum", "r0_p_momentum", 0.5),
+        ("momentum", "r0_p_dampening", 0.5),
+        ("rmsprop", "r0_p_alpha", 0.5),
+        ("rmsprop", "r0_p_centered", True),
+        ("adagrad", "r0_p_lr_decay", 0.5),
+        ("adadelta", "r0_p_rho", 0.5),
+        ("nadam", "r0_p_momentum_decay", 0.5),
+        ("radam", "r0_p_decoupled_weight_decay", True),
+    ],
+)
+def test_every_hyperparameter_changes_the_run(make_app: MakeApp, family: str, key: str, value: Any) -> None:
+    at = make_app()
+    at.selectbox(key="r0_family").set_value(family).run()
+    if key == "r0_p_decoupled_weight_decay":
+        at.number_input(key="r0_p_weight_decay").set_value(0.5).run()
+    name = map_spec(at)["data"][1]["name"]
+    before = values(trace(map_spec(at), name)["y"])
+    widget = next(w for w in (*at.number_input, *at.toggle, *at.select_slider) if w.key == key)
+    widget.set_value(value).run()
+    ok(at)
+    after = values(trace(map_spec(at), map_spec(at)["data"][1]["name"])["y"])
+    assert len(before) != len(after) or not np.allclose(before, after, equal_nan=True)
+
+
+def test_a_refused_scenario_keeps_the_previous_result(make_app: MakeApp) -> None:
+    pytest.importorskip("surfaces.expr")
+    at = make_app()
+    at.selectbox(key="surface").set_value("custom").run()
+    at.text_input(key="expr").set_value("log(x) + y**2").run()
+    at.number_input(key="xr_lo").set_value(0.1).run()
+    ok(at)
+    before = kinds(at)
+    at.number_input(key="start_x").set_value(-1.0).run()  # log(-1): no finite loss there
+    assert not at.exception
+    assert any("start" in e.value for e in at.error)
+    assert kinds(at) == before
+
+
+def test_schedule_choice_shows_its_curve_and_shapes_the_lr(make_app: MakeApp) -> None:
+    at = make_app()
+    at.selectbox(key="r2_sched").set_value("cosine").run()
+    ok(at)
+    lr_line = next(
+        t for t in traces_spec(at)["data"] if t.get("name") == "Adam η=0.1 (cosine)" and t.get("yaxis") == "y3"
+    )
+    lr = values(lr_line["y"])
+    assert lr[0] == pytest.approx(0.1) and lr[-1] < 1e-3
+    assert any(c["layout"].get("title", {}).get("text", "").startswith("learning rate") for c in charts(at))
+    at.number_input(key="r2_s_T_max").set_value(600).run()
+    ok(at)
+    lr_line = next(t for t in traces_spec(at)["data"] if t.get("yaxis") == "y3" and "cosine" in t.get("name", ""))
+    assert values(lr_line["y"])[-1] == pytest.approx(0.05, rel=0.05)  # halfway down at t = T_max / 2
+    assert at.query_params["r2.s.T_max"] == "600"
+
+
+@pytest.mark.parametrize("schedule", ["step", "exponential", "linear", "warmup_cosine", "onecycle"])
+def test_every_schedule_runs(make_app: MakeApp, schedule: str) -> None:
+    at = make_app()
+    at.selectbox(key="r2_sched").set_value(schedule).run()
+    ok(at)
+    lr_line = next(t for t in traces_spec(at)["data"] if t.get("yaxis") == "y3" and schedule in t.get("name", ""))
+    assert np.ptp(values(lr_line["y"])) > 0
+
+
+def test_label_renames_the_run(make_app: MakeApp) -> None:
+    at = make_app()
+    at.text_input(key="r0_label").set_value("too big").run()
+    ok(at)
+    assert trace(map_spec(at), "too big")
+    assert at.query_params["r0.label"] == "too big"
+
+
+def test_add_and_remove_runs(make_app: MakeApp) -> None:
+    at = make_app()
+    at.button[[b.label for b in at.button].index("➕ Add an optimizer")].click().run()
+    ok(at)
+    assert len(kinds(at)) == 4
+    assert trace(map_spec(at), "RMSProp η=0.1")
+    at.button(key="r1_remove").click().run()
+    ok(at)
+    assert [t["name"] for t in map_spec(at)["data"][1:4]] == ["GD η=0.01", "Adam η=0.1", "RMSProp η=0.1"]
+    assert at.query_params["r1"] == "adam"
+
+
+# --- view controls ------------------------------------------------------------------------
+def test_arrows_are_drawn_on_request(make_app: MakeApp) -> None:
+    at = make_app()
+    assert not any(t.get("name", "").startswith("−g") for t in map_spec(at)["data"])
+    at.button_group(key="arrows").set_value(["grad", "momentum"]).run()
+    ok(at)
+    names = [t.get("name", "") for t in map_spec(at)["data"]]
+    assert "−g (direction)" in names and "−momentum (direction)" in names
+    assert at.query_params["arrows"] == "grad,momentum"
+
+
+def test_3d_view(make_app: MakeApp) -> None:
+    at = make_app()
+    at.button_group(key="view").set_value("3d").run()
+    ok(at)
+    assert any(c["data"][0]["type"] == "surface" for c in charts(at))
+    assert not any(c["layout"].get("images") for c in charts(at))
+
+
+def test_step_slider_moves_the_marker_and_the_numbers(make_app: MakeApp, default_result: Any) -> None:
+    at = make_app()
+    at.slider(key="step").set_value(10).run()
+    ok(at)
+    shapes = [s for s in traces_spec(at)["layout"]["shapes"] if s["type"] == "line"]
+    assert all(s["x0"] == 10 for s in shapes)
+    assert any("Step t = 10" in m.value for m in at.markdown)
+    g10 = default_result.surface.grad(default_result.runs[0].trajectory[10])
+    assert f"{g10[0]:.4g}" in latex(at)
+    assert map_spec(at)["layout"]["sliders"][0]["steps"][map_spec(at)["layout"]["sliders"][0]["active"]]["label"] == "10"
+
+
+# --- presets ------------------------------------------------------------------------------
+def test_presets_are_listed_and_loaded(make_app: MakeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "saddle.json").write_text(
+        json.dumps(
+            {
+                "title": {"en": "Stuck at a saddle", "zh": "卡在鞍点"},
+                "caption": {"en": "GD stops where the gradient vanishes.", "zh": "梯度消失处 GD 停下。"},
+                "surface": "lecture_saddle",
+                "start": [0.5, -0.5],
+                "steps": 300,
+                "runs": [{"optimizer": "sgd", "params": {"lr": 0.05}, "label": "GD"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "broken.json").write_text("{nope", encoding="utf-8")
+    (tmp_path / "invalid.json").write_text(json.dumps({"surface": "nope", "runs": []}), encoding="utf-8")
+    monkeypatch.setattr(ui.presets, "PRESET_DIR", tmp_path)
+    at = make_app()
+    ok(at)
+    assert any("broken.json" in c.value for c in at.caption)
+    at.selectbox(key="preset").set_value("saddle").run()
+    ok(at)
+    assert kinds(at) == ["SADDLE POINT"]
+    assert any("GD stops where" in c.value for c in at.caption)
+    assert trace(map_spec(at), "escape direction")
+    at.selectbox(key="preset").set_value("invalid").run()
+    assert not at.exception
+    assert any("invalid" in e.value for e in at.error)
+    assert kinds(at) == ["SADDLE POINT"]
+
+
+def test_no_presets_folder_means_no_preset_box(make_app: MakeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ui.presets, "PRESET_DIR", tmp_path / "missing")
+    at = make_app()
+    ok(at)
+    assert not any(s.key == "preset" for s in at.selectbox)
+
+
+# --- URLs -------------------------------------------------------------------------------------
+def test_url_round_trip_restores_every_widget(make_app: MakeApp) -> None:
+    query = {
+        "lang": "zh",
+        "arrows": "grad,update",
+        "step": "25",
+        "surface": "rotated_ravine",
+        "start": "-5,-2",
+        "steps": "400",
+        "batch": "64",
+        "seed": "3",
+        "r0": "adam",
+        "r0.lr": "0.05",
+        "r0.betas": "0.8,0.99",
+        "r0.amsgrad": "1",
+        "r0.s": "cosine",
+        "r0.s.T_max": "400",
+        "r1": "rmsprop_lecture",
+        "r1.alpha": "0.5",
+        "r1.label": "RMS",
+    }
+    at = make_app(query)
+    ok(at)
+    assert not at.warning
+    assert at.button_group(key="lang").value == "zh"
+    assert at.selectbox(key="surface").value == "rotated_ravine"
+    assert at.number_input(key="steps").value == 400
+    assert at.slider(key="step").value == 25
+    assert at.selectbox(key="r0_family").value == "adam"
+    assert at.number_input(key="r0_p_beta1").value == 0.8
+    assert at.toggle(key="r1_lecture").value is True
+    assert at.text_input(key="r1_label").value == "RMS"
+    assert {k: at.query_params[k] for k in query} == query
+    assert trace(map_spec(at), "RMS")
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"steps": "abc"}, "steps=abc"),
+        ({"steps": "1e9"}, "steps=1e9"),
+        ({"r0": "sgd", "r0.lr": "-1"}, "r0.lr=-1"),
+        ({"r0": "sgd", "r0.lr": "nan"}, "r0.lr=nan"),
+        ({"surface": "nope"}, "surface=nope"),
+        ({"start": "1,2,3"}, "start=1,2,3"),
+        ({"lang": "fr"}, "lang=fr"),
+        ({"r0": "turbo"}, "r0=turbo"),
+        ({"r9": "adam"}, "r9=adam"),
+        ({"arrows": "up"}, "arrows=up"),
+        ({"r0": "adam", "r0.betas": "0.9"}, "r0.betas=0.9"),
+        ({"r0": "adam", "r0.s": "cosine", "r0.s.T_max": "-3"}, "r0.s.T_max=-3"),
+        ({"r0": "nesterov", "r0.momentum": "0.0"}, "r0.momentum=0.0"),
+        ({"r0": "sgd", "r0.s": "onecycle", "r0.s.total_steps": "5"}, "r0.s.total_steps=5"),
+        ({"surface": "custom", "expr": "import os"}, "expr=import os"),
+        ({"utm_source": "mail"}, "utm_source=mail"),
+    ],
+)
+def test_bad_url_parameters_fall_back_with_a_warning(make_app: MakeApp, query: dict[str, str], named: str) -> None:
+    at = make_app(query)
+    assert not at.exception
+    assert not at.error
+    assert any(named in w.value for w in at.warning), [w.value for w in at.warning]
+    assert len(kinds(at)) >= 1
+    at.button(key="dismiss_url").click().run()
+    assert not at.warning
+
+
+def test_refused_url_scenario_uses_the_defaults(make_app: MakeApp) -> None:
+    at = make_app({"r0": "sgd", "r0.lr": "10", "steps": "5000", "r0.s": "step", "r0.s.step_size": "999999"})
+    assert not at.exception
+    assert kinds(at)  # something valid is shown either way
+
+
+# --- the pure codec -----------------------------------------------------------------------
+def test_default_state_encodes_to_nothing() -> None:
+    assert encode(default_state()) == {}
+    state, ignored = decode({})
+    assert state == default_state() and ignored == []
+
+
+def test_default_scenario_is_valid_and_tells_the_story() -> None:
+    res = simulate(to_scenario(default_state()))
+    assert [r.verdict["kind"] for r in res.runs] == ["oscillating", "crawling", "minimum"]
+
+
+lrs = hs.sampled_from(LR_GRID)
+runs = hs.builds(
+    lambda name, lr, label: RunState(name, {"lr": lr}, None, label),
+    hs.sampled_from(["sgd", "momentum", "adagrad_lecture", "rmsprop_lecture", "adam", "adamw"]),
+    lrs,
+    hs.sampled_from(["", "a", "run 2", "η=0.1 & more"]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hs.lists(runs, min_size=1, max_size=6),
+    hs.integers(1, 100_000),
+    hs.sampled_from(["en", "zh"]),
+    hs.sampled_from([None, 1.0, 16.0, 3.5]),
+    hs.tuples(hs.floats(-9, 2), hs.floats(-1.5, 1.5)),
+)
+def test_url_round_trip_property(
+    rs: list[RunState], steps: int, lang: str, batch: float | None, start: tuple[float, float]
+) -> None:
+    state = AppState(runs=rs, steps=steps, lang=lang, batch=batch, start=start, step=steps // 2)
+    back, ignored = decode(encode(state))
+    assert ignored == []
+    assert encode(back) == encode(state)
+    assert to_scenario(back) == to_scenario(state)
+    assert (back.lang, back.batch, back.step, back.start) == (lang, batch, steps // 2, start)
+
+
+@settings(max_examples=200, deadline=None)
+@given(hs.dictionaries(hs.sampled_from(["steps", "r0", "r0.lr", "start", "batch", "lang", "r1.s", "surface", "expr", "step", "x"]), hs.text(max_size=12)))
+def test_decode_never_raises(query: dict[str, str]) -> None:
+    state, _ = decode(query)
+    parse_scenario(to_scenario(state))  # whatever came in, what comes out is valid
+
+
+def test_widgets_round_trip() -> None:
+    state, _ = decode({"r0": "nesterov", "r0.momentum": "0.5", "r1": "adamw", "r1.amsgrad": "1", "r1.s": "step", "r1.s.step_size": "50", "present": "1"})
+    back = widgets_to_state(state_to_widgets(state))
+    assert encode(back) == encode(state)
+
+
+def test_amsgrad_is_shown_as_adam_with_its_switch() -> None:
+    state, _ = decode({"r0": "amsgrad"})
+    assert state.runs[0].optimizer == "adam" and state.runs[0].params["amsgrad"] is True
+
+
+def test_auto_labels_are_language_neutral_and_unique() -> None:
+    labels = auto_labels([RunState("sgd", {"lr": 1e-2}), RunState("sgd", {"lr": 1e-2}), RunState("adagrad_lecture", {"lr": 2e-7})])
+    assert labels == ["GD η=0.01 #1", "GD η=0.01 #2", "Adagrad η=2e-7"]
+
+
+def test_preset_scenario_with_noise_maps_to_a_batch_size() -> None:
+    sc = {"surface": "ravine", "runs": [{"optimizer": "sgd"}], "noise": {"std": 10.0, "seed": 2}}
+    state = from_scenario(sc, default_state())
+    assert state.batch is not None
+    assert parse_scenario(to_scenario(state)).noise["std"] == pytest.approx(10.0, rel=1e-5)
+
+
+# --- update rules and step numbers ----------------------------------------------------------
+def test_update_rule_follows_the_variant() -> None:
+    assert explain.update_rule("adam", {"bias_correction": False})[-1] == ADAM_NO_BIAS_CORRECTION_FORMULA
+    assert r"\max_{k\le t} v^k" in explain.update_rule("adam", {"amsgrad": True})[-1]
+    assert explain.update_rule("adagrad_lecture", {}) == [OPTIMIZERS["adagrad_lecture"].formula]
+    assert explain.update_rule("adam", {"weight_decay": 0.1})[0] == r"g^t \leftarrow g^t + \lambda\,\theta^t"
+    assert "b^t" in explain.update_rule("rmsprop", {"momentum": 0.9})[-1]
+
+
+def test_step_numbers_are_the_recorded_ones() -> None:
+    res = simulate(
+        {"surface": "ravine", "steps": 50, "runs": [{"optimizer": "adagrad_lecture", "params": {"lr": 0.1}, "label": "A"}]},
+        record_state=True,
+    )
+    run = res.runs[0]
+    rows = dict(explain.step_numbers(run, 0, res.surface))
+    # The lecture's first Adagrad step is eta * sign(g0): (0.1, -0.1) from (-9, 1).
+    assert rows[r"\Delta\theta = \theta^{t+1} - \theta^t"] == r"\left(0.1,\ -0.1\right)"
+    assert rows[r"\sigma^t"] == r"\left(9,\ 200\right)"
+    assert explain.step_numbers(run, run.steps_run, res.surface) == []
+
+
+def test_every_string_has_both_languages() -> None:
+    for key, entry in STRINGS.items():
+        assert entry.get("en") and entry.get("zh"), key
