@@ -1,0 +1,72 @@
+"""Lecture presets: one scenario file per claim of the lecture, in ``presets/``.
+
+A preset file is ``{"title": {"en", "zh"}, "caption": {"en", "zh"}, "scenario": {...}}``; the
+scenario is in the format of :mod:`lab.scenario`. The app, the command line and the tests
+read them through this module.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str  # the file's stem: stable, used in URLs and on the command line
+    title: dict[str, str]
+    caption: dict[str, str]
+    scenario: dict[str, Any]
+
+    def title_in(self, lang: str) -> str:
+        return self.title.get(lang) or self.title.get("en") or self.name.replace("_", " ")
+
+    def caption_in(self, lang: str) -> str:
+        return self.caption.get(lang) or self.caption.get("en") or ""
+
+
+def _texts(v: Any) -> dict[str, str]:
+    if isinstance(v, str):
+        return {"en": v}
+    if isinstance(v, dict):
+        return {k: x for k, x in v.items() if isinstance(k, str) and isinstance(x, str)}
+    return {}
+
+
+def load_preset(path: Path) -> Preset:
+    """Read one preset file; raises ValueError naming the file when it is not one."""
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path.name}: not readable JSON ({e})") from None
+    if not isinstance(d, dict) or not isinstance(d.get("scenario"), dict):
+        raise ValueError(f"{path.name}: expected an object with a 'scenario' object")
+    return Preset(path.stem, _texts(d.get("title")), _texts(d.get("caption")), d["scenario"])
+
+
+def list_presets(folder: Path = PRESET_DIR) -> tuple[list[Preset], list[str]]:
+    """Every preset in ``folder`` sorted by file name, and the problems of files skipped."""
+    if not folder.is_dir():
+        return [], []
+    presets: list[Preset] = []
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            presets.append(load_preset(path))
+        except ValueError as e:
+            problems.append(str(e))
+    return presets, problems
+
+
+def get_preset(name: str, folder: Path = PRESET_DIR) -> Preset:
+    """The preset called ``name`` (file stem, or its part after the number: 'saddle_point')."""
+    presets, _ = list_presets(folder)
+    for p in presets:
+        if name in (p.name, p.name.split("_", 1)[-1]):
+            return p
+    names = ", ".join(p.name for p in presets)
+    raise ValueError(f"preset {name!r} does not exist; allowed: {names}")

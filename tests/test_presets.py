@@ -1,0 +1,182 @@
+"""Every lecture preset proves its claim with numbers, not merely by running."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from lab import parse_scenario, simulate
+from lab.presets import get_preset, list_presets
+
+
+def sim(name: str, record_state: bool = False):  # type: ignore[no-untyped-def]
+    return simulate(get_preset(name).scenario, record_state=record_state)
+
+
+def test_every_preset_loads_validates_and_has_both_languages() -> None:
+    presets, problems = list_presets()
+    assert not problems
+    assert len(presets) == 10
+    for p in presets:
+        parse_scenario(p.scenario)
+        for text in (p.title, p.caption):
+            assert text["en"] and text["zh"]
+            assert any("\u4e00" <= c <= "\u9fff" for c in text["zh"])
+
+
+def test_unknown_preset_names_the_allowed_ones() -> None:
+    with pytest.raises(ValueError, match="preset 'nope' does not exist; allowed: 01_stuck"):
+        get_preset("nope")
+
+
+def test_1_stuck_is_not_critical() -> None:
+    run = sim("01_stuck_is_not_critical").runs[0]
+    v = run.verdict
+    assert v["kind"] == "oscillating"
+    a, b = v["stretch"]
+    tail = slice(a, b + 1)
+    # the loss stops falling ...
+    assert np.ptp(run.loss[tail]) < 0.02 * run.loss[tail].mean()
+    # ... while the gradient norm stays as large as at the start, far from a critical point
+    assert run.grad_norm[tail].min() > 0.95 * run.grad_norm[0]
+    # ... because the point bounces: y flips sign on every step
+    y = run.trajectory[tail, 1]
+    assert np.all(np.sign(y[1:]) == -np.sign(y[:-1]))
+
+
+def test_2_tiny_step_crawls_for_100000_updates() -> None:
+    run = sim("02_tiny_step_crawls").runs[0]
+    assert run.steps_run == 100_000
+    assert run.verdict["kind"] == "crawling"
+    x0, x = run.trajectory[0, 0], run.trajectory[-1, 0]
+    assert abs(x) > 0.98 * abs(x0)  # moved under 2 % of the way along the flat axis
+    assert run.loss[-1] > 0.25 * run.loss[0]  # still far from the minimum's loss of 0
+    assert np.all(np.diff(run.loss) <= 0)  # no bouncing: the loss falls at every step
+
+
+def _arrival(traj: np.ndarray) -> int:
+    """First step at which the run is within 0.01 of the minimum at (0, 0)."""
+    return int(np.argmax(np.linalg.norm(traj, axis=1) < 0.01))
+
+
+def _bursts(traj: np.ndarray) -> int:
+    """Vertical excursions beyond |y| = 0.1 after the run has arrived."""
+    late = np.abs(traj[_arrival(traj) :, 1])
+    return int(np.sum((late[1:] > 0.1) & (late[:-1] <= 0.1)))
+
+
+def test_3_lecture_adagrad_explodes_and_decay_removes_it() -> None:
+    plain, decayed = sim("03_adagrad_explodes").runs
+    y = plain.trajectory[:, 1]
+    x = plain.trajectory[:, 0]
+    settled = _arrival(plain.trajectory)
+    assert 0 < settled < 300  # it reached the minimum region ...
+    assert abs(x[settled:]).max() < 0.01
+    assert _bursts(plain.trajectory) >= 3  # ... then shot off vertically and came back
+    assert np.abs(y[settled:]).max() > 1.0
+    assert np.abs(y[-1]) < 0.01
+    assert _bursts(decayed.trajectory) == 0  # decay removes the bursts
+    assert np.abs(decayed.trajectory[-100:]).max() < 0.01
+    # the mechanism: sigma_y shrinks while y sits at the bottom, until the step eta / sigma_y
+    # passes 2 / 200, the stability limit of the steep direction (curvature 200)
+    up = np.flatnonzero((np.abs(y[1:]) > 0.1) & (np.abs(y[:-1]) <= 0.1))
+    eff_y = plain.effective_lr[:, 1]
+    assert len(up) >= 3 and all(eff_y[k] > 2 / 200 for k in up)
+
+
+def test_4_rmsprop_sigma_catches_up_adagrad_lags() -> None:
+    result = sim("04_rmsprop_reacts_faster", record_state=True)
+    ratios = {}
+    biggest_step = {}
+    for run in result.runs:
+        g = np.abs(run.gradient[:-1, 0])
+        sigma = run.state["sigma"][:, 0]
+        steep = np.flatnonzero(g > 2.0)  # the cliff
+        ratios[run.optimizer] = sigma[steep] / g[steep]
+        biggest_step[run.optimizer] = np.abs(np.diff(run.trajectory[:, 0])).max()
+    # RMSProp's sigma matches the new gradient from the first steep step on ...
+    assert ratios["rmsprop_lecture"][:3].min() > 0.7
+    # ... Adagrad's still reflects the gentle past: a quarter of the gradient or less
+    assert ratios["adagrad_lecture"].max() < 0.3
+    assert biggest_step["adagrad_lecture"] > 4 * biggest_step["rmsprop_lecture"]
+
+
+def test_5_saddle_eigenvalues_escape_direction_and_a_nudge_escapes() -> None:
+    p = get_preset("05_saddle_point")
+    run = simulate(p.scenario).runs[0]
+    v = run.verdict
+    assert v["kind"] == "saddle"
+    np.testing.assert_allclose(v["eigenvalues"], [-2.0, 2.0], atol=1e-6)
+    np.testing.assert_allclose(v["escape_direction"], [2**-0.5, 2**-0.5], atol=1e-6)
+    assert run.grad_norm[-1] < 1e-6 * run.grad_norm[0]
+    nudged = copy.deepcopy(p.scenario)
+    nudged["start"] = [0.8, -0.78]
+    escaped = simulate(nudged).runs[0]
+    assert escaped.verdict["kind"] == "minimum"
+    assert escaped.loss[-1] < 1e-6
+
+
+def test_6_momentum_carries_through_the_dip() -> None:
+    gd, mom = sim("06_momentum_through_a_dip").runs
+    assert gd.verdict["kind"] == "minimum" and gd.verdict["local"] is True
+    assert -1.0 < gd.trajectory[-1, 0] < -0.7  # in the dip
+    assert mom.verdict["kind"] == "minimum" and mom.verdict["local"] is False
+    np.testing.assert_allclose(mom.trajectory[-1], [4.0, 0.0], atol=1e-3)
+
+
+def test_7_warmup_tames_the_first_steps() -> None:
+    wild, warm = sim("07_warmup_tames_first_steps").runs
+    step = lambda r: np.linalg.norm(np.diff(r.trajectory[:11], axis=0), axis=1)  # noqa: E731
+    assert step(wild)[0] > 9 * wild.lr[0] / np.sqrt(2) * np.sqrt(2)  # ~10 eta per coordinate
+    assert wild.loss[:20].max() > 2 * wild.loss[0]  # the loss jumps
+    assert warm.loss.max() <= warm.loss[0]  # tamed: it never rises above the start
+    assert step(warm).max() < 0.1 * step(wild).max()
+
+
+def test_8_adamw_is_not_adam_plus_l2() -> None:
+    l2, adamw, plain = sim("08_adamw_is_not_adam_l2").runs
+    lam = 0.5
+    # Adam + L2 ends at the minimum of L + lam/2 |theta|^2: (2/(1+lam), 40/(20+lam))
+    np.testing.assert_allclose(l2.trajectory[-1], [2 / (1 + lam), 40 / (20 + lam)], atol=1e-4)
+    np.testing.assert_allclose(plain.trajectory[-1], [2.0, 2.0], atol=1e-4)
+    assert np.linalg.norm(adamw.trajectory[-1] - l2.trajectory[-1]) > 0.3  # another endpoint
+    shrink_l2 = l2.trajectory[-1] / 2.0
+    shrink_w = adamw.trajectory[-1] / 2.0
+    assert shrink_l2[0] < 0.7 and shrink_l2[1] > 0.95  # L2: by curvature, unevenly
+    assert abs(shrink_w[0] - shrink_w[1]) < 0.01  # AdamW: both coordinates alike
+    assert l2.verdict["kind"] == "minimum"  # of the objective it optimises
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_9_small_batch_escapes_large_batch_does_not(seed: int) -> None:
+    p = get_preset("09_small_batch_escapes_saddle")
+    small = copy.deepcopy(p.scenario)
+    small["noise"]["seed"] = seed
+    run = simulate(small).runs[0]
+    assert run.loss[-1] < 0.2  # escaped the saddle (loss 1) towards the valley of minima
+    large = copy.deepcopy(small)
+    large["noise"]["std"] = 1e-5  # a 10^8 times larger batch
+    stuck = simulate(large).runs[0]
+    assert stuck.loss[-1] > 0.99 and stuck.verdict["kind"] == "saddle"
+
+
+def test_9_exact_gradients_sit_on_the_saddle() -> None:
+    exact = copy.deepcopy(get_preset("09_small_batch_escapes_saddle").scenario)
+    del exact["noise"]
+    assert simulate(exact).runs[0].verdict["kind"] == "saddle"
+
+
+def test_10_without_bias_correction_the_first_steps_are_tiny() -> None:
+    corrected, raw = sim("10_bias_correction").runs
+    d = lambda r: np.linalg.norm(np.diff(r.trajectory, axis=0), axis=1)  # noqa: E731
+    assert d(raw)[0] < 0.11 * d(corrected)[0]  # the first step: 10x smaller
+    assert d(raw)[:20].sum() < 0.5 * d(corrected)[:20].sum()
+    assert raw.loss[-1] > corrected.loss[-1]
+    # and the caption's aside: with the default beta2 = 0.999 it is the other way round
+    sc = copy.deepcopy(get_preset("10_bias_correction").scenario)
+    for r in sc["runs"]:
+        r["params"]["betas"] = [0.9, 0.999]
+    corrected, raw = simulate(sc).runs
+    assert d(raw)[0] > 3 * d(corrected)[0]
