@@ -23,8 +23,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lab import simulate  # noqa: E402
-from surfaces import BUILTIN  # noqa: E402
+from lab import simulate
+from surfaces import BUILTIN
 
 RUNS, STEPS = 1024, 1000
 START = (-1.5, 2.0)
