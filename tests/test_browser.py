@@ -3,22 +3,30 @@ start, follows a slider and switches language. Runs only with Debian's /usr/bin/
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import CHROMIUM
+CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"
+    ),
 ]
 
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 TIMEOUT = 30_000
 
 # The map is the chart whose layout has animation buttons; these read its live state.
-MAP_JS = "[...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout && g.layout.updatemenus)"
-TRACES_JS = "[...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout && g.layout.yaxis4)"
+MAP_JS = (
+    "[...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout && g.layout.updatemenus)"
+)
+TRACES_JS = (
+    "[...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout && g.layout.yaxis4)"
+)
 
 
 def open_app(page: Page, url: str) -> None:
@@ -97,7 +105,9 @@ def test_step_slider_moves_the_marker(page: Page, app_url: str) -> None:
     for _ in range(3):
         thumb.press("ArrowRight")
     page.wait_for_url("**step=3*", timeout=TIMEOUT)
-    page.wait_for_function(f"() => {{ const g = {TRACES_JS}; return g && ({cursor})() === 3; }}", timeout=TIMEOUT)
+    page.wait_for_function(
+        f"() => {{ const g = {TRACES_JS}; return g && ({cursor})() === 3; }}", timeout=TIMEOUT
+    )
 
 
 def test_language_switch_changes_the_labels(page: Page, app_url: str) -> None:
@@ -105,5 +115,8 @@ def test_language_switch_changes_the_labels(page: Page, app_url: str) -> None:
     page.get_by_role("radio", name="中文").click()
     expect(page.get_by_text("自适应学习率，一步一步看")).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("震荡").first).to_be_visible(timeout=TIMEOUT)
-    page.wait_for_function(f"() => {{ const g = {MAP_JS}; return g && g.layout.title.text === '凸的狭长峡谷'; }}", timeout=TIMEOUT)
+    page.wait_for_function(
+        f"() => {{ const g = {MAP_JS}; return g && g.layout.title.text === '凸的狭长峡谷'; }}",
+        timeout=TIMEOUT,
+    )
     assert "lang=zh" in page.url

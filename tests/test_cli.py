@@ -18,16 +18,22 @@ SCENARIO = {
     "steps": 40,
     "runs": [
         {"optimizer": "adam", "params": {"lr": 0.05}},
-        {"optimizer": "sgd", "params": {"lr": 1e-3},
-         "schedule": {"name": "cosine", "params": {"T_max": 40}}},
+        {
+            "optimizer": "sgd",
+            "params": {"lr": 1e-3},
+            "schedule": {"name": "cosine", "params": {"T_max": 40}},
+        },
     ],
 }
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(ROOT / "cli.py"), *args], capture_output=True, text=True,
-        cwd=ROOT, timeout=120,
+        [sys.executable, str(ROOT / "cli.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -40,8 +46,16 @@ def test_simulate_prints_the_result_of_lab_simulate(tmp_path: Path) -> None:
     expected = simulate(SCENARIO).to_dict()
     assert [r["label"] for r in out["runs"]] == ["Adam", "Gradient descent"]
     for got, want in zip(out["runs"], expected["runs"], strict=True):
-        assert set(got) == {"label", "optimizer", "trajectory", "loss", "grad_norm", "lr",
-                            "effective_lr", "verdict"}
+        assert set(got) == {
+            "label",
+            "optimizer",
+            "trajectory",
+            "loss",
+            "grad_norm",
+            "lr",
+            "effective_lr",
+            "verdict",
+        }
         for key in ("trajectory", "loss", "grad_norm", "lr", "effective_lr"):
             np.testing.assert_array_equal(np.asarray(got[key]), np.asarray(want[key]))
         assert got["verdict"] == json.loads(json.dumps(want["verdict"]))
@@ -51,8 +65,18 @@ def test_simulate_prints_the_result_of_lab_simulate(tmp_path: Path) -> None:
 def test_list_names_every_optimizer_schedule_and_surface() -> None:
     p = cli("list")
     assert p.returncode == 0
-    for name in ("adagrad_lecture", "rmsprop_lecture", "nadam", "radam", "adadelta", "onecycle",
-                 "warmup_cosine", "ravine", "lecture_saddle", "cycle_momentum"):
+    for name in (
+        "adagrad_lecture",
+        "rmsprop_lecture",
+        "nadam",
+        "radam",
+        "adadelta",
+        "onecycle",
+        "warmup_cosine",
+        "ravine",
+        "lecture_saddle",
+        "cycle_momentum",
+    ):
         assert name in p.stdout
     info = json.loads(cli("list", "--json").stdout)
     adam = next(o for o in info["optimizers"] if o["name"] == "adam")
@@ -63,10 +87,15 @@ def test_list_names_every_optimizer_schedule_and_surface() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"surface": "rosenbrock", "runs": [{"optimizer": "adam", "params": {"lr": -1}}]}',
-         "runs[0].params.lr = -1 is out of range; allowed: 0 <= lr (for adam)"),
-        ('{"surface": {"expr": "__import__(\'os\').system(\'echo hi\')"}, "runs": '
-         '[{"optimizer": "sgd"}]}', "Invalid formula"),
+        (
+            '{"surface": "rosenbrock", "runs": [{"optimizer": "adam", "params": {"lr": -1}}]}',
+            "runs[0].params.lr = -1 is out of range; allowed: 0 <= lr (for adam)",
+        ),
+        (
+            '{"surface": {"expr": "__import__(\'os\').system(\'echo hi\')"}, "runs": '
+            '[{"optimizer": "sgd"}]}',
+            "Invalid formula",
+        ),
         ("{not json", "not valid JSON"),
     ],
 )

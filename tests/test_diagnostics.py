@@ -101,8 +101,12 @@ def test_maximum_and_plateau() -> None:
     v = run({"expr": "-(x**2 + 2*y**2)"}, start=(0.0, 0.0), steps=10).verdict
     assert v["kind"] == "maximum"
     np.testing.assert_allclose(v["eigenvalues"], [-4, -2])
-    v = run({"expr": "-tanh(x) - tanh(y)", "x_range": [-1, 9], "y_range": [-1, 9]},
-            lr=0.5, start=(0.0, 0.0), steps=2000).verdict
+    v = run(
+        {"expr": "-tanh(x) - tanh(y)", "x_range": [-1, 9], "y_range": [-1, 9]},
+        lr=0.5,
+        start=(0.0, 0.0),
+        steps=2000,
+    ).verdict
     assert v["kind"] == "plateau", v["explanation"]["en"]
 
 
@@ -131,14 +135,20 @@ def test_diverged_is_cut_at_the_first_bad_point() -> None:
 
 def test_no_numpy_warnings_leak(recwarn: pytest.WarningsRecorder) -> None:
     run("ravine", lr=5.0, steps=3000)
-    run({"expr": "sqrt(x) + log(y)", "x_range": [0.1, 3], "y_range": [0.1, 3]}, lr=2.0,
-        start=(1.0, 1.0))
+    run(
+        {"expr": "sqrt(x) + log(y)", "x_range": [0.1, 3], "y_range": [0.1, 3]},
+        lr=2.0,
+        start=(1.0, 1.0),
+    )
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
 def test_explanations_in_both_languages() -> None:
-    for v in [run("ravine", lr=1e-2).verdict, run("saddle", lr=0.05, start=(1.5, 0)).verdict,
-              run("ravine", lr=0.5).verdict]:
+    for v in [
+        run("ravine", lr=1e-2).verdict,
+        run("saddle", lr=0.05, start=(1.5, 0)).verdict,
+        run("ravine", lr=0.5).verdict,
+    ]:
         assert v["explanation"]["en"] and v["explanation"]["zh"]
         assert any("\u4e00" <= c <= "\u9fff" for c in v["explanation"]["zh"])
 
@@ -155,8 +165,11 @@ def test_noise_is_seeded_and_shared() -> None:
 def test_weight_decay_as_l2_is_judged_on_the_regularised_objective() -> None:
     """Adam + L2 converges to the minimum of L + lambda/2 |theta|^2, not of L: that is a
     minimum of what it optimises, at the closed-form point (2/(1+lambda), 40/(20+lambda))."""
-    surface = {"expr": "0.5*((x - 2)**2 + 20*(y - 2)**2)", "x_range": [-1, 3.5],
-               "y_range": [-1, 3.5]}
+    surface = {
+        "expr": "0.5*((x - 2)**2 + 20*(y - 2)**2)",
+        "x_range": [-1, 3.5],
+        "y_range": [-1, 3.5],
+    }
     r = run(surface, "adam", steps=1500, start=(-0.5, -0.5), lr=0.01, weight_decay=0.5)
     np.testing.assert_allclose(r.trajectory[-1], [2 / 1.5, 40 / 20.5], atol=1e-6)
     assert r.verdict["kind"] == "minimum"

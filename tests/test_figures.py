@@ -73,7 +73,10 @@ def test_frames_carry_only_the_moving_traces(default_result: Result) -> None:
     frames = d["frames"]
     assert 100 <= len(frames) <= 150
     moving = frames[0]["traces"]
-    assert [names[i] for i in moving] == ["trail", *(figures.map.text(k, "en") for k in ("grad", "update"))]
+    assert [names[i] for i in moving] == [
+        "trail",
+        *(figures.map.text(k, "en") for k in ("grad", "update")),
+    ]
     for frame in frames:
         assert frame["traces"] == moving
         for trace in frame["data"]:
@@ -129,7 +132,9 @@ def test_palette_is_fixed_and_shared_by_every_figure(default_result: Result) -> 
         assert trace_named(figures.map_figure(default_result), run.label)["line"]["color"] == c
         assert trace_named(figures.surface_3d(default_result), run.label)["line"]["color"] == c
         lines = [
-            t for t in figures.traces_figure(default_result).to_dict()["data"] if t.get("name") == run.label
+            t
+            for t in figures.traces_figure(default_result).to_dict()["data"]
+            if t.get("name") == run.label
         ]
         assert lines and all(t["line"]["color"] == c for t in lines)
     assert figures.color(len(figures.PALETTE)) == figures.PALETTE[0]
@@ -151,8 +156,13 @@ def test_pick_grid_is_last_invisible_and_covers_the_map(default_result: Result) 
     assert grid["marker"]["opacity"] == 0 and grid["hoverinfo"] == "none"
     assert len(arr(grid["x"])) == PICK_GRID**2
     (x0, x1) = default_result.surface.x_range
-    assert float(np.min(arr(grid["x"]))) == pytest.approx(x0) and float(np.max(arr(grid["x"]))) == pytest.approx(x1)
-    assert figures.map_figure(default_result, pick_grid=False).to_dict()["data"][-1]["name"] != figures.PICK_NAME
+    assert float(np.min(arr(grid["x"]))) == pytest.approx(x0) and float(
+        np.max(arr(grid["x"]))
+    ) == pytest.approx(x1)
+    assert (
+        figures.map_figure(default_result, pick_grid=False).to_dict()["data"][-1]["name"]
+        != figures.PICK_NAME
+    )
 
 
 def test_arrows_point_along_minus_gradient_and_update(default_result: Result) -> None:
@@ -191,7 +201,9 @@ def test_traces_shade_the_verdict_stretch(default_result: Result) -> None:
     layout = figures.traces_figure(default_result).to_dict()["layout"]
     gd = default_result.runs[0]
     assert gd.verdict["kind"] == "oscillating"
-    rects = [s for s in layout["shapes"] if s["type"] == "rect" and s["fillcolor"] == figures.color(0)]
+    rects = [
+        s for s in layout["shapes"] if s["type"] == "rect" and s["fillcolor"] == figures.color(0)
+    ]
     assert len(rects) == 4  # one per panel
     assert all([r["x0"], r["x1"]] == gd.verdict["stretch"] for r in rects)
     assert any(a["text"] == "oscillating" for a in layout["annotations"])
@@ -212,7 +224,10 @@ def test_traces_and_labels_in_chinese(default_result: Result) -> None:
     layout = figures.traces_figure(default_result, "zh").to_dict()["layout"]
     assert "步数" in layout["xaxis4"]["title"]["text"]
     assert any(a["text"] == "震荡" for a in layout["annotations"])
-    assert figures.map_figure(default_result, "zh").to_dict()["layout"]["title"]["text"] == "凸的狭长峡谷"
+    assert (
+        figures.map_figure(default_result, "zh").to_dict()["layout"]["title"]["text"]
+        == "凸的狭长峡谷"
+    )
 
 
 def test_surface_3d_has_the_surface_and_every_path(default_result: Result) -> None:
@@ -255,7 +270,11 @@ def test_frame_steps_and_thinning() -> None:
 def test_figures_never_import_streamlit() -> None:
     code = "import sys, figures; print('streamlit' in sys.modules)"
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=figures.__path__[0] + "/.."
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=figures.__path__[0] + "/..",
     )
     assert out.stdout.strip() == "False"
 

@@ -1,0 +1,190 @@
+"""Every word the app shows, in English and Chinese (Simplified).
+
+Strings are looked up by key with ``t(key, lang, **values)``; a key missing in one language
+falls back to English, and a missing key raises (a test walks every key in both languages).
+The engine's own texts (optimizer titles, parameter help, verdict explanations) come from
+the engine in both languages and are not repeated here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANG_NAMES = {"en": "English", "zh": "中文"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "title": {"en": "Adaptive learning rates, step by step", "zh": "自适应学习率，一步一步看"},
+    "subtitle": {
+        "en": "Pick a surface, a start and some optimizers; watch where each one gets stuck or arrives.",
+        "zh": "选一个曲面、一个起点和几个优化器，看看它们各自卡在哪里、又走到了哪里。",
+    },
+    "language": {"en": "Language", "zh": "语言"},
+    "present": {"en": "Present", "zh": "演示"},
+    "present_help": {
+        "en": "For a projector: larger text and lines, controls folded away above the map.",
+        "zh": "用于投影：更大的字和线条，控件收在地图上方。",
+    },
+    "controls": {"en": "Controls", "zh": "控件"},
+    "share": {"en": "Share", "zh": "分享"},
+    "share_help": {
+        "en": "This link reopens exactly this view (copy it with the button on the right).",
+        "zh": "这个链接会打开完全相同的视图（用右边的按钮复制）。",
+    },
+    "preset": {"en": "Preset", "zh": "预设"},
+    "preset_none": {"en": "— none —", "zh": "— 无 —"},
+    "preset_help": {
+        "en": "Lecture scenarios; choosing one replaces the surface, start and runs.",
+        "zh": "课程中的场景；选择后会替换曲面、起点和所有优化器。",
+    },
+    "preset_bad": {
+        "en": "Preset {name} could not be loaded: {error}",
+        "zh": "无法载入预设 {name}：{error}",
+    },
+    "section_surface": {"en": "Surface", "zh": "曲面"},
+    "surface": {"en": "Loss surface", "zh": "loss 曲面"},
+    "custom": {"en": "✎ Custom formula", "zh": "✎ 自定义公式"},
+    "formula": {"en": "Formula L(x, y)", "zh": "公式 L(x, y)"},
+    "formula_help": {
+        "en": "Python/SymPy syntax in x and y, e.g. x**2 + 10*y**2 or (1 - x*y)**2.",
+        "zh": "用 x 和 y 写的 Python/SymPy 表达式，例如 x**2 + 10*y**2 或 (1 - x*y)**2。",
+    },
+    "formula_bad": {
+        "en": "{error} — still showing the previous surface.",
+        "zh": "{error} —— 仍显示之前的曲面。",
+    },
+    "formula_unavailable": {
+        "en": "Custom formulas are not available in this installation ({error}).",
+        "zh": "当前安装不支持自定义公式（{error}）。",
+    },
+    "x_range": {"en": "x from … to", "zh": "x 的范围"},
+    "y_range": {"en": "y from … to", "zh": "y 的范围"},
+    "section_start": {"en": "Start point", "zh": "起点"},
+    "start_hint": {
+        "en": "Type the coordinates, or click anywhere on the map.",
+        "zh": "输入坐标，或直接在地图上点击。",
+    },
+    "reset_start": {"en": "Reset to the surface's start", "zh": "恢复曲面默认起点"},
+    "section_run": {"en": "Steps and noise", "zh": "步数与噪声"},
+    "steps": {"en": "Number of steps", "zh": "步数"},
+    "steps_help": {
+        "en": "Up to 100,000. The map shows ~120 frames; the verdicts use every step.",
+        "zh": "最多 100,000 步。地图显示约 120 帧；判断结果使用每一步。",
+    },
+    "batch": {"en": "Mini-batch size B (gradient noise)", "zh": "mini-batch 大小 B（梯度噪声）"},
+    "batch_help": {
+        "en": "Emulated mini-batch: each example's gradient scatters by σ₁ = ‖∇L(start)‖ per "
+        "coordinate, so a batch of B adds noise of σ₁/√B. Full batch: no noise.",
+        "zh": "模拟 mini-batch：每个样本的梯度在每个坐标上偏离 σ₁ = ‖∇L(起点)‖，"
+        "所以大小为 B 的 batch 带来 σ₁/√B 的噪声。full batch：没有噪声。",
+    },
+    "full_batch": {"en": "full batch", "zh": "full batch"},
+    "seed": {"en": "Noise seed", "zh": "噪声种子"},
+    "section_runs": {"en": "Optimizers", "zh": "优化器"},
+    "add_run": {"en": "➕ Add an optimizer", "zh": "➕ 添加优化器"},
+    "remove_run": {"en": "Remove", "zh": "删除"},
+    "optimizer": {"en": "Optimizer", "zh": "优化器"},
+    "label": {"en": "Label (empty: automatic)", "zh": "名称（留空：自动）"},
+    "sw_lecture": {
+        "en": "Lecture form (root mean square, σ⁰ = |g⁰|)",
+        "zh": "课程中的形式（均方根，σ⁰ = |g⁰|）",
+    },
+    "sw_lecture_help": {
+        "en": "On: the lecture's formula. Off: torch.optim's (root of the sum for Adagrad; v starts at 0 for RMSProp).",
+        "zh": "开：课程中的公式。关：torch.optim 的公式（Adagrad 用平方和的根；RMSProp 的 v 从 0 开始）。",
+    },
+    "sw_nesterov": {"en": "Nesterov (nesterov)", "zh": "Nesterov（nesterov）"},
+    "sw_nesterov_help": {
+        "en": "Look ahead: use g + μ b instead of b for the step (needs μ > 0).",
+        "zh": "向前看一步：用 g + μ b 代替 b 来更新（需要 μ > 0）。",
+    },
+    "sw_decoupled": {
+        "en": "Decoupled weight decay (AdamW)",
+        "zh": "解耦的权重衰减（AdamW）",
+    },
+    "sw_decoupled_help": {
+        "en": "Shrink θ by η λ θ directly instead of adding λ θ to the gradient.",
+        "zh": "直接把 θ 缩小 η λ θ，而不是把 λ θ 加到梯度上。",
+    },
+    "p_amsgrad": {"en": "AMSGrad (amsgrad)", "zh": "AMSGrad（amsgrad）"},
+    "p_bias_correction": {
+        "en": "Bias correction (bias_correction)",
+        "zh": "偏差修正（bias_correction）",
+    },
+    "p_centered": {"en": "Centered (centered)", "zh": "中心化（centered）"},
+    "p_decoupled_weight_decay": {
+        "en": "Decoupled weight decay (decoupled_weight_decay)",
+        "zh": "解耦的权重衰减（decoupled_weight_decay）",
+    },
+    "schedule": {"en": "Learning-rate schedule", "zh": "学习率调度"},
+    "schedule_fixed": {"en": "set to the number of steps", "zh": "等于步数"},
+    "section_view": {"en": "View", "zh": "视图"},
+    "view": {"en": "Picture", "zh": "图"},
+    "view_map": {"en": "Map (from above)", "zh": "地图（俯视）"},
+    "view_3d": {"en": "3-D surface", "zh": "三维曲面"},
+    "arrows": {"en": "Arrows at the current step", "zh": "当前步的箭头"},
+    "arrow_grad": {"en": "−gradient", "zh": "−梯度"},
+    "arrow_update": {"en": "update", "zh": "更新"},
+    "arrow_momentum": {"en": "momentum", "zh": "动量"},
+    "arrows_help": {
+        "en": "Directions at the step under the slider, moving with the animation. Their sizes are in the update-rule panel.",
+        "zh": "滑块所在步的方向，随动画移动。它们的大小见“更新规则”部分。",
+    },
+    "map_hint": {
+        "en": "▶ Play animates every run; click the map to start from there.",
+        "zh": "▶ 播放会让所有优化器一起动起来；点击地图可以从那里出发。",
+    },
+    "step": {
+        "en": "Step t (marker on the curves, numbers in the update rules, arrows on the map)",
+        "zh": "步数 t（曲线上的标记、更新规则中的数值、地图上的箭头）",
+    },
+    "computing": {
+        "en": "Running {runs} optimizer(s) for {steps:,} steps…",
+        "zh": "正在运行 {runs} 个优化器，共 {steps:,} 步……",
+    },
+    "url_ignored": {
+        "en": "Ignored from the link: {items}.",
+        "zh": "链接中的以下参数被忽略：{items}。",
+    },
+    "url_item": {
+        "en": "{name}={value} (allowed: {allowed})",
+        "zh": "{name}={value}（允许：{allowed}）",
+    },
+    "url_scenario": {
+        "en": "the link's scenario was refused, defaults used instead: {allowed}",
+        "zh": "链接中的场景无效，已改用默认场景：{allowed}",
+    },
+    "scenario_bad": {
+        "en": "{error} — still showing the previous result.",
+        "zh": "{error} —— 仍显示之前的结果。",
+    },
+    "verdicts": {"en": "Verdicts", "zh": "判断"},
+    "at_step": {"en": "at step {step:,}", "zh": "于第 {step:,} 步"},
+    "final_loss": {"en": "final loss", "zh": "最终 loss"},
+    "grad_ratio": {"en": "‖g‖ / ‖g⁰‖", "zh": "‖g‖ / ‖g⁰‖"},
+    "eigenvalues": {"en": "Hessian eigenvalues", "zh": "Hessian 特征值"},
+    "rules": {
+        "en": "Update rules, with the numbers of step t",
+        "zh": "更新规则，以及第 t 步的数值",
+    },
+    "rule_numbers": {"en": "Step t = {step:,}", "zh": "第 t = {step:,} 步"},
+    "rule_last": {
+        "en": "t = {step:,} is the last point: there is no step after it.",
+        "zh": "t = {step:,} 是最后一个点：之后没有更新。",
+    },
+    "noise_note": {
+        "en": "g includes the mini-batch noise; ∇L is the exact gradient.",
+        "zh": "g 含有 mini-batch 噪声；∇L 是精确梯度。",
+    },
+    "traces_caption": {
+        "en": "Shaded: the stretch a verdict is about. Flat loss while ‖g‖ stays large = stuck, not at a critical point.",
+        "zh": "阴影：判断所依据的区间。loss 不再下降而 ‖g‖ 仍然很大 = 卡住了，并不在 critical point。",
+    },
+    "dismiss": {"en": "OK", "zh": "知道了"},
+}
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    """The text of ``key`` in ``lang`` with ``values`` filled in."""
+    entry = STRINGS[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**values) if values else text
