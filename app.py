@@ -16,11 +16,11 @@ import streamlit as st
 
 import figures
 from lab import Result, RunResult, parse_scenario, simulate
+from lab.presets import list_presets
 from surfaces import BUILTIN
 from ui import explain
 from ui.i18n import LANG_NAMES, t
 from ui.keys import FULL_BATCH, RUN_IDS, run_to_widgets, state_to_widgets, widgets_to_state
-from ui.presets import list_presets
 from ui.state import (
     ARROWS,
     BATCH_CHOICES,
@@ -76,11 +76,22 @@ def init_session() -> None:
     """On a session's first run, the URL's state (or the defaults) fills every widget."""
     if ss.get("initialized"):
         return
-    state, ignored = decode(st.query_params.to_dict())
+    query = st.query_params.to_dict()
+    preset_name = query.pop("preset", None)  # ?preset=NAME: a short link to a lecture preset
+    state, ignored = decode(query)
     locale = getattr(st.context, "locale", None) or ""
     if "lang" not in st.query_params and locale.lower().startswith("zh"):
         state.lang = "zh"
     ss.update(state_to_widgets(state))
+    if preset_name:
+        names = [p.name for p in list_presets()[0]]
+        match = [n for n in names if preset_name in (n, n.split("_", 1)[-1])]
+        if match:
+            ss["preset"] = match[0]
+            on_preset()
+        else:
+            allowed = ", ".join(names)
+            ignored = [*ignored, Ignored("preset", str(preset_name), allowed)]
     ss["url_ignored"] = ignored
     ss["initialized"] = True
 
@@ -245,7 +256,7 @@ def controls(lang: str, formula_error: str | None) -> None:
         with st.expander(f"{index + 1}. {labels[index]}", expanded=index == 0, key=f"r{rid}_box"):
             run_editor(rid, index, lang, int(ss["steps"]), removable=len(ids) > 1)
     if len(ids) < MAX_RUNS:
-        st.button(t("add_run", lang), on_click=add_run)
+        st.button(t("add_run", lang), on_click=add_run, icon=":material/add:")
 
     st.subheader(t("section_view", lang))
     st.pills(

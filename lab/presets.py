@@ -48,8 +48,10 @@ def load_preset(path: Path) -> Preset:
     return Preset(path.stem, _texts(d.get("title")), _texts(d.get("caption")), d["scenario"])
 
 
-def list_presets(folder: Path = PRESET_DIR) -> tuple[list[Preset], list[str]]:
-    """Every preset in ``folder`` sorted by file name, and the problems of files skipped."""
+def list_presets(folder: Path | None = None) -> tuple[list[Preset], list[str]]:
+    """Every preset in ``folder`` (default ``PRESET_DIR``) sorted by file name, and the
+    problems of the files skipped (a broken file is reported, never fatal)."""
+    folder = PRESET_DIR if folder is None else folder
     if not folder.is_dir():
         return [], []
     presets: list[Preset] = []
@@ -62,7 +64,7 @@ def list_presets(folder: Path = PRESET_DIR) -> tuple[list[Preset], list[str]]:
     return presets, problems
 
 
-def get_preset(name: str, folder: Path = PRESET_DIR) -> Preset:
+def get_preset(name: str, folder: Path | None = None) -> Preset:
     """The preset called ``name`` (file stem, or its part after the number: 'saddle_point')."""
     presets, _ = list_presets(folder)
     for p in presets:

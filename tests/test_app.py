@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-import ui.presets
+import lab.presets
 from lab import parse_scenario, simulate
 from optimizers import ADAM_NO_BIAS_CORRECTION_FORMULA, OPTIMIZERS
 from ui import explain
@@ -330,7 +330,7 @@ def test_label_renames_the_run(make_app: MakeApp) -> None:
 
 def test_add_and_remove_runs(make_app: MakeApp) -> None:
     at = make_app()
-    at.button[[b.label for b in at.button].index("➕ Add an optimizer")].click().run()
+    at.button[[b.label for b in at.button].index("Add an optimizer")].click().run()
     ok(at)
     assert len(kinds(at)) == 4
     assert trace(map_spec(at), "RMSProp η=0.1")
@@ -394,19 +394,21 @@ def test_presets_are_listed_and_loaded(
                     "en": "GD stops where the gradient vanishes.",
                     "zh": "梯度消失处 GD 停下。",
                 },
-                "surface": "lecture_saddle",
-                "start": [0.5, -0.5],
-                "steps": 300,
-                "runs": [{"optimizer": "sgd", "params": {"lr": 0.05}, "label": "GD"}],
+                "scenario": {
+                    "surface": "lecture_saddle",
+                    "start": [0.5, -0.5],
+                    "steps": 300,
+                    "runs": [{"optimizer": "sgd", "params": {"lr": 0.05}, "label": "GD"}],
+                },
             }
         ),
         encoding="utf-8",
     )
     (tmp_path / "broken.json").write_text("{nope", encoding="utf-8")
     (tmp_path / "invalid.json").write_text(
-        json.dumps({"surface": "nope", "runs": []}), encoding="utf-8"
+        json.dumps({"scenario": {"surface": "nope", "runs": []}}), encoding="utf-8"
     )
-    monkeypatch.setattr(ui.presets, "PRESET_DIR", tmp_path)
+    monkeypatch.setattr(lab.presets, "PRESET_DIR", tmp_path)
     at = make_app()
     ok(at)
     assert any("broken.json" in c.value for c in at.caption)
@@ -424,7 +426,7 @@ def test_presets_are_listed_and_loaded(
 def test_no_presets_folder_means_no_preset_box(
     make_app: MakeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ui.presets, "PRESET_DIR", tmp_path / "missing")
+    monkeypatch.setattr(lab.presets, "PRESET_DIR", tmp_path / "missing")
     at = make_app()
     ok(at)
     assert not any(s.key == "preset" for s in at.selectbox)
@@ -647,3 +649,18 @@ def test_step_numbers_are_the_recorded_ones() -> None:
 def test_every_string_has_both_languages() -> None:
     for key, entry in STRINGS.items():
         assert entry.get("en") and entry.get("zh"), key
+
+
+def test_a_preset_link_opens_the_preset(make_app: MakeApp) -> None:
+    """?preset=NAME is the short link a teacher puts on a slide."""
+    at = make_app({"preset": "05_saddle_point"})
+    ok(at)
+    assert kinds(at) == ["SADDLE POINT"]
+    assert at.selectbox(key="preset").value == "05_saddle_point"
+    at = make_app({"preset": "saddle_point", "lang": "zh"})  # the name without its number
+    ok(at)
+    assert kinds(at) == ["鞍点"]
+    at = make_app({"preset": "nope"})
+    ok(at)
+    assert any("preset" in w.value and "01_stuck_is_not_critical" in w.value for w in at.warning)
+    assert kinds(at) == ["OSCILLATING", "CRAWLING", "MINIMUM"]

@@ -80,7 +80,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "full_batch": {"en": "full batch", "zh": "full batch"},
     "seed": {"en": "Noise seed", "zh": "噪声种子"},
     "section_runs": {"en": "Optimizers", "zh": "优化器"},
-    "add_run": {"en": "➕ Add an optimizer", "zh": "➕ 添加优化器"},
+    "add_run": {"en": "Add an optimizer", "zh": "添加优化器"},
     "remove_run": {"en": "Remove", "zh": "删除"},
     "optimizer": {"en": "Optimizer", "zh": "优化器"},
     "label": {"en": "Label (empty: automatic)", "zh": "名称（留空：自动）"},
