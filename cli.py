@@ -1,6 +1,9 @@
-"""Command line: ``python cli.py simulate SCENARIO.json`` and ``python cli.py list``.
+"""Command line: ``python cli.py simulate SCENARIO.json``, ``python cli.py list`` and
+``python cli.py render SCENARIO.json -o OUT.png``.
 
-Invalid input prints one message on stderr and exits with status 2, without a traceback.
+Invalid input prints one message on stderr and exits with status 2, without a traceback;
+a missing system program (Chromium, for image exports) exits with status 3, a renderer
+failure with status 1.
 """
 
 from __future__ import annotations
@@ -11,11 +14,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+EXIT_FAILED = 1
 EXIT_INVALID = 2
+EXIT_MISSING_DEPENDENCY = 3
 
 
 class CliError(Exception):
-    """A problem with the user's input: printed as one line, exit status 2."""
+    """A problem printed as one line; exit status 2 (the user's input) unless told."""
+
+    def __init__(self, message: str, status: int = EXIT_INVALID) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def load_scenario_file(path: str) -> Any:
@@ -83,6 +92,73 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+RENDER_OPTIONS = {  # option name in export.APPLIES -> how the user wrote it
+    "view": "--view",
+    "lang": "--lang",
+    "width": "--width",
+    "height": "--height",
+    "scale": "--scale",
+    "frames": "--frames",
+    "frame_ms": "--frame-ms",
+    "step": "--step",
+}
+
+
+def preset_scenario(name: str) -> dict[str, Any]:
+    """A preset's scenario by file stem ("05_saddle_point"), the part after the number
+    ("saddle_point") or the number alone ("05")."""
+    from lab.presets import get_preset, list_presets
+
+    if name.isdigit():
+        presets, _ = list_presets()
+        for p in presets:
+            if p.name.split("_", 1)[0] == name:
+                return p.scenario
+    return get_preset(name).scenario  # ValueError naming every preset when unknown
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    import logging
+
+    import export
+    from lab import simulate
+
+    # The browser libraries log their own warnings on failures that export reports as one
+    # line (and exit status) of its own.
+    for name in ("choreographer", "kaleido", "logistro"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+    fmt = export.format_for_path(args.output)
+    given = {k: getattr(args, k) for k in RENDER_OPTIONS if getattr(args, k) is not None}
+    for key in given:
+        if fmt not in export.APPLIES[key]:
+            allowed = ", ".join(export.APPLIES[key])
+            raise CliError(
+                f"{RENDER_OPTIONS[key]} does not apply to .{fmt}; it applies to {allowed}"
+            )
+    if (args.scenario is None) == (args.preset is None):
+        raise CliError("give either a scenario file or --preset NAME (exactly one)")
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        raise CliError(f"output folder {str(out.parent)!r} does not exist")
+    scenario = preset_scenario(args.preset) if args.preset else load_scenario_file(args.scenario)
+    if isinstance(scenario, dict) and isinstance(scenario.get("scenario"), dict):
+        scenario = scenario["scenario"]  # a preset file (presets/*.json) given as the scenario
+    result = simulate(scenario)
+    try:
+        data = export.render(result, fmt, **given)
+    except export.MissingDependencyError as e:
+        raise CliError(str(e), EXIT_MISSING_DEPENDENCY) from None
+    except export.RenderError as e:
+        raise CliError(str(e), EXIT_FAILED) from None
+    try:
+        out.write_bytes(data)
+    except OSError as e:
+        raise CliError(f"cannot write {str(out)!r}: {e.strerror or e}") from None
+    print(f"wrote {out} ({len(data) / 1024:.0f} kB)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="cli.py", description="Optimizer lab: simulate and export.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -93,6 +169,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list surfaces, optimizers and schedules with their defaults")
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_list)
+    p = sub.add_parser(
+        "render",
+        help="export a scenario or preset as png, svg, pdf, gif, html, csv or json",
+        description="Export a scenario (or a lecture preset) as a picture, an animation, an "
+        "interactive page or its numbers; the suffix of OUT picks the format: .png .svg .pdf "
+        "(static figure), .gif (animation), .html (interactive, works offline), .csv .json "
+        "(numbers). Images need Chromium (apt-get install chromium).",
+    )
+    p.add_argument("scenario", nargs="?", help="path to a scenario JSON file")
+    p.add_argument("--preset", help="a lecture preset instead of a file, e.g. 05_saddle_point")
+    p.add_argument("-o", "--output", required=True, help="output file; its suffix picks the format")
+    p.add_argument("--view", help="map (default), 3d, traces or all (map + traces)")
+    p.add_argument("--lang", help="language of the labels: en (default) or zh")
+    p.add_argument("--width", type=int, help="width in layout pixels")
+    p.add_argument("--height", type=int, help="height in layout pixels")
+    p.add_argument("--scale", type=float, help="png/svg/pdf: pixels per layout pixel (default 1)")
+    p.add_argument("--frames", type=int, help="gif/html: animation frames (default 40 / 120)")
+    p.add_argument(
+        "--frame-ms", dest="frame_ms", type=int, help="gif/html: ms per frame (default 100 / 60)"
+    )
+    p.add_argument(
+        "--step", type=int, help="step the marked points are at (default: last; html: 0)"
+    )
+    p.set_defaults(func=cmd_render)
     return ap
 
 
@@ -100,7 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (CliError, ValueError) as e:  # ScenarioError is a ValueError
+    except CliError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.status
+    except ValueError as e:  # ScenarioError and export.ExportError are ValueErrors
         print(f"error: {e}", file=sys.stderr)
         return EXIT_INVALID
 
