@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
+import export
 import figures
 from lab import Result, RunResult, parse_scenario, simulate
 from lab.presets import list_presets
@@ -357,7 +358,9 @@ def main() -> None:
     if present:
         st.html(PRESENTATION_CSS)
 
-    head, c_lang, c_present, c_share = st.columns([8, 2, 2, 2], vertical_alignment="center")
+    head, c_lang, c_present, c_share, c_down = st.columns(
+        [7, 2, 2, 2, 2], vertical_alignment="center"
+    )
     if present:
         head.markdown(f"### {t('title', lang)}")
     else:
@@ -373,6 +376,7 @@ def main() -> None:
     )
     c_present.toggle(t("present", lang), key="present", help=t("present_help", lang))
     share = c_share.popover(t("share", lang), icon=":material/link:")
+    download = c_down.popover(t("download", lang), icon=":material/download:")
 
     if ss.get("url_ignored"):
         show_ignored(ss["url_ignored"], lang)
@@ -451,6 +455,9 @@ def main() -> None:
     with panel:
         controls(lang, formula_error)
 
+    with download:
+        download_buttons(result, state, step, lang, present)
+
     params = encode(state)
     with share:
         base = getattr(st.context, "url", None) or ""
@@ -460,6 +467,47 @@ def main() -> None:
         st.caption(t("share_help", lang))
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
+
+
+def download_buttons(result: Result, state: AppState, step: int, lang: str, present: bool) -> None:
+    """One button per export format. A file is rendered only when its button is clicked, by
+    the same figure builders as the page (``export``), so it looks like what is on screen."""
+    st.caption(t("download_help", lang))
+    if ss.get("export_error"):
+        st.error(ss.pop("export_error"))
+    view = "3d" if ss.get("view") == "3d" else "all"  # the page shows the map beside the traces
+    missing = export.browser_path() is None
+    if missing:
+        st.caption(t("download_no_browser", lang, error=export.browser.INSTALL_HINT))
+    name = state.surface if state.surface != CUSTOM else "custom"
+
+    def render(fmt: str) -> bytes:
+        fmt_view = "all" if view == "3d" and fmt == "gif" else view
+        try:
+            return export.render(
+                result,
+                fmt,
+                view=fmt_view,
+                lang=lang,
+                step=step,
+                arrows=tuple(state.arrows),
+                presentation=present,
+            )
+        except (export.ExportError, export.MissingDependencyError, export.RenderError) as e:
+            ss["export_error"] = t("download_failed", lang, fmt=fmt.upper(), error=e)
+            return b""
+
+    cols = st.columns(len(export.FORMATS))
+    for col, fmt in zip(cols, export.FORMATS, strict=True):
+        col.download_button(
+            fmt.upper(),
+            data=lambda fmt=fmt: render(fmt),
+            file_name=f"optimizer-lab-{name}.{fmt}",
+            mime=export.MIME_TYPES[fmt],
+            key=f"download_{fmt}",
+            disabled=missing and fmt in export.BROWSER_FORMATS,
+            on_click="ignore",
+        )
 
 
 def _with_surface(state: AppState, spec: str | dict[str, Any]) -> AppState:

@@ -111,10 +111,6 @@ def animated_figure(
             animate=True,
             frames=frames,
         )
-    for slider in fig["layout"].get("sliders", ()):
-        # The builder hides the ~120 tick labels with a transparent slider font, which the
-        # current value ("step 120") inherits unless it has a colour of its own.
-        slider.get("currentvalue", {}).setdefault("font", {}).setdefault("color", "#333")
     for menu in fig["layout"].get("updatemenus", ()):
         for button in menu.get("buttons", ()):
             args = button.get("args") or []

@@ -475,7 +475,8 @@ def _slider(
         "currentvalue": {
             "prefix": text("step_prefix", lang),
             "suffix": text("step_suffix", lang),
-            "font": {"size": sizes.font},
+            # its own colour: the slider font below is transparent
+            "font": {"size": sizes.font, "color": "#333"},
         },
         # ~120 tick labels would overlap: hide them, the current value says the step.
         "font": {"color": "rgba(0,0,0,0)"},

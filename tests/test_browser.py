@@ -120,3 +120,22 @@ def test_language_switch_changes_the_labels(page: Page, app_url: str) -> None:
         timeout=TIMEOUT,
     )
     assert "lang=zh" in page.url
+
+
+def test_download_buttons_give_the_current_view_as_files(
+    page: Page, app_url: str, tmp_path: Path
+) -> None:
+    open_app(page, app_url)
+    page.get_by_role("button", name="Download").first.click()  # the popover (then its files)
+    files = {}
+    for fmt in ("CSV", "PNG"):
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name=fmt, exact=True).click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        files[fmt] = path
+    assert files["CSV"].name == "optimizer-lab-ravine.csv"
+    rows = files["CSV"].read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("run,label,optimizer,step,x,y,loss,grad_norm,lr")
+    assert len(rows) == 1 + 3 * 301  # three runs of 300 steps, every point
+    assert files["PNG"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -26,6 +26,21 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "controls": {"en": "Controls", "zh": "控件"},
     "share": {"en": "Share", "zh": "分享"},
+    "download": {"en": "Download", "zh": "下载"},
+    "download_help": {
+        "en": "The current view as a file: pictures (PNG, SVG, PDF), the animation (GIF), the "
+        "interactive figure that works offline (HTML), or the numbers (CSV, JSON).",
+        "zh": "把当前视图存成文件：图片（PNG、SVG、PDF）、动画（GIF）、离线可用的交互图（HTML），"
+        "或数据（CSV、JSON）。",
+    },
+    "download_no_browser": {
+        "en": "Pictures and GIF need Chromium on the server ({error}); HTML, CSV and JSON work.",
+        "zh": "图片和 GIF 需要服务器上装有 Chromium（{error}）；HTML、CSV 和 JSON 可以使用。",
+    },
+    "download_failed": {
+        "en": "The {fmt} export failed: {error}",
+        "zh": "{fmt} 导出失败：{error}",
+    },
     "share_help": {
         "en": "This link reopens exactly this view (copy it with the button on the right).",
         "zh": "这个链接会打开完全相同的视图（用右边的按钮复制）。",
