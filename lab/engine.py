@@ -117,6 +117,19 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
                     sched["name"], base_lr[j, 0], sched["params"], steps
                 )
 
+    # A group whose runs all have the same learning rate at every step gets it as a plain
+    # float: the same arithmetic, with fewer array operations per step.
+    shared_lr: list[list[float] | None] = []
+    for _opt, sl, _hp in groups:
+        col = base_lr[sl, 0] if lr_table is None else lr_table[:, sl, 0]
+        same = bool(np.all(col == col[..., :1]))
+        if not same:
+            shared_lr.append(None)
+        elif lr_table is None:
+            shared_lr.append([float(col[0])] * steps)
+        else:
+            shared_lr.append(col[:, 0].tolist())
+
     noise = None
     if sc.noise["std"] > 0:
         rng = np.random.default_rng(sc.noise["seed"])
@@ -138,7 +151,8 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
                 g = g + noise[t]
             lr_t = base_lr if lr_table is None else lr_table[t]
             for k, (opt, sl, hp) in enumerate(groups):
-                out = opt.step(theta[sl], g[sl], states[k], lr_t[sl], t + 1, hp)
+                lr_k = lr_t[sl] if shared_lr[k] is None else shared_lr[k][t]
+                out = opt.step(theta[sl], g[sl], states[k], lr_k, t + 1, hp)
                 traj[t + 1, sl] = out.theta
                 eff[t, sl] = out.effective_lr
                 states[k] = out.state

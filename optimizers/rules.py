@@ -18,7 +18,11 @@ from optimizers.base import Array, Hyper, State, StepOut, Switch
 
 def lerp(a: Array, b: Array, w: Array, small: Switch) -> Array:
     """torch.lerp: a + w (b - a) for |w| < 0.5, else b - (b - a)(1 - w) (better rounding)."""
-    return small.pick(a + w * (b - a), b - (b - a) * (1 - w))
+    if small.all:  # the usual case (beta1 > 0.5): one branch, not both
+        return a + w * (b - a)
+    if not small.any:
+        return b - (b - a) * (1 - w)
+    return np.where(small.mask, a + w * (b - a), b - (b - a) * (1 - w))
 
 
 def _pow(base: float | Array, exp: float | Array) -> float | Array:
@@ -28,8 +32,8 @@ def _pow(base: float | Array, exp: float | Array) -> float | Array:
     they differ; NumPy's vectorised pow can differ from C's in the last bit, so a plain
     ``**`` would step a run differently batched and alone.
     """
-    if np.ndim(base) == 0 and np.ndim(exp) == 0:
-        return base**exp
+    if isinstance(base, float) and isinstance(exp, (int, float)):
+        return base**exp  # every run agrees: one Python pow (the common, fast case)
     b, e = np.broadcast_arrays(np.asarray(base, dtype=float), np.asarray(exp, dtype=float))
     out = map(math.pow, b.ravel().tolist(), e.ravel().tolist())
     return np.fromiter(out, dtype=float, count=b.size).reshape(b.shape)

@@ -21,7 +21,8 @@ def _xy(p: Array) -> tuple[Array, Array]:
 
 def _vec(gx: Array, gy: Array) -> Array:
     # Filling a fresh array is ~3x cheaper than np.stack; this runs once per step.
-    out = np.empty((*np.broadcast_shapes(np.shape(gx), np.shape(gy)), 2))
+    sx, sy = np.shape(gx), np.shape(gy)
+    out = np.empty((*(sx if sx == sy else np.broadcast_shapes(sx, sy)), 2))
     out[..., 0] = gx
     out[..., 1] = gy
     return out
