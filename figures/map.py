@@ -482,8 +482,10 @@ def _slider(
         "currentvalue": {
             "prefix": text("step_prefix", lang),
             "suffix": text("step_suffix", lang),
-            # its own colour: the slider font below is transparent
+            # its own colour: the slider font below is transparent; at the right end, clear
+            # of the x-axis title
             "font": {"size": sizes.font, "color": "#333"},
+            "xanchor": "right",
         },
         # ~120 tick labels would overlap: hide them, the current value says the step.
         "font": {"color": "rgba(0,0,0,0)"},
