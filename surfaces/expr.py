@@ -2,20 +2,22 @@
 
 The text never reaches ``eval``, ``exec``, ``compile`` or sympy's string parser (``sympify`` and
 ``parse_expr`` call ``eval``). A hand-written tokenizer and precedence-climbing parser turn it into
-a small immutable tree; the tree is converted to sympy with sympy's constructors; sympy derives the
-gradient and the Hessian; ``sympy.lambdify`` generates NumPy code from those sympy trees (code made
-from a tree we built, never from the user's text).
+a small immutable tree; the tree becomes an unevaluated sympy expression built with sympy's
+constructors; forward-mode differentiation turns that into straight-line programs for the value,
+gradient and Hessian, with each operation's partial derivatives from ``sympy.diff``; and
+``sympy.lambdify`` generates NumPy code from those programs, code made from trees we built and
+never from the user's text.
 
 Every input is bounded before any real work: at most 500 characters, 400 tokens and 50 levels of
 nesting (checked by the parser before it recurses, so hostile input cannot exhaust the stack).
 Invalid input raises one ``ValueError`` whose message starts with ``"Invalid formula:"`` and says
-what is wrong, at which 1-based column, and what is allowed. Derivatives are built by forward-mode
-differentiation into a straight-line program (see ``_Program``), so even the most deeply nested
-formula the limits allow builds in well under a second.
+what is wrong, at which 1-based column, and what is allowed.
 
-Numbers are evaluated with NumPy's float64 semantics: overflow gives inf and undefined values give
-NaN, silently, because the engine detects non-finite values itself. That holds for constants too:
-``10**400`` or ``9**9**9`` become inf when the formula is built instead of costing sympy minutes.
+The surface is the formula as typed, evaluated in float64 exactly as NumPy would: overflow gives
+inf and undefined values give NaN, silently, because the engine detects non-finite values itself.
+Sympy never simplifies the formula; that is what keeps hostile input cheap (sympy's exact
+arithmetic takes minutes over 9**9**9, float64 one ``pow``) and the build time linear in the
+length of the formula.
 """
 
 from __future__ import annotations
@@ -356,11 +358,12 @@ def parse_formula(text: str) -> Node:
 
 # --- Sympy conversion --------------------------------------------------------------------------
 
+_MAX_EXACT_INT = 2**53  # integer literals up to this stay exact; other numbers are float64
 _X = sympy.Symbol("x", real=True)
 _Y = sympy.Symbol("y", real=True)
 _VARIABLES = {"x": _X, "y": _Y}
 _CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
-_FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
+_FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {
     "exp": sympy.exp,
     "log": sympy.log,
     "sqrt": sympy.sqrt,
@@ -371,113 +374,197 @@ _FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "abs": sympy.Abs,
 }
 
-# Sympy computes with exact rationals, which is what keeps 0.1*3 equal to 3/10, but 9**9**9 would
-# take it minutes and gigabytes, and a 5000-digit integer cannot even be printed (Python limits
-# int-to-str conversion). Exact numbers are therefore kept only up to this many bits (beyond the
-# float64 range anyway); anything larger is computed in float64, becoming inf or 0 as NumPy would.
-_MAX_EXACT_BITS = 1100
 
-# Sympy misbehaves on constants that are not finite real numbers: sin(oo) becomes an
-# AccumulationBounds that NumPy cannot run, sin(exp(10**300)) makes mpmath compute pi to 10**300
-# digits, and some combinations raise inside sympy's assumption system. Such a constant is
-# therefore swapped for one of these opaque symbols as soon as it is built; sympy treats it as an
-# unknown constant (derivative zero) and NumPy gets its float64 value, as if it had computed it.
-_INF = sympy.Symbol(r"\infty")
-_NAN = sympy.Symbol(r"\mathrm{NaN}")
-_NON_FINITE_VALUES = {_INF: math.inf, _NAN: math.nan}
+def _add(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    return sympy.Add(*sympy.Add.make_args(a), *sympy.Add.make_args(b), evaluate=False)
 
 
-def _to_double(number: sympy.Expr) -> float:
-    """The float64 value of a sympy constant: inf on overflow, NaN if it is not real."""
-    if number.is_Rational:
-        try:
-            return number.p / number.q  # correctly rounded even for huge integers
-        except OverflowError:
-            return math.inf if number.p > 0 else -math.inf
-    value = complex(number)
-    return value.real if value.imag == 0 else math.nan
+def _mul(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    return sympy.Mul(*sympy.Mul.make_args(a), *sympy.Mul.make_args(b), evaluate=False)
 
 
-def _from_double(value: float) -> sympy.Expr:
-    if math.isnan(value):
-        return _NAN
-    if math.isinf(value):
-        return _INF if value > 0 else -_INF
-    return sympy.Float(value)
-
-
-def _normalize(expr: sympy.Expr) -> sympy.Expr:
-    """Keep only constants sympy handles well, replacing the others by their float64 value.
-
-    Exact rationals are kept up to ``_MAX_EXACT_BITS``; larger ones and Floats beyond the float64
-    range (mpmath's exponent is unbounded, so 1e300*1e300 is finite to sympy) are rounded to
-    float64. Every constant whose float64 value is not a finite real number (oo, zoo, 10**400,
-    exp(1000), sqrt(-1)) becomes ``_INF``, ``-_INF`` or ``_NAN``. ``formula_to_sympy`` applies this
-    at every node, so each check only evaluates constants built from already checked parts.
-    """
-    if expr.is_number and not expr.is_Number:  # a symbolic constant such as pi**1000
-        value = _to_double(expr)
-        if not math.isfinite(value):
-            return _from_double(value)
-    replacements = {}
-    for number in expr.atoms(sympy.Number, type(sympy.zoo)):
-        if number.is_Rational and (
-            max(number.p.bit_length(), number.q.bit_length()) <= _MAX_EXACT_BITS
-        ):
-            continue
-        rounded = _from_double(_to_double(number))
-        if rounded != number:
-            replacements[number] = rounded
-    return expr.xreplace(replacements) if replacements else expr
-
-
-def _power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
-    """``base**exponent``, in float64 when both are numbers and the exact result would be huge."""
-    if base.is_Number and exponent.is_Number:
-        exact = (
-            base.is_Rational
-            and exponent.is_Rational
-            and abs(exponent.p) * max(base.p.bit_length(), base.q.bit_length())
-            <= _MAX_EXACT_BITS * exponent.q
-        )
-        if not exact:
-            with np.errstate(all="ignore"):
-                value = np.float64(_to_double(base)) ** np.float64(_to_double(exponent))
-            return _from_double(float(value))
-    return sympy.Pow(base, exponent)
+def _negate(a: sympy.Expr) -> sympy.Expr:
+    """-a, negating a leading number (-1.5*x rather than -1*1.5*x, the same in float64)."""
+    if a.is_Number:
+        return -a
+    if a.is_Mul and a.args[0].is_Number:
+        return sympy.Mul(-a.args[0], *a.args[1:], evaluate=False)
+    return _mul(sympy.S.NegativeOne, a)
 
 
 _BINARY_OPERATIONS: dict[str, Callable[[sympy.Expr, sympy.Expr], sympy.Expr]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "**": _power,
+    "+": _add,
+    "-": lambda a, b: _add(a, _negate(b)),
+    "*": _mul,
+    "/": lambda a, b: _mul(a, sympy.Pow(b, -1, evaluate=False)),
 }
 
 
+def _chain(node: Binary) -> tuple[Node, list[tuple[str, Node]]]:
+    """Unroll a left-leaning chain of same-precedence operations without recursion.
+
+    a - b + c is (a - b) + c: it becomes (a, [("-", b), ("+", c)]). A 200-term sum is that deep,
+    and walking it recursively would take hundreds of stack frames.
+    """
+    ops = ("+", "-") if node.op in ("+", "-") else ("*", "/")
+    rest: list[tuple[str, Node]] = []
+    current: Node = node
+    while isinstance(current, Binary) and current.op in ops:
+        rest.append((current.op, current.right))
+        current = current.left
+    return current, rest[::-1]
+
+
 def formula_to_sympy(node: Node) -> sympy.Expr:
-    """Build the sympy expression for a tree from ``parse_formula`` (x and y are real symbols)."""
+    """Build the sympy expression for a tree from ``parse_formula`` (x and y are real symbols).
+
+    The expression is built unevaluated (``evaluate=False``): it mirrors the formula as typed,
+    and sympy's automatic simplification never runs on user input. That simplification is exact
+    and can be made arbitrarily slow: 9**9**9 is evaluated exactly, (y/1000)**10**308 computes
+    1000**10**308, and some assumption queries expand powers term by term. Chains of + and * are
+    flattened so that a long sum is one node rather than hundreds of nested ones. Simplifying or
+    printing the result (``.doit()``, ``str``, ``sympy.latex``) evaluates parts of it, so do that
+    only with formulas you trust; ``make_expr_surface`` never does.
+    """
     match node:
         case Num(value=value):
-            return _normalize(sympy.Rational(value.numerator, value.denominator))
+            if value.denominator == 1 and abs(value.numerator) <= _MAX_EXACT_INT:
+                return sympy.Integer(value.numerator)
+            return sympy.Float(float(value))
         case Var(name=name):
             return _VARIABLES[name]
         case Const(name=name):
             return _CONSTANTS[name]
         case Unary(op="-", operand=operand):
-            return -formula_to_sympy(operand)
+            return _negate(formula_to_sympy(operand))
         case Unary(operand=operand):
             return formula_to_sympy(operand)
         case Call(func=func, arg=arg):
-            return _normalize(_FUNCTIONS[func](formula_to_sympy(arg)))
-        case Binary(op=op, left=left, right=right):
-            operation = _BINARY_OPERATIONS[op]
-            return _normalize(operation(formula_to_sympy(left), formula_to_sympy(right)))
+            return _FUNCTIONS[func](formula_to_sympy(arg), evaluate=False)
+        case Binary(op="**", left=left, right=right):
+            return sympy.Pow(formula_to_sympy(left), formula_to_sympy(right), evaluate=False)
+        case Binary():
+            first, rest = _chain(node)
+            expr = formula_to_sympy(first)
+            for op, right in rest:
+                expr = _BINARY_OPERATIONS[op](expr, formula_to_sympy(right))
+            return expr
     raise TypeError(f"not a formula node: {node!r}")
 
 
+# --- LaTeX -------------------------------------------------------------------------------------
+
+# sympy.latex is not used: printing rebuilds and simplifies parts of an expression (it turns
+# (2*x)**-1e300 into 1/(2*x)**1e300 and evaluates that) and queries sympy's assumption system,
+# which is what makes hostile formulas slow in the first place.
+_LATEX_FUNCTIONS = {
+    "exp": r"\exp",
+    "log": r"\log",
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "tan": r"\tan",
+    "tanh": r"\tanh",
+}
+# Precedence of what a LaTeX fragment shows at its outermost level; an operand is put in
+# parentheses when its precedence is below what its position requires.
+_SUM, _SIGN, _PRODUCT, _CALL, _POWER, _ATOM = range(1, 7)
+
+
+def _latex_number(value: Fraction) -> str:
+    if value.denominator == 1 and value.numerator < 10**15:
+        return str(value.numerator)
+    mantissa, _, exponent = repr(float(value)).partition("e")
+    if not exponent:
+        return mantissa
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa} \cdot {power}"
+
+
+def _latex(node: Node) -> tuple[str, int]:
+    """LaTeX for a formula tree, with the precedence of its outermost operation."""
+    match node:
+        case Num(value=value):
+            text = _latex_number(value)
+            return text, _PRODUCT if r"\cdot" in text else _POWER if "^" in text else _ATOM
+        case Var(name=name):
+            return name, _ATOM
+        case Const(name=name):
+            return r"\pi" if name == "pi" else "e", _ATOM
+        case Unary(op=op, operand=operand):
+            return op + _wrap(operand, _PRODUCT), _SIGN
+        case Call(func="sqrt", arg=arg):
+            return rf"\sqrt{{{_latex(arg)[0]}}}", _ATOM
+        case Call(func="abs", arg=arg):
+            return rf"\left|{_latex(arg)[0]}\right|", _ATOM
+        case Call(func=func, arg=arg):
+            return rf"{_LATEX_FUNCTIONS[func]}\left({_latex(arg)[0]}\right)", _CALL
+        case Binary(op="**", left=base, right=exponent):
+            return rf"{_wrap(base, _ATOM)}^{{{_latex(exponent)[0]}}}", _POWER
+        case Binary(op="+" | "-"):
+            first, rest = _chain(node)
+            text = _wrap(first, _SUM)
+            for op, right in rest:
+                text += f" {op} {_wrap(right, _PRODUCT)}"
+            return text, _SUM
+        case Binary():
+            # -2*x may keep its sign unbracketed on the left (and then starts with a sign
+            # itself), x*(-2) may not on the right; \frac needs no brackets at all.
+            first, rest = _chain(node)
+            text, precedence = _latex(first)
+            for op, right in rest:
+                if op == "/":
+                    text, precedence = rf"\frac{{{text}}}{{{_latex(right)[0]}}}", _CALL
+                else:
+                    if precedence < _SIGN:
+                        text, precedence = rf"\left({text}\right)", _ATOM
+                    right_text = _wrap(right, _PRODUCT)
+                    separator = r" \cdot " if right_text[0].isdigit() else " "
+                    text, precedence = text + separator + right_text, min(precedence, _PRODUCT)
+            return text, precedence
+    raise TypeError(f"not a formula node: {node!r}")
+
+
+def _wrap(node: Node, min_precedence: int) -> str:
+    text, precedence = _latex(node)
+    return text if precedence >= min_precedence else rf"\left({text}\right)"
+
+
 # --- Numeric functions -------------------------------------------------------------------------
+
+_NUMPY_FUNCTIONS: dict[type[sympy.Basic], Callable[[np.float64], np.float64]] = {
+    sympy.exp: np.exp,
+    sympy.log: np.log,
+    sympy.sin: np.sin,
+    sympy.cos: np.cos,
+    sympy.tan: np.tan,
+    sympy.tanh: np.tanh,
+    sympy.Abs: np.abs,
+}
+
+
+def _float64(expr: sympy.Expr) -> np.float64:
+    """Evaluate a constant built by ``formula_to_sympy`` as NumPy would, in IEEE float64.
+
+    Overflow gives inf and undefined operations NaN, silently; exact arithmetic is never used,
+    so 9**9**9 costs one ``pow`` call instead of minutes.
+    """
+    if expr.is_Float:
+        return np.float64(float(expr))
+    if expr.is_Rational:
+        return np.float64(expr.p / expr.q)  # integers are at most 2**53, halves from sqrt
+    if expr is sympy.pi:
+        return np.float64(np.pi)
+    if expr is sympy.E:
+        return np.float64(np.e)
+    args = [_float64(arg) for arg in expr.args]
+    with np.errstate(all="ignore"):
+        if expr.is_Add:
+            return functools.reduce(operator.add, args)
+        if expr.is_Mul:
+            return functools.reduce(operator.mul, args)
+        if expr.is_Pow:
+            return args[0] ** args[1]
+        return _NUMPY_FUNCTIONS[expr.func](args[0])
 
 
 class _RealAbs(sympy.Function):
@@ -503,6 +590,7 @@ class _RealSign(sympy.Function):
         return sympy.S.Zero
 
 
+_NUMPY_NAMES = {"_RealAbs": np.abs, "_RealSign": np.sign}
 _ZERO = sympy.S.Zero
 _HESSIAN_PAIRS = ((0, 0), (0, 1), (1, 1))  # xx, xy, yy: the Hessian is symmetric
 
@@ -521,29 +609,32 @@ class _Jet:
 
 
 def _dot(terms: Iterable[tuple[sympy.Expr, sympy.Expr]]) -> sympy.Expr:
-    """Sum of products, skipping zero factors.
-
-    Skipping is not only cheaper: sympy turns 0*zoo into nan, which would poison a derivative
-    that is exactly zero.
-    """
+    """Sum of products, skipping the zero ones."""
     return sympy.Add(*(a * b for a, b in terms if a != 0 and b != 0))
 
 
 class _Program:
-    """Forward-mode differentiation of an expression into a straight-line program.
+    """Forward-mode differentiation of a formula into a straight-line program.
 
     ``sympy.diff`` on the whole expression copies every shared factor again at each step: the
     Hessian of sin(sin(...sin(x)...)) nested 50 deep has some 67 000 operations and takes sympy
     tens of seconds to build and lambdify. Here every intermediate quantity and each of its
     derivatives is named once (``assignments``), and a node's derivatives are built from its
     arguments' named ones by the chain rule, with the node's own partial derivatives from
-    ``sympy.diff``. The program grows linearly with the formula. ``order`` is 0 for the value
-    alone, 1 to add the gradient and 2 to add the Hessian.
+    ``sympy.diff``. The program grows linearly with the formula, and sympy only ever evaluates
+    small expressions in fresh symbols. ``order`` is 0 for the value alone, 1 to add the
+    gradient and 2 to add the Hessian.
+
+    Constant parts of the formula, down to a lone 2, become ``parameters``: symbols bound to
+    their float64 value (see ``_float64``). Sympy never sees a number of the formula, so it cannot
+    fold y*0 and 1/(y*0) into its complex infinity, which NumPy code cannot express, and no
+    constant is computed with Python numbers, which raise where float64 gives inf (pi**1000).
     """
 
     def __init__(self, order: int) -> None:
         self.order = order
         self.assignments: list[tuple[sympy.Symbol, sympy.Expr]] = []
+        self.parameters: dict[sympy.Symbol, np.float64] = {}
         one = sympy.S.One if order else _ZERO
         self._jets = {_X: _Jet(_X, (one, _ZERO)), _Y: _Jet(_Y, (_ZERO, one))}
 
@@ -555,7 +646,7 @@ class _Program:
             if expr in self._jets:
                 stack.pop()
             elif not expr.has(_X, _Y):
-                self._jets[expr] = _Jet(expr)
+                self._jets[expr] = _Jet(self._parameter(expr))
                 stack.pop()
             elif missing := [arg for arg in expr.args if arg not in self._jets]:
                 stack.extend(missing)
@@ -563,6 +654,11 @@ class _Program:
                 stack.pop()
                 self._jets[expr] = self._combine(expr.func, [self._jets[a] for a in expr.args])
         return self._jets[root]
+
+    def _parameter(self, constant: sympy.Expr) -> sympy.Symbol:
+        symbol = sympy.Symbol(f"_c{len(self.parameters)}", real=True)
+        self.parameters[symbol] = _float64(constant)
+        return symbol
 
     def _name(self, expr: sympy.Expr) -> sympy.Expr:
         if expr.is_Atom:
@@ -577,7 +673,7 @@ class _Program:
         if func is sympy.Mul:
             # Pairwise: one k-ary product rule has k**2 second-order terms of k factors each.
             return functools.reduce(lambda a, b: self._apply(sympy.Mul, [a, b]), jets)
-        return self._apply(func, jets)
+        return self._apply(_RealAbs if func is sympy.Abs else func, jets)
 
     def _sum(self, jets: list[_Jet]) -> _Jet:
         value = self._name(sympy.Add(*(j.value for j in jets)))
@@ -631,6 +727,10 @@ def _partials(
     repeats the same few patterns (every tanh node, every product of two variables) many times.
     """
     slots = tuple(sympy.Dummy(real=True) if arg is None else None for arg in pattern)
+    if func is sympy.Pow and slots[0] is not None and slots[1] is None:
+        # u**c: sympy writes the derivative as c*u**c/u, which is 0/0 at u = 0.
+        u, c = slots[0], pattern[1]
+        return slots, {0: c * u ** (c - 1)}, {(0, 0): c * (c - 1) * u ** (c - 2)}
     generic = func(
         *(arg if slot is None else slot for slot, arg in zip(slots, pattern, strict=True))
     )
@@ -640,44 +740,22 @@ def _partials(
     return slots, first, second
 
 
-_NUMPY_NAMES = {"_RealAbs": np.abs, "_RealSign": np.sign}
-_MAX_EXACT_INT = 2**53
-
-
-def _is_parameter(atom: sympy.Basic) -> bool:
-    """Whether a constant must reach NumPy as a float64 instead of as a Python literal."""
-    if atom in _NON_FINITE_VALUES:
-        return True
-    return bool(atom.is_number) and not (atom.is_Integer and abs(atom.p) <= _MAX_EXACT_INT)
-
-
 def _compile(f: sympy.Expr, order: int) -> Callable[[Array, Array], list[Array]]:
     """Vectorised NumPy function of (x, y) for the value, gradient or Hessian of ``f``.
 
     ``order`` 0 returns ``[value]``, 1 ``[d/dx, d/dy]`` and 2 the Hessian's ``[xx, xy, yy]``.
-    Constants other than small integers (pi, 1/3, 1e300, I, zoo, ``_INF``...) are passed in as
-    float64 scalars instead of being printed into the code: arithmetic on Python numbers raises
-    (``2**1050 * array`` overflows converting to float, ``pi**1000`` raises OverflowError, ``2j``
-    turns results complex), whereas on float64 it follows IEEE rules and yields inf or NaN.
     """
     program = _Program(order)
     jet = program.jet(f)
     outputs = [[jet.value], list(jet.grad), list(jet.hessian)][order]
-    exprs = [*(expr for _, expr in program.assignments), *outputs]
-    constants = list({atom for expr in exprs for atom in expr.atoms() if _is_parameter(atom)})
-    substitution = {c: sympy.Symbol(f"_c{i}") for i, c in enumerate(constants)}
-    assignments = [(name, expr.xreplace(substitution)) for name, expr in program.assignments]
     fn = sympy.lambdify(
-        [_X, _Y, *substitution.values()],
-        [expr.xreplace(substitution) for expr in outputs],
+        [_X, _Y, *program.parameters],
+        outputs,
         modules=[_NUMPY_NAMES, "numpy"],
         # lambdify's hook for common subexpressions: hand it the program's named steps.
-        cse=lambda given: (assignments, given),
+        cse=lambda given: (program.assignments, given),
     )
-    values = [
-        np.float64(_NON_FINITE_VALUES[c] if c in _NON_FINITE_VALUES else _to_double(c))
-        for c in constants
-    ]
+    values = list(program.parameters.values())
 
     def evaluate(x: Array, y: Array) -> list[Array]:
         return fn(x, y, *values)
@@ -700,7 +778,6 @@ def _evaluate(fn: Callable[[Array, Array], list[Array]], points: Array) -> list[
 
 def _point_functions(f: sympy.Expr) -> tuple[PointFn, PointFn, PointFn]:
     """Value, gradient and Hessian of ``f`` as functions of points of shape (..., 2)."""
-    f = f.replace(sympy.Abs, _RealAbs)
     value_fn, grad_fn, hessian_fn = (_compile(f, order) for order in range(3))
 
     def value(points: Array) -> Array:
@@ -744,18 +821,9 @@ def _build_surface(
     y_range: tuple[float, float],
     start: tuple[float, float],
 ) -> Surface:
-    """Cached because differentiating and lambdifying costs tens of milliseconds per formula."""
+    """Cached because building the programs and lambdifying them costs tens of milliseconds."""
     node = parse_formula(expr)
-    try:
-        f = formula_to_sympy(node)
-        value, grad, hessian = _point_functions(f)
-        latex = sympy.latex(f)
-    except RecursionError as error:
-        # Sympy recurses without end on some inputs: sympy 1.14 does on cos((-1)**(100 - x)).
-        raise _error(
-            "sympy cannot simplify this formula (it recursed without end); "
-            "try writing it another way"
-        ) from error
+    value, grad, hessian = _point_functions(formula_to_sympy(node))
     return Surface(
         name="custom",
         value=value,
@@ -767,7 +835,7 @@ def _build_surface(
         minima=(),
         title={"en": "Custom formula", "zh": "自定义公式"},
         description={"en": f"L(x, y) = {expr}", "zh": f"L(x, y) = {expr}"},
-        formula=latex,
+        formula=_latex(node)[0],
     )
 
 
