@@ -132,18 +132,15 @@ def render(
             _check_int(name, v, *SIZE_RANGE)
     scale = _check_float("scale", scale, *SCALE_RANGE)
 
+    def static(w: int, h: int) -> compose.FigureDict:
+        return compose.static_figure(
+            result, view, lang, step=step, width=w, height=h, arrows=arrows,
+            presentation=presentation,
+        )  # fmt: skip
+
     if fmt in IMAGE_FORMATS:
         w, h = _size(view, width, height, DEFAULT_SIZE)
-        fig = compose.static_figure(
-            result,
-            view,
-            lang,
-            step=step,
-            width=w,
-            height=h,
-            arrows=arrows,
-            presentation=presentation,
-        )
+        fig = static(w, h)
         image = BROWSER.images([fig], fmt, w, h, scale)[0]
         return _repack_png(image, scale) if fmt == "png" else image
 
@@ -168,17 +165,7 @@ def render(
             presentation=presentation,
         )
     else:
-        w, h = _size(view, width, height, DEFAULT_SIZE)
-        fig = compose.static_figure(
-            result,
-            view,
-            lang,
-            step=step,
-            width=w,
-            height=h,
-            arrows=arrows,
-            presentation=presentation,
-        )
+        fig = static(*_size(view, width, height, DEFAULT_SIZE))
     if width is not None:
         fig["layout"]["width"] = width
     if height is not None:
