@@ -16,11 +16,11 @@ import streamlit as st
 
 import export
 import figures
+from core.text import LANG_NAMES, t
 from lab import Result, RunResult, parse_scenario, simulate
 from lab.presets import list_presets
 from surfaces import BUILTIN
 from ui import explain
-from ui.i18n import LANG_NAMES, t
 from ui.keys import FULL_BATCH, RUN_IDS, run_to_widgets, state_to_widgets, widgets_to_state
 from ui.state import (
     ARROWS,
@@ -280,7 +280,7 @@ def verdict_card(run: RunResult, index: int, result: Result, lang: str) -> None:
         )
         step = v.get("step", run.steps_run)
         st.markdown(
-            f"**{figures.kind_name(v['kind'], lang).upper()}** · {t('at_step', lang, step=step)}"
+            f"**{t('kind.' + v['kind'], lang).upper()}** · {t('at_step', lang, step=step)}"
         )
         c1, c2 = st.columns(2)
         c1.metric(t("final_loss", lang), f"{run.loss[-1]:.4g}")

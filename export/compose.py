@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import figures
-from figures.style import Sizes, text
+from core.text import t
+from figures.style import Sizes
 from figures.traces import PANELS, add_panels, axis_refs, panel_cursors
 from lab import Result
 
@@ -147,7 +148,7 @@ def add_step_label(fig: FigureDict, step: int, lang: str, presentation: bool = F
     top = int(layout.get("margin", {}).get("t", 40))
     layout.setdefault("annotations", []).append(
         {
-            "text": f"{text('step_prefix', lang)}{step}{text('step_suffix', lang)}",
+            "text": f"{t('fig.step_prefix', lang)}{step}{t('fig.step_suffix', lang)}",
             "xref": "paper",
             "yref": "paper",
             "x": 1,

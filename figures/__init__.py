@@ -7,7 +7,7 @@ GIF, HTML) draw the same pictures in the same colours (``PALETTE``).
 from figures.layers import layers_for
 from figures.map import PICK_NAME, map_figure
 from figures.schedule import schedule_figure
-from figures.style import ARROW_KINDS, PALETTE, color, kind_name
+from figures.style import ARROW_KINDS, PALETTE, color
 from figures.three_d import surface_3d
 from figures.traces import traces_figure
 
@@ -16,7 +16,6 @@ __all__ = [
     "PALETTE",
     "PICK_NAME",
     "color",
-    "kind_name",
     "layers_for",
     "map_figure",
     "schedule_figure",

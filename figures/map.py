@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from core.text import t
 from figures.layers import layers_for
 from figures.sampling import f32, frame_steps, path_indices
 from figures.style import (
@@ -26,7 +27,6 @@ from figures.style import (
     Sizes,
     base_layout,
     color,
-    text,
 )
 from figures.traces import legend_margin
 from lab import Result, RunResult
@@ -154,7 +154,7 @@ def map_figure(
                 "mode": "markers",
                 "x": f32(m[:, 0]),
                 "y": f32(m[:, 1]),
-                "name": text("minimum", lang),
+                "name": t("fig.minimum", lang),
                 "marker": {
                     "symbol": "star",
                     "size": sizes.marker + 6,
@@ -236,14 +236,14 @@ def _start_marker(result: Result, lang: str, sizes: Sizes) -> dict[str, Any]:
         "mode": "markers",
         "x": [x],
         "y": [y],
-        "name": text("start", lang),
+        "name": t("fig.start", lang),
         "marker": {
             "symbol": "circle-open",
             "size": sizes.marker + 8,
             "color": "black",
             "line": {"width": 3},
         },
-        "hovertemplate": f"{text('start', lang)} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        "hovertemplate": f"{t('fig.start', lang)} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
     }
 
 
@@ -282,7 +282,7 @@ def _escape_trace(
         "mode": "lines+markers",
         "x": xs,
         "y": ys,
-        "name": text("escape", lang),
+        "name": t("fig.escape", lang),
         "line": {"color": "black", "width": sizes.line + 1, "dash": "dash"},
         "marker": {"symbol": "arrow", "angleref": "previous", "size": sizes_, "color": "black"},
         "hoverinfo": "skip",
@@ -397,7 +397,7 @@ def _arrows(
         "mode": "lines+markers",
         "x": f32(np.asarray(xs)),
         "y": f32(np.asarray(ys)),
-        "name": text(kind, lang),
+        "name": t(f"fig.{kind}", lang),
         "line": {"color": ARROW_COLORS[kind], "width": sizes.line + 0.5, "dash": ARROW_DASH[kind]},
         "marker": {
             "symbol": "arrow",
@@ -424,7 +424,7 @@ def _buttons(lang: str, sizes: Sizes) -> dict[str, Any]:
         "font": {"size": sizes.font},
         "buttons": [
             {
-                "label": text("play", lang),
+                "label": t("fig.play", lang),
                 "method": "animate",
                 "args": [
                     None,
@@ -437,7 +437,7 @@ def _buttons(lang: str, sizes: Sizes) -> dict[str, Any]:
                 ],
             },
             {
-                "label": text("replay", lang),
+                "label": t("fig.replay", lang),
                 "method": "animate",
                 "args": [
                     None,
@@ -450,7 +450,7 @@ def _buttons(lang: str, sizes: Sizes) -> dict[str, Any]:
                 ],
             },
             {
-                "label": text("pause", lang),
+                "label": t("fig.pause", lang),
                 "method": "animate",
                 "args": [
                     [None],
@@ -480,8 +480,8 @@ def _slider(
         "yanchor": "top",
         "pad": {"t": 50},
         "currentvalue": {
-            "prefix": text("step_prefix", lang),
-            "suffix": text("step_suffix", lang),
+            "prefix": t("fig.step_prefix", lang),
+            "suffix": t("fig.step_suffix", lang),
             # its own colour: the slider font below is transparent; at the right end, clear
             # of the x-axis title
             "font": {"size": sizes.font, "color": "#333"},

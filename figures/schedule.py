@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from core.text import t
 from figures.sampling import envelope_indices, f32
-from figures.style import Sizes, base_layout, color, text
+from figures.style import Sizes, base_layout, color
 from optimizers.schedules import lr_sequence
 
 
@@ -34,7 +35,7 @@ def schedule_figure(
         {
             "height": 170 if not presentation else 230,
             "margin": {"l": 55, "r": 10, "t": 30, "b": 35},
-            "title": {"text": text("schedule_title", lang), "font": {"size": sizes.font - 1}},
+            "title": {"text": t("fig.schedule_title", lang), "font": {"size": sizes.font - 1}},
             "xaxis": {"title": None, "range": [0, max(steps - 1, 1)], "gridcolor": "#eee"},
             "yaxis": {"rangemode": "tozero", "exponentformat": "power", "gridcolor": "#eee"},
             "showlegend": False,

@@ -58,54 +58,6 @@ class Sizes:
         return cls(font=14, line=1.6, tail=3.5, marker=13, height=640)
 
 
-TEXT: dict[str, dict[str, str]] = {
-    "loss": {"en": "loss L", "zh": "loss L"},
-    "grad_norm": {"en": "‖g‖ (log)", "zh": "‖g‖（对数）"},
-    "lr": {"en": "η<sup>t</sup> (log)", "zh": "η<sup>t</sup>（对数）"},
-    "eff_lr": {"en": "η/σ per param (log)", "zh": "每个参数的 η/σ（对数）"},
-    "eff_lr_note": {
-        "en": "solid: x, dashed: y",
-        "zh": "实线：x，虚线：y",
-    },
-    "step": {"en": "step t", "zh": "步数 t"},
-    "step_prefix": {"en": "step ", "zh": "第 "},
-    "step_suffix": {"en": "", "zh": " 步"},
-    "play": {"en": "▶ Play", "zh": "▶ 播放"},
-    "pause": {"en": "❚❚ Pause", "zh": "❚❚ 暂停"},
-    "replay": {"en": "↺ From 0", "zh": "↺ 从头"},
-    "start": {"en": "start", "zh": "起点"},
-    "minimum": {"en": "known minimum", "zh": "已知最小值"},
-    "escape": {"en": "escape direction", "zh": "逃离方向"},
-    "grad": {"en": "−g (direction)", "zh": "−g（方向）"},
-    "update": {"en": "update Δθ (direction)", "zh": "更新 Δθ（方向）"},
-    "momentum": {"en": "−momentum (direction)", "zh": "−动量（方向）"},
-    "schedule_title": {"en": "learning rate η<sup>t</sup>", "zh": "学习率 η<sup>t</sup>"},
-    "surface_3d": {"en": "loss surface", "zh": "loss 曲面"},
-}
-
-KIND_NAMES: dict[str, dict[str, str]] = {
-    "minimum": {"en": "minimum", "zh": "最小值"},
-    "saddle": {"en": "saddle point", "zh": "鞍点"},
-    "maximum": {"en": "maximum", "zh": "极大值"},
-    "plateau": {"en": "plateau", "zh": "平台"},
-    "oscillating": {"en": "oscillating", "zh": "震荡"},
-    "crawling": {"en": "crawling", "zh": "爬行"},
-    "moving": {"en": "still moving", "zh": "仍在前进"},
-    "diverged": {"en": "diverged", "zh": "发散"},
-}
-
-
-def text(key: str, lang: str) -> str:
-    """A figure label in ``lang`` (English when the language is unknown)."""
-    entry = TEXT[key]
-    return entry.get(lang, entry["en"])
-
-
-def kind_name(kind: str, lang: str) -> str:
-    entry = KIND_NAMES.get(kind, {"en": kind})
-    return entry.get(lang, entry["en"])
-
-
 def base_layout(sizes: Sizes) -> dict:
     """Layout defaults every figure shares: white paper, our fonts, no theme template."""
     return {

@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from core.text import t
 from figures.layers import layers_for
 from figures.sampling import f32, path_indices
-from figures.style import SURFACE_COLORS, Sizes, base_layout, color, text
+from figures.style import SURFACE_COLORS, Sizes, base_layout, color
 from lab import Result
 
 STRIDE = 4  # the 240x240 layer grid thinned to 60x60: enough for a smooth 3-D mesh
@@ -43,7 +44,7 @@ def surface_3d(result: Result, lang: str = "en", *, presentation: bool = False) 
             "opacity": 0.8,
             "hoverinfo": "skip",
             "contours": {"z": {"show": True, "color": "rgba(60,72,88,0.35)", "width": 1}},
-            "name": text("surface_3d", lang),
+            "name": t("fig.surface_3d", lang),
         }
     ]
     for i, run in enumerate(result.runs):
@@ -70,7 +71,7 @@ def surface_3d(result: Result, lang: str = "en", *, presentation: bool = False) 
             "y": [y],
             "z": [z0],
             "marker": {"size": sizes.marker // 2, "color": "black", "symbol": "circle-open"},
-            "name": text("start", lang),
+            "name": t("fig.start", lang),
         }
     )
     (x0, x1), (y0, y1) = layers.x_range, layers.y_range

@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from core.text import t
 from figures.sampling import envelope_indices, f32
-from figures.style import Sizes, base_layout, color, kind_name, text
+from figures.style import Sizes, base_layout, color
 from lab import Result, RunResult
 
 PANELS = ("loss", "grad_norm", "lr", "eff_lr")
@@ -72,7 +73,7 @@ def add_panels(
             "anchor": yr,
             "range": [0, max(last, 1)],
             "showticklabels": p == len(PANELS) - 1,
-            "title": {"text": text("step", lang)} if p == len(PANELS) - 1 else None,
+            "title": {"text": t("fig.step", lang)} if p == len(PANELS) - 1 else None,
             "gridcolor": "#e6e6e6",
             "zeroline": False,
         }
@@ -82,7 +83,7 @@ def add_panels(
             "domain": [max(0.0, round(top - h, 4)), min(1.0, round(top, 4))],
             "anchor": xr,
             "type": "log" if panel in LOG_PANELS else "linear",
-            "title": {"text": text(panel, lang), "font": {"size": sizes.font - 2}, "standoff": 4},
+            "title": {"text": t(f"fig.{panel}", lang), "font": {"size": sizes.font - 2}, "standoff": 4},
             "gridcolor": "#e6e6e6",
             "exponentformat": "power",
             "zeroline": False,
@@ -112,7 +113,7 @@ def add_panels(
         if panel == "eff_lr":
             layout.setdefault("annotations", []).append(
                 {
-                    "text": text("eff_lr_note", lang),
+                    "text": t("fig.eff_lr_note", lang),
                     "xref": f"{xr} domain",
                     "yref": f"{yr} domain",
                     "x": 1,
@@ -158,7 +159,7 @@ def _shade_stretches(
         if label:
             layout.setdefault("annotations", []).append(
                 {
-                    "text": kind_name(run.verdict["kind"], lang),
+                    "text": t("kind." + run.verdict["kind"], lang),
                     "xref": xr,
                     "yref": f"{yr} domain",
                     "x": stretch[0],

@@ -8,10 +8,10 @@ problem raises :class:`ScenarioError` naming the key, the value and what is allo
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
+from core.params import Float, Int, Param, ParamError, fail, show, to_float
 from optimizers import OPTIMIZERS
 from optimizers.base import Optimizer
 from optimizers.schedules import SCHEDULES, Schedule
@@ -33,40 +33,28 @@ class ScenarioError(ValueError):
     """An invalid scenario; the message names the key, the value and what is allowed."""
 
 
-def _show(v: Any) -> str:
-    try:
-        s = json.dumps(v, ensure_ascii=False)
-    except (TypeError, ValueError):
-        s = repr(v)
-    return s if len(s) <= 80 else s[:77] + "..."
-
-
 def _fail(path: str, value: Any, allowed: str, problem: str = "is invalid") -> ScenarioError:
-    return ScenarioError(f"{path} = {_show(value)} {problem}; allowed: {allowed}")
+    return ScenarioError(str(fail(path, value, allowed, problem)))
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+def _parse(p: Param, value: Any, path: str, suffix: str = "") -> Any:
+    """``p.parse`` with its message as a ScenarioError (``suffix`` names the optimizer)."""
+    try:
+        return p.parse(value, path)
+    except ParamError as e:
+        raise ScenarioError(f"{e}{suffix}") from None
 
 
 def _number(path: str, v: Any, allowed: str) -> float:
-    if not _is_number(v):
-        raise _fail(path, v, allowed, "is not a number")
-    f = float(v)
-    if not math.isfinite(f):
-        raise _fail(path, v, allowed, "is not finite")
-    return f
+    try:
+        return to_float(path, v, allowed)
+    except ParamError as e:
+        raise ScenarioError(str(e)) from None
 
 
-def _int(path: str, v: Any, lo: int, hi: int | None, name: str) -> int:
-    allowed = f"an integer with {lo} <= {name}" + (f" <= {hi}" if hi is not None else "")
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    if not isinstance(v, int) or isinstance(v, bool):
-        raise _fail(path, v, allowed, "is not an integer")
-    if v < lo or (hi is not None and v > hi):
-        raise _fail(path, v, allowed, "is out of range")
-    return v
+STEPS = Int("steps", DEFAULT_STEPS, low=1, high=MAX_STEPS)
+NOISE_STD = Float("std", 0.0)
+NOISE_SEED = Int("seed", 0, high=2**32 - 1)
 
 
 def _keys(path: str, d: Any, allowed: tuple[str, ...], what: str) -> dict[str, Any]:
@@ -76,7 +64,7 @@ def _keys(path: str, d: Any, allowed: tuple[str, ...], what: str) -> dict[str, A
         if k not in allowed:
             where = f"in {path}" if path else "in the scenario"
             raise ScenarioError(
-                f"unknown key {_show(k)} {where}; allowed keys: {', '.join(allowed)}"
+                f"unknown key {show(k)} {where}; allowed keys: {', '.join(allowed)}"
             )
     return d
 
@@ -178,28 +166,7 @@ def _parse_surface(v: Any) -> str | dict[str, Any]:
 
 
 def _parse_param(opt: Optimizer, path: str, name: str, v: Any) -> Any:
-    p = opt.param(name)
-    if p.kind == "bool":
-        if not isinstance(v, bool):
-            raise _fail(path, v, "true or false", "is not a boolean")
-        return v
-    if p.kind == "betas":
-        allowed = "[beta1, beta2] with 0 <= beta1 < 1 and 0 <= beta2 < 1"
-        if not isinstance(v, (list, tuple)) or len(v) != 2:
-            raise _fail(path, v, allowed, "is not a pair")
-        out = []
-        for i, b in enumerate(v):
-            f = _number(f"{path}[{i}]", b, allowed)
-            if not p.contains(f):
-                raise _fail(
-                    f"{path}[{i}]", b, f"0 <= beta{i + 1} < 1 (for {opt.name})", "is out of range"
-                )
-            out.append(f)
-        return (out[0], out[1])
-    f = _number(path, v, p.allowed())
-    if not p.contains(f):
-        raise _fail(path, v, f"{p.allowed()} (for {opt.name})", "is out of range")
-    return f
+    return _parse(opt.param(name), v, path, f" (for {opt.name})")
 
 
 def _parse_schedule(path: str, v: Any, steps: int) -> dict[str, Any] | None:
@@ -219,27 +186,12 @@ def _parse_schedule(path: str, v: Any, steps: int) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for p in sched.params:
         ppath = f"{path}.params.{p.name}"
-        if p.name not in given:
-            if p.default is None:
-                raise ScenarioError(f"{ppath} is missing; {name} needs it ({p.allowed()})")
-            out[p.name] = p.default
-            continue
-        v = given[p.name]
-        if p.kind == "bool":
-            if not isinstance(v, bool):
-                raise _fail(ppath, v, "true or false", "is not a boolean")
-            out[p.name] = v
-        elif p.kind == "choice":
-            if v not in p.choices:
-                raise _fail(ppath, v, p.allowed(), "is not allowed")
-            out[p.name] = v
-        elif p.kind == "int":
-            out[p.name] = _int(ppath, v, int(p.low), None, p.name)
+        if p.name in given:
+            out[p.name] = _parse(p, given[p.name], ppath)
+        elif p.required:
+            raise ScenarioError(f"{ppath} is missing; {name} needs it ({p.allowed()})")
         else:
-            f = _number(ppath, v, p.allowed())
-            if not p.contains(f):
-                raise _fail(ppath, v, p.allowed(), "is out of range")
-            out[p.name] = f
+            out[p.name] = p.default
     problem = sched.check(out, steps)
     if problem:
         raise ScenarioError(f"{path} ({name}): {problem}")
@@ -289,7 +241,7 @@ def parse_scenario(value: Any) -> Scenario:
         )
     surface_spec = _parse_surface(d["surface"])
     surface = make_surface(surface_spec)
-    steps = _int("steps", d.get("steps", DEFAULT_STEPS), 1, MAX_STEPS, "steps")
+    steps = _parse(STEPS, d.get("steps", DEFAULT_STEPS), "steps")
 
     start_v = d.get("start", list(surface.start))
     allowed = f"[x, y], two finite numbers with |value| <= {MAX_COORD:g}"
@@ -312,8 +264,6 @@ def parse_scenario(value: Any) -> Scenario:
     runs = tuple(_parse_run(i, r, steps) for i, r in enumerate(runs_v))
 
     noise_v = _keys("noise", d.get("noise", {}) or {}, ("std", "seed"), "a noise setting")
-    std = _number("noise.std", noise_v.get("std", 0.0), "a number >= 0")
-    if std < 0:
-        raise _fail("noise.std", noise_v.get("std"), "a number >= 0", "is out of range")
-    seed = _int("noise.seed", noise_v.get("seed", 0), 0, 2**32 - 1, "seed")
+    std = _parse(NOISE_STD, noise_v.get("std", 0.0), "noise.std")
+    seed = _parse(NOISE_SEED, noise_v.get("seed", 0), "noise.seed")
     return Scenario(surface_spec, start, steps, runs, {"std": std, "seed": seed})

@@ -10,66 +10,39 @@ from typing import Any
 
 import numpy as np
 
+from core.params import Bool, Float, Pair, Param
 from optimizers import rules
-from optimizers.base import Optimizer, Param, Switch
-
-_H = {
-    "lr": {"en": "Learning rate η: the global step size.", "zh": "学习率 η：全局步长。"},
-    "weight_decay": {
-        "en": "Weight decay λ: pulls the point towards (0, 0).",
-        "zh": "权重衰减 λ：把参数拉向 (0, 0)。",
-    },
-    "momentum": {
-        "en": "Momentum μ: how much of the previous movement is kept.",
-        "zh": "动量 μ：保留多少上一步的移动。",
-    },
-    "eps": {
-        "en": "ε: keeps the division finite where σ is tiny.",
-        "zh": "ε：σ 很小时防止除以零。",
-    },
-    "betas": {
-        "en": "β1 (momentum of the gradient) and β2 (average of its square).",
-        "zh": "β1（梯度的动量）和 β2（梯度平方的平均）。",
-    },
-    "alpha": {
-        "en": "α: weight of the past in σ; smaller α reacts faster to new gradients.",
-        "zh": "α：σ 中过去的权重；α 越小，对新梯度反应越快。",
-    },
-}
+from optimizers.base import Optimizer, Switch
 
 
-def _lr(default: float) -> Param:
-    return Param("lr", default, symbol="η", help=_H["lr"])
+def _lr(default: float) -> Float:
+    return Float("lr", default, "η", scale="log", span=(1e-8, 10.0))
 
 
-def _wd(default: float = 0.0) -> Param:
-    return Param("weight_decay", default, symbol="λ", help=_H["weight_decay"])
+def _wd(default: float = 0.0) -> Float:
+    return Float("weight_decay", default, "λ", scale="log")
 
 
-def _eps(default: float) -> Param:
-    return Param("eps", default, symbol="ε", help=_H["eps"])
+def _eps(default: float) -> Float:
+    return Float("eps", default, "ε", scale="log", span=(1e-12, 0.1))
 
 
-def _betas() -> Param:
-    return Param("betas", (0.9, 0.999), kind="betas", high=1.0, symbol="β₁, β₂", help=_H["betas"])
+_BETA = Float("beta", high=1.0, high_open=True, scale="near_one")
 
 
-def _flag(name: str, default: bool, en: str, zh: str) -> Param:
-    return Param(name, default, kind="bool", help={"en": en, "zh": zh})
+def _betas() -> Pair:
+    return Pair("betas", (0.9, 0.999), "β₁, β₂", item=_BETA, parts=("beta1", "beta2"))
 
 
-_DECOUPLED = _flag(
-    "decoupled_weight_decay",
-    False,
-    "Shrink θ directly by η λ θ (AdamW style) instead of adding λ θ to the gradient.",
-    "直接把 θ 缩小 η λ θ（AdamW 方式），而不是把 λ θ 加到梯度上。",
-)
-_AMSGRAD = _flag(
-    "amsgrad",
-    False,
-    "AMSGrad: divide by the running maximum of v, so the step never grows back.",
-    "AMSGrad：用 v 的历史最大值做分母，步长不会再变大。",
-)
+def _momentum(default: float, low_open: bool = False) -> Float:
+    return Float("momentum", default, "μ", low_open=low_open, high=1.0, high_open=True, scale="near_one")
+
+
+
+
+
+_DECOUPLED = Bool("decoupled_weight_decay", False)
+_AMSGRAD = Bool("amsgrad", False)
 
 
 def _nesterov_check(p: dict[str, Any]) -> str | None:
@@ -155,18 +128,8 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "momentum",
             [
                 _lr(1e-3),
-                Param("momentum", 0.9, high=1.0, symbol="μ", help=_H["momentum"]),
-                Param(
-                    "dampening",
-                    0.0,
-                    high=1.0,
-                    high_open=False,
-                    symbol="τ",
-                    help={
-                        "en": "Dampening τ: scales the new gradient in the buffer by (1 − τ).",
-                        "zh": "阻尼 τ：缓冲区里的新梯度乘以 (1 − τ)。",
-                    },
-                ),
+                _momentum(0.9),
+                Float("dampening", 0.0, "τ", high=1.0),
                 _wd(),
             ],
             rules.sgd_init,
@@ -181,7 +144,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "nesterov",
             [
                 _lr(1e-3),
-                Param("momentum", 0.9, high=1.0, low_open=True, symbol="μ", help=_H["momentum"]),
+                _momentum(0.9, low_open=True),
                 _wd(),
             ],
             rules.sgd_init,
@@ -197,25 +160,9 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "adagrad",
             [
                 _lr(1e-2),
-                Param(
-                    "lr_decay",
-                    0.0,
-                    symbol="δ",
-                    help={
-                        "en": "lr_decay δ: the step size is η / (1 + (t − 1) δ).",
-                        "zh": "学习率衰减 δ：步长为 η / (1 + (t − 1) δ)。",
-                    },
-                ),
+                Float("lr_decay", 0.0, "δ", scale="log"),
                 _wd(),
-                Param(
-                    "initial_accumulator_value",
-                    0.0,
-                    symbol="s⁰",
-                    help={
-                        "en": "Starting value of the sum of squared gradients.",
-                        "zh": "梯度平方和的初始值。",
-                    },
-                ),
+                Float("initial_accumulator_value", 0.0, "s⁰", scale="log"),
                 _eps(1e-10),
             ],
             rules.adagrad_init,
@@ -229,17 +176,11 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "rmsprop",
             [
                 _lr(1e-2),
-                Param("alpha", 0.99, high=1.0, high_open=False, symbol="α", help=_H["alpha"]),
+                Float("alpha", 0.99, "α", high=1.0, scale="near_one"),
                 _eps(1e-8),
                 _wd(),
-                Param("momentum", 0.0, high=1.0, symbol="μ", help=_H["momentum"]),
-                _flag(
-                    "centered",
-                    False,
-                    "Centered: divide by the estimated standard deviation "
-                    "(subtract the squared mean gradient).",
-                    "中心化：除以梯度的标准差估计（减去平均梯度的平方）。",
-                ),
+                _momentum(0.0),
+                Bool("centered", False),
             ],
             rules.rmsprop_init,
             rules.rmsprop_step,
@@ -256,13 +197,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
                 _eps(1e-8),
                 _wd(),
                 _AMSGRAD,
-                _flag(
-                    "bias_correction",
-                    True,
-                    "Bias correction: divide m and v by (1 − βᵗ) so the first steps are not "
-                    "too small.",
-                    "偏差修正：m 和 v 除以 (1 − βᵗ)，使最初几步不至于太小。",
-                ),
+                Bool("bias_correction", True),
             ],
             rules.adam_init,
             rules.adam_step,
@@ -304,15 +239,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
                 _betas(),
                 _eps(1e-8),
                 _wd(),
-                Param(
-                    "momentum_decay",
-                    4e-3,
-                    symbol="ψ",
-                    help={
-                        "en": "ψ: how fast NAdam's momentum schedule μ_t rises towards β1.",
-                        "zh": "ψ：NAdam 的动量 μ_t 趋向 β1 的速度。",
-                    },
-                ),
+                Float("momentum_decay", 4e-3, "ψ", scale="log"),
                 _DECOUPLED,
             ],
             rules.nadam_init,
@@ -336,17 +263,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "adadelta",
             [
                 _lr(1.0),
-                Param(
-                    "rho",
-                    0.9,
-                    high=1.0,
-                    high_open=False,
-                    symbol="ρ",
-                    help={
-                        "en": "ρ: weight of the past in both running averages.",
-                        "zh": "ρ：两个滑动平均中过去的权重。",
-                    },
-                ),
+                Float("rho", 0.9, "ρ", high=1.0, scale="near_one"),
                 _eps(1e-6),
                 _wd(),
             ],
@@ -370,7 +287,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
         ),
         _opt(
             "rmsprop_lecture",
-            [_lr(1e-2), Param("alpha", 0.9, low_open=True, high=1.0, symbol="α", help=_H["alpha"])],
+            [_lr(1e-2), Float("alpha", 0.9, "α", low_open=True, high=1.0, scale="near_one")],
             rules.rmsprop_lecture_init,
             rules.rmsprop_lecture_step,
             "RMSProp (lecture)",
@@ -437,7 +354,7 @@ def describe() -> list[dict[str, Any]]:
             "follows": o.follows,
             "params": {
                 p.name: {
-                    "default": list(p.default) if p.kind == "betas" else p.default,
+                    "default": p.to_json(p.default),
                     "allowed": p.allowed(),
                 }
                 for p in o.params
@@ -448,4 +365,4 @@ def describe() -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["OPTIMIZERS", "Optimizer", "Param", "describe", "prepare_hyper", "resolved_params"]
+__all__ = ["OPTIMIZERS", "Optimizer", "describe", "prepare_hyper", "resolved_params"]

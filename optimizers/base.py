@@ -8,52 +8,16 @@ so that runs with different values step together; a switch (amsgrad, centered, .
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from core.params import Param
+
 Array = np.ndarray
 State = dict[str, Array]
-
-
-@dataclass(frozen=True)
-class Param:
-    """One hyperparameter: its default, its allowed range and how the lecture writes it."""
-
-    name: str
-    default: Any
-    kind: str = "float"  # "float" | "bool" | "betas"
-    low: float = 0.0
-    high: float = math.inf
-    low_open: bool = False  # True: low itself is not allowed
-    high_open: bool = True  # True: high itself is not allowed
-    symbol: str = ""  # the lecture's symbol, e.g. "η"
-    help: dict[str, str] = field(default_factory=dict)
-
-    def allowed(self, name: str | None = None) -> str:
-        """The allowed range in words, e.g. '0 <= momentum < 1'."""
-        n = name or self.name
-        if self.kind == "bool":
-            return "true or false"
-        lo = f"{_fmt(self.low)} {'<' if self.low_open else '<='} "
-        hi = (
-            "" if math.isinf(self.high) else f" {'<' if self.high_open else '<='} {_fmt(self.high)}"
-        )
-        return f"{lo}{n}{hi}"
-
-    def contains(self, v: float) -> bool:
-        if not math.isfinite(v):
-            return False
-        above = v > self.low if self.low_open else v >= self.low
-        below = v < self.high if self.high_open else v <= self.high
-        return above and below
-
-
-def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(v)
 
 
 class Switch(NamedTuple):

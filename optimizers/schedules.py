@@ -9,56 +9,21 @@ and can be plotted directly.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from core.params import Bool, Choice, Float, Int, Param
 
 Array = np.ndarray
 
 
 @dataclass(frozen=True)
-class SParam:
-    name: str
-    default: Any  # None: required
-    kind: str = "float"  # "float" | "int" | "bool" | "choice"
-    low: float = 0.0
-    high: float = math.inf
-    low_open: bool = False
-    high_open: bool = False
-    choices: tuple[str, ...] = ()
-    help: dict[str, str] = field(default_factory=dict)
-
-    def allowed(self) -> str:
-        if self.kind == "choice":
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        if self.kind == "bool":
-            return "true or false"
-        what = "an integer" if self.kind == "int" else "a number"
-        lo = f"{_fmt(self.low)} {'<' if self.low_open else '<='} {self.name}"
-        hi = (
-            "" if math.isinf(self.high) else f" {'<' if self.high_open else '<='} {_fmt(self.high)}"
-        )
-        return f"{what} with {lo}{hi}"
-
-    def contains(self, v: float) -> bool:
-        if not math.isfinite(v):
-            return False
-        above = v > self.low if self.low_open else v >= self.low
-        below = v < self.high if self.high_open else v <= self.high
-        return above and below
-
-
-def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else repr(v)
-
-
-@dataclass(frozen=True)
 class Schedule:
     name: str
-    params: tuple[SParam, ...]
+    params: tuple[Param, ...]
     fn: Callable[..., Array]  # fn(base_lr, t: int array, **params) -> lr array
     title: dict[str, str]
     torch_name: str
@@ -149,12 +114,12 @@ def onecycle_lr(
     return out
 
 
-def _i(name: str, default: Any, low: float = 1, **kw: Any) -> SParam:
-    return SParam(name, default, kind="int", low=low, **kw)
+def _i(name: str, default: Any, low: int = 1) -> Int:
+    return Int(name, default, low=low)
 
 
-def _f(name: str, default: Any, **kw: Any) -> SParam:
-    return SParam(name, default, **kw)
+def _f(name: str, default: Any, **kw: Any) -> Float:
+    return Float(name, default, **kw)
 
 
 def _onecycle_check(p: dict[str, Any], steps: int) -> str | None:
@@ -191,7 +156,7 @@ SCHEDULES: dict[str, Schedule] = {
         ),
         Schedule(
             "step",
-            (_i("step_size", None), _f("gamma", 0.1, low_open=True, high=1.0)),
+            (_i("step_size", None), _f("gamma", 0.1, symbol="γ", low_open=True, high=1.0, scale="near_one")),
             step_lr,
             {"en": "Step decay", "zh": "阶梯衰减"},
             "StepLR",
@@ -199,7 +164,7 @@ SCHEDULES: dict[str, Schedule] = {
         ),
         Schedule(
             "exponential",
-            (_f("gamma", None, low_open=True, high=1.0),),
+            (_f("gamma", None, symbol="γ", low_open=True, high=1.0, scale="near_one"),),
             exponential_lr,
             {"en": "Exponential decay", "zh": "指数衰减"},
             "ExponentialLR",
@@ -207,7 +172,7 @@ SCHEDULES: dict[str, Schedule] = {
         ),
         Schedule(
             "cosine",
-            (_i("T_max", None), _f("eta_min", 0.0)),
+            (_i("T_max", None), _f("eta_min", 0.0, symbol="η_min", scale="log")),
             cosine_lr,
             {"en": "Cosine annealing", "zh": "余弦退火"},
             "CosineAnnealingLR",
@@ -231,7 +196,7 @@ SCHEDULES: dict[str, Schedule] = {
                 _f("start_factor", 0.1, low_open=True, high=1.0),
                 _i("total_iters", 10),
                 _i("T_max", 100),
-                _f("eta_min", 0.0),
+                _f("eta_min", 0.0, symbol="η_min", scale="log"),
             ),
             warmup_cosine_lr,
             {"en": "Warm-up + cosine", "zh": "预热 + 余弦"},
@@ -243,14 +208,14 @@ SCHEDULES: dict[str, Schedule] = {
         Schedule(
             "onecycle",
             (
-                _f("max_lr", None, low_open=True),
+                _f("max_lr", None, symbol="η_max", low_open=True, scale="log"),
                 _i("total_steps", None),
                 _f("pct_start", 0.3, low_open=True, high=1.0, high_open=True),
-                SParam("anneal_strategy", "cos", kind="choice", choices=("cos", "linear")),
-                _f("div_factor", 25.0, low_open=True),
-                _f("final_div_factor", 1e4, low_open=True),
-                SParam("three_phase", False, kind="bool"),
-                SParam("cycle_momentum", False, kind="bool"),
+                Choice("anneal_strategy", "cos", choices=("cos", "linear")),
+                _f("div_factor", 25.0, symbol="d", low_open=True, scale="log"),
+                _f("final_div_factor", 1e4, symbol="d_f", low_open=True, scale="log"),
+                Bool("three_phase", False),
+                Bool("cycle_momentum", False),
             ),
             onecycle_lr,
             {"en": "One-cycle", "zh": "单周期"},
@@ -282,9 +247,9 @@ def describe() -> list[dict[str, Any]]:
             "name": s.name,
             "torch": s.torch_name,
             "params": {
-                p.name: {"default": p.default, "allowed": p.allowed()}
-                if p.default is not None
-                else {"required": True, "allowed": p.allowed()}
+                p.name: {"required": True, "allowed": p.allowed()}
+                if p.required
+                else {"default": p.to_json(p.default), "allowed": p.allowed()}
                 for p in s.params
             },
             **({"note": s.note} if s.note else {}),

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from core.params import Bool, Pair
 from lab import simulate
 from optimizers import OPTIMIZERS, prepare_hyper, resolved_params
 from surfaces.builtin import BUILTIN
@@ -216,9 +217,9 @@ def _param_sets(name: str) -> list[dict[str, Any]]:
     for k in range(6):
         p: dict[str, Any] = {}
         for prm in opt.params:
-            if prm.kind == "bool":
+            if isinstance(prm, Bool):
                 p[prm.name] = bool(k % 2) if prm.name != "bias_correction" else k % 3 != 0
-            elif prm.kind == "betas":
+            elif isinstance(prm, Pair):
                 p[prm.name] = (
                     float(rng.choice([0.0, 0.3, 0.9])),
                     float(rng.choice([0.9, 0.99, 0.999])),

@@ -14,6 +14,7 @@ import plotly.io as pio
 import pytest
 
 import figures
+from core.text import t
 from figures.map import PICK_GRID, TAIL_POINTS
 from figures.sampling import envelope_indices, frame_steps, path_indices
 from lab import Result
@@ -75,7 +76,7 @@ def test_frames_carry_only_the_moving_traces(default_result: Result) -> None:
     moving = frames[0]["traces"]
     assert [names[i] for i in moving] == [
         "trail",
-        *(figures.map.text(k, "en") for k in ("grad", "update")),
+        *(t("fig." + k, "en") for k in ("grad", "update")),
     ]
     for frame in frames:
         assert frame["traces"] == moving
@@ -169,8 +170,8 @@ def test_arrows_point_along_minus_gradient_and_update(default_result: Result) ->
     step = 5
     d = figures.map_figure(default_result, step=step, arrows=("grad", "update")).to_dict()
     names = [t.get("name") for t in d["data"]]
-    grad = d["data"][names.index(figures.map.text("grad", "en"))]
-    upd = d["data"][names.index(figures.map.text("update", "en"))]
+    grad = d["data"][names.index(t("fig.grad", "en"))]
+    upd = d["data"][names.index(t("fig.update", "en"))]
     gx, gy, ux, uy = (arr(grad["x"]), arr(grad["y"]), arr(upd["x"]), arr(upd["y"]))
     for i, run in enumerate(default_result.runs):
         p = run.trajectory[step]
@@ -185,7 +186,7 @@ def test_arrows_point_along_minus_gradient_and_update(default_result: Result) ->
 def test_saddle_escape_direction_is_drawn(saddle_result: Result) -> None:
     v = saddle_result.runs[0].verdict
     assert v["kind"] == "saddle"
-    esc = trace_named(figures.map_figure(saddle_result), figures.map.text("escape", "en"))
+    esc = trace_named(figures.map_figure(saddle_result), t("fig.escape", "en"))
     x = arr(esc["x"])
     y = arr(esc["y"])
     d = np.array([x[1] - x[0], y[1] - y[0]])
@@ -194,7 +195,7 @@ def test_saddle_escape_direction_is_drawn(saddle_result: Result) -> None:
 
 def test_no_escape_trace_without_a_saddle(default_result: Result) -> None:
     names = [t.get("name") for t in figures.map_figure(default_result).to_dict()["data"]]
-    assert figures.map.text("escape", "en") not in names
+    assert t("fig.escape", "en") not in names
 
 
 def test_traces_shade_the_verdict_stretch(default_result: Result) -> None:

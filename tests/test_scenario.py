@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.params import Bool, Pair
 from lab import ScenarioError, parse_scenario, simulate
 from optimizers import OPTIMIZERS
 
@@ -164,7 +165,7 @@ INVALID = [
     ),
     (
         _with(f"{R}.schedule", {"name": "exponential", "params": {"gamma": 1.5}}),
-        "runs[0].schedule.params.gamma = 1.5 is out of range; allowed: a number with 0 < gamma <= 1",
+        "runs[0].schedule.params.gamma = 1.5 is out of range; allowed: 0 < gamma <= 1",
     ),
     (
         _with(f"{R}.schedule", {"name": "onecycle", "params": {"max_lr": 0.1, "total_steps": 10}}),
@@ -194,7 +195,7 @@ INVALID = [
         _with(f"{R}.label", ""),
         'runs[0].label = "" is invalid; allowed: non-empty text of at most 60 characters',
     ),
-    (_with("noise", {"std": -1}), "noise.std = -1 is out of range; allowed: a number >= 0"),
+    (_with("noise", {"std": -1}), "noise.std = -1 is out of range; allowed: 0 <= std"),
     (_with("noise", {"seed": -1}), "noise.seed = -1 is out of range"),
     (_with("noise", {"sigma": 1}), 'unknown key "sigma" in noise; allowed keys: std, seed'),
     (
@@ -240,9 +241,9 @@ def scenarios(draw) -> dict:  # type: ignore[no-untyped-def]
     params = {}
     for p in opt.params:
         if draw(st.booleans()):
-            if p.kind == "bool":
+            if isinstance(p, Bool):
                 params[p.name] = draw(st.one_of(st.booleans(), anything))
-            elif p.kind == "betas":
+            elif isinstance(p, Pair):
                 params[p.name] = draw(st.lists(st.floats(-0.5, 1.5), min_size=1, max_size=3))
             else:
                 params[p.name] = draw(st.one_of(st.floats(-1, 20), anything))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from core.params import Param
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from ui.state import (
@@ -38,11 +39,9 @@ def rk(rid: int, name: str) -> str:
     return f"r{rid}_{name}"
 
 
-def param_keys(rid: int, pname: str, kind: str) -> tuple[str, ...]:
-    """Widget keys of one optimizer parameter (betas are two widgets)."""
-    if kind == "betas":
-        return (rk(rid, "p_beta1"), rk(rid, "p_beta2"))
-    return (rk(rid, f"p_{pname}"),)
+def param_keys(rid: int, p: Param) -> tuple[str, ...]:
+    """Widget keys of one optimizer parameter: one per component (betas are two widgets)."""
+    return tuple(rk(rid, f"p_{c.name}") for c in p.components())
 
 
 def engine_name(family: str, switches: Mapping[str, bool]) -> str:
@@ -70,13 +69,8 @@ def run_to_widgets(rid: int, run: RunState) -> dict[str, Any]:
         out[rk(rid, switch)] = on
     for p in opt.params:
         v = run.params.get(p.name, p.default)
-        keys = param_keys(rid, p.name, p.kind)
-        if p.kind == "betas":
-            out[keys[0]], out[keys[1]] = float(v[0]), float(v[1])
-        elif p.kind == "bool":
-            out[keys[0]] = bool(v)
-        else:
-            out[keys[0]] = float(v)
+        for key, c, part in zip(param_keys(rid, p), p.components(), p.split(v), strict=True):
+            out[key] = c.coerce(part)
     out[rk(rid, "sched")] = run.schedule["name"] if run.schedule else "constant"
     for k, v in (run.schedule or {}).get("params", {}).items():
         out[rk(rid, f"s_{k}")] = v
@@ -118,17 +112,11 @@ def run_from_widgets(values: Mapping[str, Any], rid: int, steps: int) -> RunStat
     opt = OPTIMIZERS[name]
     params: dict[str, Any] = {}
     for p in opt.params:
-        keys = param_keys(rid, p.name, p.kind)
-        if p.kind == "betas":
-            b = p.default
-            params[p.name] = (
-                float(values.get(keys[0], b[0])),
-                float(values.get(keys[1], b[1])),
-            )
-        elif p.kind == "bool":
-            params[p.name] = bool(values.get(keys[0], p.default))
-        else:
-            params[p.name] = float(values.get(keys[0], p.default))
+        defaults = p.split(p.default)
+        parts = tuple(
+            values.get(key, d) for key, d in zip(param_keys(rid, p), defaults, strict=True)
+        )
+        params[p.name] = p.join(parts)
     sched_name = values.get(rk(rid, "sched"), "constant")
     schedule = None
     if sched_name != "constant":

@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
+from core.params import Param, ParamError
 from lab.scenario import MAX_COORD, MAX_LABEL, ScenarioError, parse_scenario
 from optimizers import OPTIMIZERS
-from optimizers.base import Param
-from optimizers.schedules import SCHEDULES, SParam
+from optimizers.schedules import SCHEDULES
 from surfaces import BUILTIN, Surface, make_surface
 
 LANGS = ("en", "zh")
@@ -382,13 +382,14 @@ def encode_run(run: RunState) -> dict[str, str]:
         v = run.params.get(p.name, p.default)
         if v == p.default:
             continue
-        q[f".{p.name}"] = ",".join(fmt_num(b) for b in v) if p.kind == "betas" else fmt_num(v)
+        q[f".{p.name}"] = p.to_text(v)
     if run.schedule is not None:
         q[".s"] = run.schedule["name"]
-        defaults = SCHEDULES[run.schedule["name"]].defaults()
+        sched = SCHEDULES[run.schedule["name"]]
+        kinds = {sp.name: sp for sp in sched.params}
         for k, v in run.schedule.get("params", {}).items():
-            if v != defaults.get(k):
-                q[f".s.{k}"] = v if isinstance(v, str) else fmt_num(v)
+            if k in kinds and v != kinds[k].default:
+                q[f".s.{k}"] = kinds[k].to_text(v)
     if run.label:
         q[".label"] = run.label
     return q
@@ -577,25 +578,10 @@ def _decode_param(
             )
         )
         return
-    if p.kind == "bool":
-        b = _bool(text)
-        if b is None:
-            bad.append(Ignored(key, text, "1 or 0"))
-        else:
-            run.params[p.name] = b
-        return
-    if p.kind == "betas":
-        pair = _pair(text)
-        if pair is None or not all(p.contains(b) for b in pair):
-            bad.append(Ignored(key, text, "beta1,beta2 with 0 <= beta < 1"))
-        else:
-            run.params[p.name] = pair
-        return
-    v = _float(text)
-    if v is None or not p.contains(v):
+    try:
+        run.params[p.name] = p.from_text(text, key)
+    except ParamError:
         bad.append(Ignored(key, text, p.allowed()))
-    else:
-        run.params[p.name] = v
 
 
 def _decode_schedule(
@@ -625,25 +611,11 @@ def _decode_schedule(
                 )
             )
             continue
-        v = _schedule_value(sp, text)
-        if v is None:
+        try:
+            params[sub] = sp.from_text(text, k)
+        except ParamError:
             bad.append(Ignored(k, text, sp.allowed()))
-        else:
-            params[sub] = v
     return {"name": name, "params": params}
-
-
-def _schedule_value(sp: SParam, text: str) -> Any:
-    if sp.kind == "choice":
-        return text if text in sp.choices else None
-    if sp.kind == "bool":
-        return _bool(text)
-    v = _float(text)
-    if v is None:
-        return None
-    if sp.kind == "int":
-        return int(v) if v.is_integer() and v >= sp.low else None
-    return v if sp.contains(v) else None
 
 
 def schedule_defaults(name: str, lr: float, steps: int) -> dict[str, Any]:

@@ -6,24 +6,18 @@ Widgets never take ``value=``: their value is seeded into ``st.session_state`` f
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
 
+from core.params import Param, grid
+from core.text import has, t
 from figures import schedule_figure
 from optimizers import OPTIMIZERS
-from optimizers.base import Param
-from optimizers.schedules import SCHEDULES, SParam
-from ui.i18n import t
+from optimizers.schedules import SCHEDULES
 from ui.keys import engine_name, param_keys, rk, run_from_widgets
 from ui.state import FAMILIES, NAME_SWITCHES, SCHEDULE_AUTO, fmt_short, schedule_defaults
 
-# Log-spaced choices (1, 2, 3, 5 per decade): a select slider over them is a logarithmic
-# slider whose labels read like the lecture's values (1e-2, 3e-4, 0.5).
-LR_GRID = tuple(sorted({float(f"{m}e{e}") for e in range(-8, 1) for m in (1, 2, 3, 5)} | {10.0}))
-EPS_GRID = tuple(float(f"1e{e}") for e in range(-12, 0))
 CHART_CONFIG = {"displayModeBar": False}
 
 
@@ -33,83 +27,55 @@ def seed(key: str, value: Any) -> None:
         st.session_state[key] = value
 
 
-def _with(grid: Sequence[float], key: str) -> list[float]:
-    """The grid plus the widget's current value, so a value from a link or a preset that is
-    not on the grid is kept exactly instead of being snapped."""
-    current = st.session_state.get(key)
-    values = set(grid)
-    if isinstance(current, (int, float)) and math.isfinite(current):
-        values.add(float(current))
-    return sorted(values)
-
-
-def log_slider(label: str, key: str, grid: Sequence[float], help_text: str | None) -> None:
-    st.select_slider(
-        label, options=_with(grid, key), key=key, format_func=fmt_short, help=help_text
-    )
-
-
 def family_title(family: str, lang: str) -> str:
     return (
         OPTIMIZERS[FAMILIES[family][0]].title[lang].replace(" (torch)", "").replace("（torch）", "")
     )
 
 
-def _param_label(p: Param) -> str:
-    return f"{p.symbol} ({p.name})" if p.symbol else p.name
+def _help(p: Param, lang: str) -> str | None:
+    key = f"help.{p.name}"
+    return t(key, lang) if has(key) else None
 
 
-def _bounds(low: float, high: float, low_open: bool, high_open: bool) -> tuple[float, float | None]:
-    """number_input bounds that admit exactly the engine's allowed range."""
-    lo = math.nextafter(low, math.inf) if low_open else low
-    hi = None if math.isinf(high) else (math.nextafter(high, -math.inf) if high_open else high)
-    return lo, hi
+def _label(p: Param, lang: str) -> str:
+    """Switches have a sentence for a label; numbers their lecture symbol and torch name."""
+    key = f"p_{p.name}"
+    return t(key, lang) if p.widget == "toggle" and has(key) else p.label()
+
+
+def kind_widget(p: Param, key: str, label: str, help_text: str | None) -> None:
+    """The widget the parameter's kind asks for (``Param.widget``), keyed ``key``."""
+    seed(key, p.coerce(p.default) if p.default is not None else None)
+    widget = p.widget
+    if widget == "toggle":
+        st.toggle(label, key=key, help=help_text)
+    elif widget == "choice":
+        st.selectbox(label, p.choices, key=key, help=help_text)  # type: ignore[attr-defined]
+    elif widget == "integer":
+        st.number_input(label, p.low, p.high, step=1, key=key, help=help_text)  # type: ignore[attr-defined]
+    elif widget in ("log_slider", "near_one_slider"):
+        current = st.session_state.get(key)
+        options = grid(p, current if isinstance(current, (int, float)) else None)  # type: ignore[arg-type]
+        st.select_slider(label, options=options, key=key, format_func=fmt_short, help=help_text)
+    else:
+        lo, hi = p.bounds()  # type: ignore[attr-defined]
+        step = 0.01 if hi is not None and hi <= 1 else 0.1
+        st.number_input(label, lo, hi, key=key, step=step, format="%g", help=help_text)
 
 
 def param_widget(rid: int, p: Param, lang: str) -> None:
-    help_text = p.help.get(lang) or p.help.get("en")
-    keys = param_keys(rid, p.name, p.kind)
-    if p.kind == "bool":
-        seed(keys[0], bool(p.default))
-        st.toggle(t(f"p_{p.name}", lang), key=keys[0], help=help_text)
-    elif p.kind == "betas":
-        seed(keys[0], float(p.default[0]))
-        seed(keys[1], float(p.default[1]))
-        hi = math.nextafter(1.0, 0.0)
-        c1, c2 = st.columns(2)
-        c1.number_input(
-            "β₁ (betas[0])", 0.0, hi, key=keys[0], step=0.01, format="%g", help=help_text
-        )
-        c2.number_input(
-            "β₂ (betas[1])", 0.0, hi, key=keys[1], step=0.001, format="%g", help=help_text
-        )
-    elif p.name == "lr":
-        seed(keys[0], float(p.default))
-        log_slider(_param_label(p), keys[0], LR_GRID, help_text)
-    elif p.name == "eps":
-        seed(keys[0], float(p.default))
-        log_slider(_param_label(p), keys[0], EPS_GRID, help_text)
-    else:
-        seed(keys[0], float(p.default))
-        lo, hi = _bounds(p.low, p.high, p.low_open, p.high_open)
-        step = 0.01 if hi is not None and hi <= 1 else 0.1
-        st.number_input(
-            _param_label(p), lo, hi, key=keys[0], step=step, format="%g", help=help_text
-        )
+    """One optimizer parameter: a widget per component (betas side by side)."""
+    help_text = _help(p, lang)
+    parts = p.components()
+    cols = st.columns(len(parts)) if len(parts) > 1 else [st.container()]
+    for col, key, c in zip(cols, param_keys(rid, p), parts, strict=True):
+        with col:
+            kind_widget(c, key, _label(c, lang), help_text)
 
 
-def _schedule_widget(rid: int, sp: SParam, lang: str) -> None:
-    key = rk(rid, f"s_{sp.name}")
-    help_text = sp.help.get(lang) if sp.help else None
-    if sp.kind == "choice":
-        st.selectbox(sp.name, sp.choices, key=key, help=help_text)
-    elif sp.kind == "bool":
-        st.toggle(sp.name, key=key, help=help_text)
-    elif sp.kind == "int":
-        st.number_input(sp.name, min_value=int(sp.low), step=1, key=key, help=help_text)
-    else:
-        lo, hi = _bounds(sp.low, sp.high, sp.low_open, sp.high_open)
-        st.number_input(sp.name, lo, hi, key=key, step=0.01, format="%g", help=help_text)
+def _schedule_widget(rid: int, sp: Param, lang: str) -> None:
+    kind_widget(sp, rk(rid, f"s_{sp.name}"), sp.label(), _help(sp, lang))
 
 
 def run_editor(rid: int, index: int, lang: str, steps: int, removable: bool) -> None:
@@ -147,7 +113,7 @@ def run_editor(rid: int, index: int, lang: str, steps: int, removable: bool) -> 
     )
     sched = st.session_state[sched_key]
     if sched != "constant":
-        lr = float(st.session_state[param_keys(rid, "lr", "float")[0]])
+        lr = float(st.session_state[rk(rid, "p_lr")])
         defaults = schedule_defaults(sched, lr, steps)
         auto = SCHEDULE_AUTO.get(sched, ())
         cols = st.columns(2)

@@ -1,16 +1,6 @@
-"""Every word the app shows, in English and Chinese (Simplified).
-
-Strings are looked up by key with ``t(key, lang, **values)``; a key missing in one language
-falls back to English, and a missing key raises (a test walks every key in both languages).
-The engine's own texts (optimizer titles, parameter help, verdict explanations) come from
-the engine in both languages and are not repeated here.
-"""
+"""The app's own words: page, controls, messages."""
 
 from __future__ import annotations
-
-from typing import Any
-
-LANG_NAMES = {"en": "English", "zh": "中文"}
 
 STRINGS: dict[str, dict[str, str]] = {
     "title": {"en": "Adaptive learning rates, step by step", "zh": "自适应学习率，一步一步看"},
@@ -196,10 +186,3 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "dismiss": {"en": "OK", "zh": "知道了"},
 }
-
-
-def t(key: str, lang: str, **values: Any) -> str:
-    """The text of ``key`` in ``lang`` with ``values`` filled in."""
-    entry = STRINGS[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
