@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.text import app, figures, params
+from core.text import app, figures, optimizers, params, surfaces, verdicts
 
 LANGS = ("en", "zh")
 LANG_NAMES = {"en": "English", "zh": "中文"}
@@ -29,7 +29,14 @@ def _merge(*tables: Table) -> Table:
     return out
 
 
-CATALOG: Table = _merge(app.STRINGS, figures.STRINGS, params.STRINGS)
+CATALOG: Table = _merge(
+    app.STRINGS,
+    figures.STRINGS,
+    params.STRINGS,
+    optimizers.STRINGS,
+    surfaces.STRINGS,
+    verdicts.STRINGS,
+)
 
 
 def t(key: str, lang: str, **values: Any) -> str:
