@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.diagnostics import diverged_verdict, verdicts
+from lab.diagnostics import verdicts
 from lab.scenario import MAX_COORD, Scenario, ScenarioError, parse_scenario
 from optimizers import OPTIMIZERS, prepare_hyper, resolved_params
 from optimizers.schedules import lr_sequence
@@ -171,24 +171,9 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
     bad_bound = np.any(~(np.abs(traj) <= MAX_COORD), axis=-1)
     bad = bad_bound | ~np.isfinite(loss) | ~np.isfinite(gnorm)
     cuts = np.where(bad.any(axis=0), np.argmax(bad, axis=0), steps + 1)
-    judged: dict[int, dict[str, Any]] = {}
     l2 = np.array([_l2_decay(sc.runs[i]) for i in order])
-    whole = np.flatnonzero(cuts == steps + 1)
-    if len(whole):
-        judged = dict(
-            zip(
-                whole.tolist(),
-                verdicts(
-                    surface,
-                    traj[:, whole],
-                    loss[:, whole],
-                    gnorm[:, whole],
-                    l2[whole],
-                    noise is not None,
-                ),
-                strict=True,
-            )
-        )
+    # Every run, cut ones too: the verdicts find the same first invalid point.
+    judged = verdicts(surface, traj, loss, gnorm, l2, sc.noise["std"])
     group_of = np.empty(n, dtype=int)
     for k, (_opt, sl, _hp) in enumerate(groups):
         group_of[sl] = k
@@ -197,13 +182,7 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
     for j in range(n):
         i, cut = order[j], int(cuts[j])
         spec = sc.runs[i]
-        if j in judged:
-            v = judged[j]
-        else:
-            finite_point = bool(np.all(np.isfinite(traj[cut, j])))
-            v = diverged_verdict(
-                cut, "bound" if bad_bound[cut, j] and finite_point else "nonfinite"
-            )
+        v = judged[j]
         k = group_of[j]
         sl = groups[k][1]
         runs[i] = RunResult(  # views into the batch arrays: no copies
