@@ -12,23 +12,25 @@ STRINGS: dict[str, dict[str, str]] = {
     "kind.stopped": {"en": "stopped short", "zh": "中途停下"},
     # --- at a critical point --------------------------------------------------------------
     "verdict.minimum": {
-        "en": "Reached a minimum: it is within {dist} of the point where the local quadratic "
-        "model's gradient vanishes, and the loss rises in every direction around it "
+        "en": "Reached a minimum: by the local quadratic model the gradient vanishes {dist} "
+        "from here (tolerance {tol}), and the loss rises in every direction around it "
         "(curvatures {eig}); final loss {loss}.",
-        "zh": "到达了最小值：离局部二次模型梯度为零的点只有 {dist}，而且周围各个方向 loss 都上升"
-        "（曲率 {eig}）；最终 loss 为 {loss}。",
+        "zh": "到达了最小值：按局部二次模型，梯度在离这里 {dist} 处为零（容差 {tol}），周围各个方向 "
+        "loss 都上升（曲率 {eig}）；最终 loss 为 {loss}。",
     },
     "verdict.saddle": {
-        "en": "Stopped at a saddle point: it is within {dist} of the point where the gradient "
-        "vanishes, but the curvature along {dir} is negative (curvatures {eig}): moving along "
-        "it lowers the loss.",
-        "zh": "停在了鞍点：离梯度为零的点只有 {dist}，但沿 {dir} 方向曲率为负（曲率 {eig}）："
-        "沿这个方向移动可以降低 loss。",
+        "en": "Stopped at a saddle point: by the local quadratic model the gradient vanishes "
+        "{dist} from here (tolerance {tol}), but along {dir} the loss falls (curvatures {eig}): "
+        "moving that way lowers the loss.",
+        "zh": "停在了鞍点：按局部二次模型，梯度在离这里 {dist} 处为零（容差 {tol}），但沿 {dir} 方向 "
+        "loss 下降（曲率 {eig}）：往这个方向走可以降低 loss。",
     },
     "verdict.maximum": {
-        "en": "Stopped at a maximum: it is within {dist} of the point where the gradient "
-        "vanishes, and the loss falls in every direction around it (curvatures {eig}).",
-        "zh": "停在了极大值：离梯度为零的点只有 {dist}，而且周围各个方向 loss 都下降（曲率 {eig}）。",
+        "en": "Stopped at a maximum: by the local quadratic model the gradient vanishes {dist} "
+        "from here (tolerance {tol}), and the loss falls in every direction around it "
+        "(curvatures {eig}).",
+        "zh": "停在了极大值：按局部二次模型，梯度在离这里 {dist} 处为零（容差 {tol}），周围各个方向 "
+        "loss 都下降（曲率 {eig}）。",
     },
     "verdict.plateau": {
         "en": "Stopped on a plateau: the gradient is {grad_rel} of the surface's typical "
@@ -98,12 +100,12 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "verdict.crawling": {
         "en": "Crawling: along {dir} it is still {dist} from the bottom of the local quadratic, "
-        "and at its pace (time constant {tau} steps) closing most of that takes about {togo} "
-        "more steps, {times}× the {n} it has run. Not at a critical point: the step is too "
-        "small for this slope.",
+        "and at its pace (time constant {tau} steps) coming within {tol} of it takes about "
+        "{togo} more steps, {times}× the {n} it has run. Not at a critical point: the step is "
+        "too small for this slope.",
         "zh": "在爬行：沿 {dir} 方向离局部二次模型的最低点还有 {dist}，按现在的速度（时间常数 {tau} 步）"
-        "要走完大部分还需要约 {togo} 步，是已经走过的 {n} 步的 {times} 倍。并不在 critical point："
-        "对这段坡来说步长太小了。",
+        "要进入 {tol} 以内还需要约 {togo} 步，是已经走过的 {n} 步的 {times} 倍。并不在 critical "
+        "point：对这段坡来说步长太小了。",
     },
     "verdict.crawling.slope": {
         "en": "Crawling: along {dir} the slope has no bottom nearby, and at {pace} per step "
@@ -123,10 +125,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "verdict.moving": {
         "en": "Still moving: along {dir} it is {dist} from the bottom of the local quadratic "
-        "and closes most of that in about {togo} more steps at its pace (time constant {tau} "
-        "steps); more steps would take it further.",
+        "and, at its pace (time constant {tau} steps), comes within {tol} of it in about "
+        "{togo} more steps.",
         "zh": "仍在前进：沿 {dir} 方向离局部二次模型的最低点还有 {dist}，按现在的速度（时间常数 "
-        "{tau} 步）大约再走 {togo} 步就能走完大部分；再多走一些会更接近。",
+        "{tau} 步），大约再走 {togo} 步就能进入 {tol} 以内。",
     },
     "verdict.moving.escape": {
         "en": "Still moving: it is leaving a critical point along {dir}, its distance growing "

@@ -284,6 +284,7 @@ def crawling(t: Table, i: int) -> dict[str, Any]:
         "times": fmt.num(togo / t.n if t.n else math.inf),
         "n": fmt.count(t.n),
         "pace": fmt.num(t.pace[i][k]),
+        "tol": fmt.num(t.tol[i]),
     }
     key = "verdict.crawling.slope" if slope else "verdict.crawling"
     return {

@@ -205,16 +205,21 @@ class DescentLadder:
     """Since when the loss has been within BURST_FRAC of where it is now.
 
     The descent ``D_t = loss_0 - min_t`` only grows. Its rungs are the levels
-    ``D_ref / (1 - BURST_FRAC)^j``; the detector keeps the highest rung reached and the first step
+    ``D_ref / (1 - BURST_FRAC)^j``, with ``D_ref`` the first step's length times the start's
+    gradient norm (a loss of the run's own, so the rungs move with the loss's scale and not with
+    a shift or a turn of the plane); the detector keeps the highest rung reached and the first step
     it was reached at. At the end that step is when the running minimum came within one rung
     (BURST_FRAC of the descent) of its final value: the loss has not fallen further since.
     """
 
-    def __init__(self, runs: int, loss_scale: Array) -> None:
-        self.ref = np.maximum(RESOLUTION * loss_scale, np.finfo(float).tiny)
+    def __init__(self, runs: int) -> None:
+        self.ref = np.full(runs, np.nan)  # set from the first step, see ``reference``
         self.log_ratio = -np.log1p(-BURST_FRAC)
         self.top = np.full(runs, np.iinfo(np.int64).min // 2)
         self.since = np.zeros(runs, dtype=int)
+
+    def reference(self, start_grad: Array, first_step: Array) -> None:
+        self.ref = np.maximum(start_grad * first_step, np.finfo(float).tiny)
 
     def _rung(self, descent: Array, cols: Array) -> Array:
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -266,25 +266,27 @@ def _types(
     jitter: Array,
 ) -> tuple[Array, Array]:
     """Whether the loss rises / falls along each direction around the critical point of the
-    runs ``rows``: "judged by the loss around the point", whatever the curvature.
+    runs ``rows``. Along a direction where the quadratic model is trusted: the sign of its
+    curvature, however small. Where it is not (a degenerate direction) or the run is within the
+    noise: "judged by the loss around the point".
 
-    The loss at theta* +- r u_i, for r doubling from the tolerance up to NEAR_FRAC of the run's
+    The loss at c +- r u_i (c the reference point), for r doubling from the tolerance up to NEAR_FRAC of the run's
     extent (around the point, not in the next basin): it
-    rises (falls) when some probe lies above (below) theta* by more than the loss the tolerance
+    rises (falls) when some probe lies above (below) c by more than the loss the tolerance
     allows (ARRIVE_TOL^2 of the descent), a curvature FLAT_TOL * K would make over r, the
     rounding of the loss values, or (with noise) the spread of the loss over the last stretch,
-    which the run visits anyway. Along a quadratic direction this is the sign of its curvature;
-    along a degenerate one (x^4: a minimum; x^3: an inflection, rising one way and falling the
-    other; a plateau: neither) it is what the curvature alone cannot tell."""
-    shape = m.eig.shape
-    rise, fall = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    which the run visits anyway. So x^4 is a minimum, x^3 an inflection (rising one way and falling
+    the other: counted as a saddle), a plateau neither."""
+    rise, fall = m.eig > 0, m.eig < 0  # a trusted direction: the sign of its curvature
+    probe = m.untrusted | m.within_noise
+    rows = rows[probe[rows].any(axis=-1)]
     if not len(rows):
         return rise, fall
     top = np.maximum(NEAR_FRAC * extent[rows], RESOLUTION * diag[rows])
     count = int(np.clip(np.ceil(np.log2(np.max(top / m.tol[rows]))) + 1, 1, 40))
     radii = np.minimum(m.tol[rows, None] * 2.0 ** np.arange(count), top[:, None])  # (k, count)
     sign = np.array([1.0, -1.0])
-    c = m.target[rows]
+    c = m.ref[rows]  # where the run is: an untrusted model's stationary point is not
     u = np.swapaxes(m.vec[rows], 1, 2)  # (k, dir, 2)
     pts = c[:, None, None, None] + (
         radii[:, None, :, None, None] * sign[None, None, None, :, None] * u[:, :, None, None, :]
@@ -299,8 +301,9 @@ def _types(
     eps = np.maximum(floor[:, None], 0.5 * FLAT_TOL * curv[rows, None] * radii**2)
     diff = vals - base[:, None, None, None]
     eps = eps[:, None, :, None]
-    rise[rows] = np.any(diff > eps, axis=(2, 3))
-    fall[rows] = np.any(diff < -eps, axis=(2, 3))
+    sel = probe[rows]
+    rise[rows] = np.where(sel, np.any(diff > eps, axis=(2, 3)), rise[rows])
+    fall[rows] = np.where(sel, np.any(diff < -eps, axis=(2, 3)), fall[rows])
     return rise, fall
 
 

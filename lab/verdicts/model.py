@@ -46,7 +46,8 @@ class Model:
     g_dir: Array  # (m, 2) gradient along each eigendirection
     zero: Array  # (m, 2) curvature counts as zero
     target: Array  # (m, 2) theta*, the model's stationary point
-    degenerate: Array  # (m, 2) the quadratic model is not trusted along u_i
+    degenerate: Array  # (m, 2) the model's distance along u_i is not trusted (the loss decides)
+    untrusted: Array  # (m, 2) the model's curvature along u_i is not trusted (for the type)
     Z: Array  # (2, r, m) last stretch in model coordinates, direction first
     to_go: Array  # (m, 2) distance still to go along u_i
     tol: Array  # (m,) arrival tolerance (a length)
@@ -140,8 +141,8 @@ def _limit(Z: Array) -> Array:
     (m, 2)."""
     r = Z.shape[1]
     h = r // 3
-    if h < 1:
-        return Z[:, -1].T
+    if h < 1:  # too short a stretch to tell where it is heading
+        return np.full(Z.shape[::2][::-1], np.nan)
     a, b, c = Z[:, :h].mean(axis=1), Z[:, h : 2 * h].mean(axis=1), Z[:, -h:].mean(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = (c - b) / (b - a)
@@ -175,6 +176,22 @@ def _within_noise(
     return ok & (mean <= NOISE_K * floor) & (std <= NOISE_K * floor)
 
 
+def _basis(eig: Array, vec: Array, g: Array) -> tuple[Array, Array]:
+    """Where the curvature is the same in every direction (the two eigenvalues equal to
+    rounding: a gap below 1e-9 of their size, when the Hessian's entries carry ~1e-16), any
+    basis is an eigenbasis and eig2's is the rounding's. Take the gradient's direction and its
+    normal instead: then the verdict does not depend on how the plane is turned."""
+    size = np.maximum(np.abs(eig).max(axis=-1), np.finfo(float).tiny)
+    gn = np.hypot(g[:, 0], g[:, 1])
+    iso = (eig[:, 1] - eig[:, 0] <= 1e-9 * size) & (gn > 0)
+    if iso.any():
+        ux, uy = g[iso, 0] / gn[iso], g[iso, 1] / gn[iso]
+        vec = vec.copy()
+        vec[iso, 0, 0], vec[iso, 1, 0] = ux, uy
+        vec[iso, 0, 1], vec[iso, 1, 1] = -uy, ux
+    return eig, vec
+
+
 def _along(vec: Array, v: Array) -> Array:
     """Components of vectors v (m, 2) along the eigenvectors (columns of vec): (m, 2)."""
     return np.stack([vec[:, 0, 0] * v[:, 0] + vec[:, 1, 0] * v[:, 1], vec[:, 0, 1] * v[:, 0] + vec[:, 1, 1] * v[:, 1]], -1)
@@ -194,7 +211,7 @@ def build(
     """The model for m runs of ``n_steps`` steps from their last stretch ``tail`` (r, m, 2)."""
     ref, period = reference(tail, noise_cov is not None)
     g = surface_grad(ref)
-    eig, vec = eig2(surface_hess(ref))
+    eig, vec = _basis(*eig2(surface_hess(ref)), g)
     g_dir = _along(vec, g)
     zero = np.abs(eig) <= FLAT_TOL * curv[:, None]
     step = np.where(zero, 0.0, g_dir / np.where(zero, 1.0, eig))
@@ -202,8 +219,10 @@ def build(
     with np.errstate(divide="ignore", invalid="ignore"):
         resid = np.abs(_along(vec, surface_grad(target))) / np.abs(g_dir)
     tol = np.maximum(ARRIVE_TOL * extent, RESOLUTION * diag)
-    # Only a step longer than the tolerance is checked: within it, the run is there anyway.
-    degenerate = zero | ((np.abs(step) > tol[:, None]) & ~(resid <= RESID_TOL))
+    untrusted = zero | ((np.abs(g_dir) > 0) & ~(resid <= RESID_TOL))
+    # For the distance only a step longer than the tolerance matters: within it, the run is
+    # there anyway. For the kind of critical point every untrusted curvature matters.
+    degenerate = untrusted & (zero | (np.abs(step) > tol[:, None]))
     dx, dy = tail[..., 0] - target[:, 0], tail[..., 1] - target[:, 1]
     Z = np.stack([dx * vec[:, 0, 0] + dy * vec[:, 1, 0], dx * vec[:, 0, 1] + dy * vec[:, 1, 1]])
     r = Z.shape[1]
@@ -226,6 +245,7 @@ def build(
         zero=zero,
         target=target,
         degenerate=degenerate,
+        untrusted=untrusted,
         Z=Z,
         to_go=np.abs(Z[:, -min(r, CYCLE_MAX) :]).max(axis=1).T,
         tol=tol,

@@ -100,7 +100,7 @@ class Accumulator:
         self.reason = np.zeros(runs, dtype=int)
         self.bursts = BurstDetector(runs, loss_scale)
         self.bins = GradientBins(runs, steps, PATH_BINS)
-        self.ladder = DescentLadder(runs, loss_scale)
+        self.ladder = DescentLadder(runs)
         r, f = self.ring, FIRST_STEPS + 2
         self.tail_points = np.zeros((r, runs, 2))
         self.tail_loss = np.zeros((r, runs))
@@ -137,6 +137,9 @@ class Accumulator:
         np.maximum(self.extent, np.abs(d).max(axis=0), out=self.extent)
         self.bursts.feed(loss, runmin, self.start_loss, g0, self._lagged_min(runmin, g0))
         self.bins.feed(grad_norm, points, g0)
+        if g0 <= 1 < g0 + len(loss):  # the first step has come
+            step = np.hypot(*(points[1 - g0] - self.start).T)
+            self.ladder.reference(self.start_grad, step)
         self.ladder.feed(runmin, self.start_loss, g0)
         self.lowest_loss = runmin[-1].copy()
         self._keep(points, loss, grad_norm, runmin, g0)
