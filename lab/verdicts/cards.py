@@ -69,7 +69,10 @@ class Table:
         self.period = m.period.tolist()
         self.degenerate = m.degenerate.tolist()
         self.zero = m.zero.tolist()
-        self.within = m.within_noise.any(axis=-1).tolist()
+        # Within the noise: every direction is within the noise floor or the tolerance, and
+        # one at least within the floor.
+        close = m.to_go <= m.tol[:, None]
+        self.within = (np.all(m.within_noise | close, axis=-1) & m.within_noise.any(axis=-1)).tolist()
         self.noise_std = m.noise_std.max(axis=-1).tolist()
         self.since = d.since.tolist()
         self.drop = d.drop.tolist()

@@ -166,21 +166,22 @@ def _arrived(m: Model, loss_scale: Array, diag: Array, descent: Array) -> Array:
 
 
 def _time_to_go(m: Model, diag: Array, noisy: bool) -> Array:
-    """Steps along each direction before anything changes much. Exact gradients, trusted
-    direction: the time constant, the e-folding time of |Z_i|. A degenerate direction has no
-    reliable exponential, and with noise the envelope is the noise's: the distance over the
-    pace, where the distance is the model's (it curves upwards) or else the plot's diagonal (a
-    slope without bottom), and with noise the pace counts only the net displacement beyond
-    NOISE_K times what the steps' own scatter would give over the stretch."""
-    r = m.Z.shape[1]
-    pace = m.pace
-    if noisy:
-        pace = np.maximum(pace - NOISE_K * m.scatter * np.sqrt(max(r - 1, 1)) / max(r - 1, 1), 0)
+    """Steps along each direction before anything changes much. A trusted direction: its time
+    constant, the e-folding time of |Z_i|. A degenerate direction has no reliable exponential:
+    the distance over the pace, where the distance is the model's (it curves upwards) or else
+    the plot's diagonal (a slope without bottom). With noise, a direction whose net displacement
+    over the stretch is within NOISE_K random walks of its steps' scatter shows no pace at all
+    (its envelope is the noise's): infinite."""
+    r = max(m.Z.shape[1] - 1, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t_const = np.where(m.log_rate != 0, 1.0 / np.abs(m.log_rate), np.inf)
         far = np.where((m.eig > 0) & ~m.zero, m.to_go, diag[:, None])
-        t_pace = np.where(pace > 0, far / pace, np.inf)
-    return np.where(m.degenerate | noisy, t_pace, t_const)
+        t_pace = np.where(m.pace > 0, far / m.pace, np.inf)
+    time = np.where(m.degenerate, t_pace, t_const)
+    if noisy:  # a net displacement within NOISE_K random walks of the steps is the noise's
+        hidden = m.pace * r <= NOISE_K * m.scatter * np.sqrt(r)
+        time = np.where(hidden, np.inf, time)
+    return time
 
 
 def _statuses(
