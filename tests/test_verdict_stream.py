@@ -4,8 +4,6 @@ events read from the summary, and the noise floor."""
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
 
@@ -126,11 +124,11 @@ def test_heavy_ball_ripples_are_not_bursts() -> None:
 
 def test_first_step_events() -> None:
     wild, warm = simulate(get_preset("07_warmup_tames_first_steps").scenario).runs
-    e = [x for x in wild.verdict["events"] if x["kind"] == "first_step"][0]
+    e = next(x for x in wild.verdict["events"] if x["kind"] == "first_step")
     steps = np.linalg.norm(np.diff(wild.trajectory[:12], axis=0), axis=1)
     assert e["ratio"] == pytest.approx(steps[0] / np.median(steps[1:11]))
     assert e["ratio"] > 10 and e["loss_after"] > 2 * e["loss_before"]
-    e = [x for x in warm.verdict["events"] if x["kind"] == "first_step"][0]
+    e = next(x for x in warm.verdict["events"] if x["kind"] == "first_step")
     assert e["ratio"] < 0.5  # the warm-up's first step is smaller than the next ones
     gd = simulate({"surface": "ravine", "steps": 300, "runs": [{"optimizer": "sgd", "params": {"lr": 4e-3}}]}).runs[0]
     assert not [x for x in gd.verdict["events"] if x["kind"] == "first_step"]  # GD never
@@ -145,7 +143,7 @@ def test_onset_of_divergence_under_a_rising_learning_rate() -> None:
         run = simulate(sc).runs[0]
         v = run.verdict
         assert v["kind"] == kind
-        onset = [e for e in v["events"] if e["kind"] == "divergence_onset"][0]["step"]
+        onset = next(e for e in v["events"] if e["kind"] == "divergence_onset")["step"]
         assert onset == int(np.argmax(run.lr * 200 > 2))
 
 

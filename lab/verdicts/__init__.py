@@ -22,7 +22,7 @@ import numpy as np
 from lab.verdicts import cards, events
 from lab.verdicts.judge import KINDS_LIVE, Objective, decide
 from lab.verdicts.noise import IsotropicNoise, NoiseModel, as_noise
-from lab.verdicts.scales import Scales, surface_scales
+from lab.verdicts.scales import RunScales, Scales, surface_scales
 from lab.verdicts.stream import REASONS, Accumulator, Summary
 from lab.verdicts.thresholds import BURST_FRAC, RESOLUTION, THRESHOLDS
 from surfaces.base import Surface
@@ -38,16 +38,20 @@ def judge(
     s = summary
     m = s.runs
     out: list[dict[str, Any]] = [{}] * m
-    curv = np.array([sc.curv for sc in s.scales])
+    curv = s.scale.curv
     obj = Objective(surface, s.l2)
-    grad_scale = np.array([sc.grad for sc in s.scales])
+    grad_scale = s.scale.grad
     passed = events.left_critical(obj, s, curv, grad_scale, s.tail_points[-1])
     ratio, rose = events.first_step_ratios(s)
+    first = list(zip(ratio.tolist(), rose.tolist(), strict=True))
+    # Runs with nothing to tell skip the events' code: no burst, no unusual first step, no
+    # saddle passed (the onset of a diverging run is added below).
+    quiet = ((s.bursts.count == 0) & ~events.first_step_unusual(ratio, rose)).tolist()
     cut = s.cut >= 0
     for j in np.flatnonzero(cut).tolist():
         onset = _onset(s, j)
         v = cards.diverged(int(s.cut[j]), REASONS[int(s.cut_reason[j])], onset)
-        out[j] = _with_events(v, s, j, (float(ratio[j]), bool(rose[j])), passed[j], onset)
+        out[j] = _with_events(v, s, j, first[j], passed[j], onset)
     live = np.flatnonzero(~cut)
     if len(live):
         d = decide(surface, s, live, noise)
@@ -58,15 +62,19 @@ def judge(
         table = cards.Table(s, d, live, best, minima, noise is not None)
         for i, j in enumerate(live.tolist()):
             v = cards.live(table, i)
+            if quiet[j] and not passed[j] and v["kind"] != "diverging":
+                v["events"] = []
+                out[j] = v
+                continue
             onset = v["numbers"].get("onset_step") if v["kind"] == "diverging" else None
-            out[j] = _with_events(v, s, j, (float(ratio[j]), bool(rose[j])), passed[j], onset)
+            out[j] = _with_events(v, s, j, first[j], passed[j], onset)
     return out
 
 
 def _onset(s: Summary, j: int) -> int | None:
     """The step since which a cut run's loss had been growing: its lowest point, when the
     loss rose well above it before the cut."""
-    width = max(s.start_loss[j] - s.lowest_loss[j], RESOLUTION * s.scales[j].loss)
+    width = max(s.start_loss[j] - s.lowest_loss[j], RESOLUTION * s.scale.loss[j])
     last = s.tail_loss[-1, j]
     grew = last > s.lowest_loss[j] + BURST_FRAC * width
     return int(s.lowest_step[j]) if grew and s.lowest_step[j] < s.cut[j] - 1 else None
@@ -94,6 +102,7 @@ __all__ = [
     "Accumulator",
     "IsotropicNoise",
     "NoiseModel",
+    "RunScales",
     "Scales",
     "Summary",
     "diverged_verdict",

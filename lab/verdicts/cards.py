@@ -47,6 +47,8 @@ class Table:
         m = d.model
         self.s, self.d, self.runs, self.noisy = s, d, runs, noisy
         self.best, self.minima = best, minima
+        sc = s.scale.take(runs)
+        self.scale = type(sc)(*(x.tolist() for x in (sc.grad, sc.loss, sc.curv, sc.diag, sc.box)))  # type: ignore[arg-type]
         pick = lambda a: a[..., runs].tolist()  # noqa: E731
         self.final_loss = pick(s.tail_loss[-1])
         self.start_loss = pick(s.start_loss)
@@ -136,7 +138,7 @@ def critical(t: Table, i: int, kind: str) -> dict[str, Any]:
         out["escape_direction"] = nums["escape_direction"] = unit(t.vec[i][k])
         values["dir"] = fmt.vec(out["escape_direction"])
     if kind == "plateau":
-        scale = t.s.scales[int(t.runs[i])].grad
+        scale = t.scale.grad[i]
         nums["grad_rel"] = clean(t.final_grad[i] / scale) if scale > 0 else 0.0
         values["grad_rel"] = fmt.pct(nums["grad_rel"] or 0.0)
     parts: Parts = [("verdict." + kind, values)]
@@ -165,7 +167,7 @@ def _is_local(t: Table, i: int) -> bool:
     of the lowest known minima (for an L2 run the minima of L alone say nothing)."""
     if t.best is None or t.l2[i] > 0 or not len(t.minima):
         return False
-    scale = t.s.scales[int(t.runs[i])].loss
+    scale = t.scale.loss[i]
     tol = 1e-3 * max(t.start_loss[i] - t.best, 1e-3 * scale)
     gap = float(np.min(np.linalg.norm(t.minima - t.ref[i], axis=-1)))
     return t.final_loss[i] > t.best + tol and gap > 10 * t.tol[i]
@@ -211,7 +213,7 @@ def oscillating(t: Table, i: int) -> dict[str, Any]:
 def _leave(t: Table, i: int, k: int, rate: float) -> int | None:
     """The step at which a bounce growing by e^rate per step would leave the plot range, from
     the model's stationary point along u_k (None: it already has)."""
-    x0, x1, y0, y1 = t.s.scales[int(t.runs[i])].box
+    x0, x1, y0, y1 = t.scale.box[i]
     (cx, cy), (ux, uy), a = t.target[i], t.vec[i][k], t.to_go[i][k]
     if not (x0 <= cx <= x1 and y0 <= cy <= y1) or rate <= 0 or a <= 0:
         return None

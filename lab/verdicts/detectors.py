@@ -163,9 +163,10 @@ class BurstDetector:
 
 
 class GradientBins:
-    """The path cut into ``bins`` equal stretches of steps; per stretch the step and point of the
-    smallest gradient norm. Where a run came close to a critical point it left, the gradient
-    was smallest there, so these points are where the verdict looks for saddles left behind."""
+    """The path cut into ``bins`` equal stretches of steps; per stretch the smallest gradient
+    norm, and (where that is no larger than its neighbours') its step and point. Where a run
+    came close to a critical point it left, the gradient was smallest there, so these points
+    are where the verdict looks for saddles left behind."""
 
     def __init__(self, runs: int, steps: int, bins: int) -> None:
         self.size = max(1, -(-(steps + 1) // bins))  # steps per bin, rounded up
@@ -183,9 +184,17 @@ class GradientBins:
         if hi_bin > lo_bin:
             a, count = lo_bin * size - g0, hi_bin - lo_bin
             g = gnorm[a : a + count * size].reshape(count, size, m)
-            rows = np.argmax(g == g.min(axis=1)[:, None], axis=1)
-            rows += a + size * np.arange(count)[:, None]
-            self._merge(np.arange(lo_bin, hi_bin), rows, gnorm, points, g0)
+            low = g.min(axis=1)
+            # Only a bin no larger than its neighbours can be where a critical point was
+            # passed (the verdict reads no other): the others keep their minimum, not its step.
+            need = np.ones(low.shape, dtype=bool)
+            need[1:-1] = (low[1:-1] <= low[:-2]) & (low[1:-1] <= low[2:])
+            b, j = np.nonzero(need)
+            self.value[lo_bin:hi_bin] = np.minimum(self.value[lo_bin:hi_bin], low)
+            if len(b):
+                row = np.argmax(g[b, :, j] == low[b, j][:, None], axis=1) + a + size * b
+                self.at[lo_bin + b, j] = g0 + row
+                self.point[lo_bin + b, j] = points[row, j]
         edges = {g0 // size, (g0 + k - 1) // size} - set(range(lo_bin, hi_bin))
         for b in sorted(edges):
             lo, hi = max(b * size - g0, 0), min((b + 1) * size - g0, k)

@@ -45,6 +45,12 @@ def _newton(obj: Objective, p: Array, runs: Array, zero: Array) -> Array:
     return p - np.einsum("kji,ki->kj", vec, step)
 
 
+def first_step_unusual(ratio: Array, rose: Array) -> Array:
+    """Where the first step is an event (see ``FIRST_STEP_RATIO``)."""
+    with np.errstate(invalid="ignore"):
+        return ((ratio >= FIRST_STEP_RATIO) & rose) | (ratio <= 1 / FIRST_STEP_RATIO)
+
+
 def left_critical(
     obj: Objective, s: Summary, curv: Array, grad_scale: Array, final: Array
 ) -> list[list[dict[str, Any]]]:
@@ -132,7 +138,7 @@ def for_run(
         )
     ratio, rose = first
     large = ratio >= FIRST_STEP_RATIO and rose
-    if large or ratio <= 1 / FIRST_STEP_RATIO:
+    if first_step_unusual(np.float64(ratio), np.bool_(rose)):
         f0, f1 = float(s.first_loss[0, j]), float(s.first_loss[1, j])
         key = "event.first_step.large" if large else "event.first_step.small"
         values = {"ratio": fmt.num(ratio if large else 1 / ratio), "l0": fmt.num(f0), "l1": fmt.num(f1)}

@@ -110,8 +110,8 @@ def decide(
     """The kind of each run in ``runs`` (indices into the summary), all at once."""
     obj = Objective(surface, s.l2[runs])
     n = s.points_seen - 1
-    scale = lambda name: np.array([getattr(s.scales[j], name) for j in runs.tolist()])  # noqa: E731
-    loss_scale, curv, diag = (scale(k) for k in ("loss", "curv", "diag"))
+    sc = s.scale.take(runs)
+    loss_scale, curv, diag = sc.loss, sc.curv, sc.diag
     tail = s.tail_points[:, runs]
     cov = None if noise is None else noise.covariance(tail.mean(axis=0))
     with np.errstate(all="ignore"):
@@ -310,5 +310,5 @@ def _types(
 
 def _critical_kind(rise: Array, fall: Array) -> Array:
     up, down = rise.any(axis=-1), fall.any(axis=-1)
-    name = np.select([up & down, down, up], ["saddle", "maximum", "minimum"], "plateau")
-    return np.array([KINDS_LIVE.index(x) for x in name.tolist()], dtype=int)
+    codes = [KINDS_LIVE.index(k) for k in ("saddle", "maximum", "minimum", "plateau")]
+    return np.select([up & down, down, up], codes[:3], codes[3])

@@ -27,6 +27,27 @@ class Scales:
     box: tuple[float, float, float, float]  # x_lo, x_hi, y_lo, y_hi of the plot range
 
 
+@dataclass(frozen=True)
+class RunScales:
+    """The scales of each run's objective, as arrays over runs (runs differ by their L2)."""
+
+    grad: np.ndarray
+    loss: np.ndarray
+    curv: np.ndarray
+    diag: np.ndarray
+    box: np.ndarray  # (m, 4)
+
+    @classmethod
+    def of(cls, surface: Surface, l2: np.ndarray) -> RunScales:
+        by_l2 = {v: surface_scales(surface, v) for v in np.unique(l2).tolist()}
+        rows = [by_l2[v] for v in l2.tolist()]
+        col = lambda name: np.array([getattr(r, name) for r in rows], dtype=float)  # noqa: E731
+        return cls(col("grad"), col("loss"), col("curv"), col("diag"), col("box").reshape(-1, 4))
+
+    def take(self, runs: np.ndarray) -> RunScales:
+        return RunScales(self.grad[runs], self.loss[runs], self.curv[runs], self.diag[runs], self.box[runs])
+
+
 # id(surface) -> (weak reference, {l2: Scales}); the weak reference guards against a reused id.
 _CACHE: dict[int, tuple[weakref.ref, dict[float, Scales]]] = {}
 

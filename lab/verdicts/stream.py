@@ -19,7 +19,7 @@ import numpy as np
 
 from lab.scenario import MAX_COORD
 from lab.verdicts.detectors import BurstDetector, DescentLadder, GradientBins, Segments
-from lab.verdicts.scales import Scales, surface_scales
+from lab.verdicts.scales import RunScales
 from lab.verdicts.thresholds import FIRST_STEPS, PATH_BINS, window
 from surfaces.base import Surface
 
@@ -43,7 +43,7 @@ class Summary:
     steps: int
     points_seen: int
     l2: Array
-    scales: list[Scales]
+    scale: RunScales
     start: Array
     start_loss: Array
     start_grad: Array
@@ -91,9 +91,8 @@ class Accumulator:
         self.surface = surface
         self.m, self.steps = runs, steps
         self.l2 = np.zeros(runs) if l2 is None else np.asarray(l2, dtype=float)
-        by_l2 = {v: surface_scales(surface, v) for v in np.unique(self.l2).tolist()}
-        self.scales = [by_l2[v] for v in self.l2.tolist()]
-        loss_scale = np.array([s.loss for s in self.scales])
+        self.scale = RunScales.of(surface, self.l2)
+        loss_scale = self.scale.loss
         self.ring = window(steps) + 1
         self.seen = 0
         self.cut = np.full(runs, -1)
@@ -155,8 +154,9 @@ class Accumulator:
             last = len(runmin) - 1 - np.argmax(fell[::-1], axis=0)
             self.lowest_step = np.where(any_fell, g0 + last, self.lowest_step)
 
-    def feed_arrays(self, points: Array, loss: Array, grad_norm: Array, chunk: int = 4096) -> None:
-        """A whole stored run (or the rest of one), in chunks of ``chunk`` points."""
+    def feed_arrays(self, points: Array, loss: Array, grad_norm: Array, chunk: int = 256) -> None:
+        """A whole stored run (or the rest of one), in chunks of ``chunk`` points (a chunk that stays in the
+        processor's cache: the feed makes several passes over it)."""
         for a in range(0, len(loss), chunk):
             self.feed(points[a : a + chunk], loss[a : a + chunk], grad_norm[a : a + chunk])
 
@@ -250,7 +250,7 @@ class Accumulator:
             steps=self.steps,
             points_seen=self.seen,
             l2=self.l2,
-            scales=self.scales,
+            scale=self.scale,
             start=self.start,
             start_loss=self.start_loss,
             start_grad=self.start_grad,
