@@ -29,9 +29,9 @@ Array = np.ndarray
 
 
 @dataclass
-class Segments:
-    """Up to ``kept`` recorded segments per run: start step, end step (-1 while it lasts), the
-    step and value of its extreme, and (for dips) the point there."""
+class Bursts:
+    """The first ``kept`` bursts of each run (and how many there were): start step, end step
+    (-1 while it lasts), step and value of its peak, and the settled level it rose from."""
 
     runs: int
     kept: int
@@ -41,8 +41,7 @@ class Segments:
     at: Array = field(init=False)
     value: Array = field(init=False)
     base: Array = field(init=False)
-    point: Array = field(init=False)
-    active: Array = field(init=False)  # slot of the segment still open, or -1
+    active: Array = field(init=False)  # slot of the burst still going on, or -1
 
     def __post_init__(self) -> None:
         m, k = self.runs, self.kept
@@ -52,30 +51,30 @@ class Segments:
         self.at = np.full((m, k), -1)
         self.value = np.full((m, k), np.nan)
         self.base = np.full((m, k), np.nan)
-        self.point = np.full((m, k, 2), np.nan)
         self.active = np.full(m, -1)
-
-    def recorded(self) -> Array:
-        return np.minimum(self.count, self.kept)
 
 
 class BurstDetector:
     """The loss jumping after it had settled.
 
     Row t exceeds when ``loss_t > band_t = min_t + BURST_FRAC * width_t``, ``min_t`` the running
-    minimum and ``width_t`` the descent so far (at least RESOLUTION of the surface's loss range).
+    minimum and ``width_t`` the descent so far (at least RESOLUTION of the loss the first step
+    promised, its length times the start's gradient norm: a scale of the run's own).
     A burst starts at t when t exceeds, t - 1 did not, and for the ``S = max(WINDOW_MIN,
     WINDOW_FRAC t)`` steps before it nothing exceeded and the running minimum fell by at most
     the band (``min_{t-S} <= band_{t-1}``). It lasts while the loss stays above the band; its
     peak is the highest loss meanwhile.
     """
 
-    def __init__(self, runs: int, loss_scale: Array) -> None:
-        self.floor = RESOLUTION * loss_scale
+    def __init__(self, runs: int) -> None:
+        self.floor = np.zeros(runs)  # set from the first step, see ``reference``
         self.prev_exceed = np.zeros(runs, dtype=bool)
         self.prev_band = np.full(runs, np.inf)
         self.last_exceed = np.full(runs, -1)
-        self.segments = Segments(runs, BURSTS_KEPT)
+        self.segments = Bursts(runs, BURSTS_KEPT)
+
+    def reference(self, first_loss_scale: Array) -> None:
+        self.floor = RESOLUTION * first_loss_scale
 
     def feed(
         self,
@@ -227,8 +226,8 @@ class DescentLadder:
         self.top = np.full(runs, np.iinfo(np.int64).min // 2)
         self.since = np.zeros(runs, dtype=int)
 
-    def reference(self, start_grad: Array, first_step: Array) -> None:
-        self.ref = np.maximum(start_grad * first_step, np.finfo(float).tiny)
+    def reference(self, first_loss_scale: Array) -> None:
+        self.ref = first_loss_scale
 
     def _rung(self, descent: Array, cols: Array) -> Array:
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -100,6 +100,59 @@ def left_critical(
     return out
 
 
+def _bursts(s: Summary, j: int) -> list[dict[str, Any]]:
+    b = s.bursts
+    out = []
+    for i in range(int(min(b.count[j], b.kept))):
+        base, peak = float(b.base[j, i]), float(b.value[j, i])
+        start, at = int(b.start[j, i]), int(b.at[j, i])
+        values = {"step": fmt.count(start), "base": fmt.num(base), "peak": fmt.num(peak), "at": fmt.count(at)}
+        out.append(
+            {
+                "kind": "burst",
+                "step": start,
+                "peak_step": at,
+                "end_step": int(b.end[j, i]) if b.end[j, i] >= 0 else None,
+                "base_loss": base,
+                "peak_loss": peak,
+                "height": peak - base,
+                "text": fmt.sentence([("event.burst.one", values)]),
+            }
+        )
+    return out
+
+
+def _first_step(s: Summary, j: int, ratio: float, rose: bool) -> list[dict[str, Any]]:
+    if not first_step_unusual(np.float64(ratio), np.bool_(rose)):
+        return []
+    large = ratio >= FIRST_STEP_RATIO and rose
+    f0, f1 = float(s.first_loss[0, j]), float(s.first_loss[1, j])
+    key = "event.first_step.large" if large else "event.first_step.small"
+    values = {"ratio": fmt.num(ratio if large else 1 / ratio), "l0": fmt.num(f0), "l1": fmt.num(f1)}
+    return [
+        {
+            "kind": "first_step",
+            "step": 0,
+            "ratio": ratio,
+            "loss_before": f0,
+            "loss_after": f1,
+            "text": fmt.sentence([(key, values)]),
+        }
+    ]
+
+
+def _passed(x: dict[str, Any]) -> dict[str, Any]:
+    values = {"step": fmt.count(x["step"]), "eig": fmt.nums(x["eigenvalues"]), "at": fmt.vec(x["saddle"])}
+    return {
+        "kind": x["kind"],
+        "step": x["step"],
+        "point": [float(v) for v in x["saddle"]],
+        "eigenvalues": [float(v) for v in x["eigenvalues"]],
+        "distance": x["distance"],
+        "text": fmt.sentence([("event." + x["kind"], values)]),
+    }
+
+
 def for_run(
     s: Summary,
     j: int,
@@ -108,71 +161,10 @@ def for_run(
     onset: int | None,
 ) -> list[dict[str, Any]]:
     """The events of run j, in step order."""
-    out: list[dict[str, Any]] = []
-    b = s.bursts
-    for i in range(int(min(b.count[j], b.kept))):
-        base, peak = float(b.base[j, i]), float(b.value[j, i])
-        out.append(
-            {
-                "kind": "burst",
-                "step": int(b.start[j, i]),
-                "peak_step": int(b.at[j, i]),
-                "end_step": int(b.end[j, i]) if b.end[j, i] >= 0 else None,
-                "base_loss": base,
-                "peak_loss": peak,
-                "height": peak - base,
-                "text": fmt.sentence(
-                    [
-                        (
-                            "event.burst.one",
-                            {
-                                "step": fmt.count(b.start[j, i]),
-                                "base": fmt.num(base),
-                                "peak": fmt.num(peak),
-                                "at": fmt.count(b.at[j, i]),
-                            },
-                        )
-                    ]
-                ),
-            }
-        )
-    ratio, rose = first
-    large = ratio >= FIRST_STEP_RATIO and rose
-    if first_step_unusual(np.float64(ratio), np.bool_(rose)):
-        f0, f1 = float(s.first_loss[0, j]), float(s.first_loss[1, j])
-        key = "event.first_step.large" if large else "event.first_step.small"
-        values = {"ratio": fmt.num(ratio if large else 1 / ratio), "l0": fmt.num(f0), "l1": fmt.num(f1)}
-        out.append(
-            {
-                "kind": "first_step",
-                "step": 0,
-                "ratio": float(ratio),
-                "loss_before": f0,
-                "loss_after": f1,
-                "text": fmt.sentence([(key, values)]),
-            }
-        )
-    for x in passed:
-        out.append(
-            {
-                "kind": x["kind"],
-                "step": x["step"],
-                "point": [float(v) for v in x["saddle"]],
-                "eigenvalues": [float(v) for v in x["eigenvalues"]],
-                "distance": x["distance"],
-                "text": fmt.sentence(
-                    [("event." + x["kind"], {"step": fmt.count(x["step"]), "eig": fmt.nums(x["eigenvalues"]), "at": fmt.vec(x["saddle"])})]
-                ),
-            }
-        )
+    out = _bursts(s, j) + _first_step(s, j, *first) + [_passed(x) for x in passed]
     if onset is not None:
-        out.append(
-            {
-                "kind": "divergence_onset",
-                "step": int(onset),
-                "text": fmt.sentence([("event.onset", {"step": fmt.count(onset)})]),
-            }
-        )
+        text = fmt.sentence([("event.onset", {"step": fmt.count(onset)})])
+        out.append({"kind": "divergence_onset", "step": int(onset), "text": text})
     out.sort(key=lambda e: e["step"])
     return out
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lab.scenario import MAX_COORD
-from lab.verdicts.detectors import BurstDetector, DescentLadder, GradientBins, Segments
+from lab.verdicts.detectors import BurstDetector, Bursts, DescentLadder, GradientBins
 from lab.verdicts.scales import RunScales
 from lab.verdicts.thresholds import FIRST_STEPS, PATH_BINS, window
 from surfaces.base import Surface
@@ -58,7 +58,7 @@ class Summary:
     first_loss: Array
     cut: Array
     cut_reason: Array
-    bursts: Segments
+    bursts: Bursts
     bins: GradientBins
 
     @property
@@ -92,12 +92,11 @@ class Accumulator:
         self.m, self.steps = runs, steps
         self.l2 = np.zeros(runs) if l2 is None else np.asarray(l2, dtype=float)
         self.scale = RunScales.of(surface, self.l2)
-        loss_scale = self.scale.loss
         self.ring = window(steps) + 1
         self.seen = 0
         self.cut = np.full(runs, -1)
         self.reason = np.zeros(runs, dtype=int)
-        self.bursts = BurstDetector(runs, loss_scale)
+        self.bursts = BurstDetector(runs)
         self.bins = GradientBins(runs, steps, PATH_BINS)
         self.ladder = DescentLadder(runs)
         r, f = self.ring, FIRST_STEPS + 2
@@ -134,11 +133,13 @@ class Accumulator:
         # Distances from the start as complex magnitudes: one pass instead of four.
         d = _as_complex(points) - _as_complex(self.start)
         np.maximum(self.extent, np.abs(d).max(axis=0), out=self.extent)
+        if g0 <= 1 < g0 + len(loss):  # the first step has come: the run's own loss scale
+            step = np.hypot(*(points[1 - g0] - self.start).T)
+            scale = np.maximum(self.start_grad * step, np.finfo(float).tiny)
+            self.bursts.reference(scale)
+            self.ladder.reference(scale)
         self.bursts.feed(loss, runmin, self.start_loss, g0, self._lagged_min(runmin, g0))
         self.bins.feed(grad_norm, points, g0)
-        if g0 <= 1 < g0 + len(loss):  # the first step has come
-            step = np.hypot(*(points[1 - g0] - self.start).T)
-            self.ladder.reference(self.start_grad, step)
         self.ladder.feed(runmin, self.start_loss, g0)
         self.lowest_loss = runmin[-1].copy()
         self._keep(points, loss, grad_norm, runmin, g0)
