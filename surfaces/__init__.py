@@ -15,7 +15,8 @@ from surfaces.builtin import BUILTIN
 def make_surface(spec: str | dict[str, Any]) -> Surface:
     if isinstance(spec, str):
         return BUILTIN[spec]
-    from surfaces.expr import make_expr_surface  # sympy is imported only when a formula is used
+    # Imported on the first formula: built-in surfaces need neither the parser nor sympy.
+    from surfaces.formula.surface import make_expr_surface
 
     return make_expr_surface(
         spec["expr"],

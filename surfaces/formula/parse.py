@@ -273,7 +273,9 @@ class _Parser:
                 f"unexpected end of formula after {previous.text!r} at column {previous.column}; "
                 f"expected {_OPERAND}"
             )
-        raise formula_error(f"unexpected {token.text!r} at column {token.column}; expected {_OPERAND}")
+        raise formula_error(
+            f"unexpected {token.text!r} at column {token.column}; expected {_OPERAND}"
+        )
 
     def _call(self, name: _Token) -> Node:
         """Parse ``name(argument)``; ``name`` (a known function, see ``_tokenize``) is consumed."""
