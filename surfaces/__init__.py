@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from surfaces.base import Surface
+from surfaces.base import GradCost, Surface
 from surfaces.builtin import BUILTIN
 
 
@@ -40,4 +40,4 @@ def describe() -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["BUILTIN", "Surface", "describe", "make_surface"]
+__all__ = ["BUILTIN", "GradCost", "Surface", "describe", "make_surface"]

@@ -16,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surfaces.base import Surface
+from surfaces.formula.derivatives import point_functions
+from surfaces.formula.latex import to_latex
 from surfaces.formula.parse import (
     ALLOWED_FUNCTIONS,
     ALLOWED_SUMMARY,
@@ -27,8 +29,6 @@ from surfaces.formula.parse import (
     Var,
     parse_formula,
 )
-from surfaces.formula.derivatives import point_functions
-from surfaces.formula.latex import to_latex
 from surfaces.formula.surface import make_expr_surface
 from surfaces.formula.symbolic import formula_to_sympy
 
