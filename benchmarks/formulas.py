@@ -156,7 +156,7 @@ def engine_overhead(shapes: list[tuple[int, int]], repeats: int) -> dict[int, fl
 
 
 def cost_table(shapes: list[tuple[int, int]], repeats: int) -> None:
-    overhead = engine_overhead(shapes, repeats)
+    overhead = engine_overhead(shapes, 2 * repeats + 1)  # the baseline of every row: least noise
     print("Engine time against steps x (engine(runs) + grad_cost.seconds(runs)), Adam runs")
     print(
         "engine(runs), from the ravine: "
