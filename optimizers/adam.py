@@ -97,8 +97,10 @@ def formula(p: Mapping[str, Any]) -> list[str]:
         frac = rf"\frac{{m^t/(1-\beta_1^{{t+1}})}}{{\sqrt{{{v}/(1-\beta_2^{{t+1}})}} + \epsilon}}"
     else:
         frac = rf"\frac{{m^t}}{{\sqrt{{{v}}} + \epsilon}}"
-    decoupled = p["decoupled_weight_decay"] and p["weight_decay"]
-    start = r"(1-\eta^t\lambda)\,\theta^t" if decoupled else r"\theta^t"
+    # AdamW's rule is written with its decoupled factor whatever λ is (it is the optimizer's
+    # defining feature, and 1 at λ = 0); Adam's L2 line appears only when λ ≠ 0.
+    decoupled = bool(p["decoupled_weight_decay"])
+    start = r"(1-\eta^t\lambda)\theta^t" if decoupled else r"\theta^t"
     lines = [] if decoupled else shared.decay_lines(p)
     return [*lines, shared.ADAM_MOMENTS, rf"\theta^{{t+1}} = {start} - \eta^t\,{frac}"]
 
