@@ -110,24 +110,23 @@ _AMSGRAD = Bool("amsgrad", False)
 
 
 def _adam(name: str, params: tuple[Any, ...], fixed: dict[str, Any]) -> Optimizer:
-    base = (shared.lr(1e-3), shared.betas(), shared.eps(1e-8))
-    return Optimizer(name, base + params, hyper, init, step, formula, SYMBOLS, fixed=fixed)
+    return Optimizer(name, params, hyper, init, step, formula, SYMBOLS, fixed=fixed)
 
 
 OPTIMIZERS = (
     _adam(
         "adam",
-        (shared.weight_decay(), _AMSGRAD, Bool("bias_correction", True)),
+        (*shared.adam_params(1e-3), _AMSGRAD, Bool("bias_correction", True)),
         {"decoupled_weight_decay": False},
     ),
     _adam(
         "amsgrad",
-        (shared.weight_decay(),),
+        shared.adam_params(1e-3),
         {"amsgrad": True, "bias_correction": True, "decoupled_weight_decay": False},
     ),
     _adam(
         "adamw",
-        (shared.weight_decay(1e-2), _AMSGRAD),
+        (*shared.adam_params(1e-3, 1e-2), _AMSGRAD),
         {"bias_correction": True, "decoupled_weight_decay": True},
     ),
 )

@@ -43,14 +43,8 @@ class Hyper(NamedTuple):
 
 def hyper(runs: Runs) -> Hyper:
     b1, b2, small = shared.beta_columns(runs)
-    return Hyper(
-        b1=b1,
-        b2=b2,
-        eps=column([r["eps"] for r in runs]),
-        psi=column([r["momentum_decay"] for r in runs]),
-        b1_lerp_small=small,
-        decay=Decay.of(runs),
-    )
+    psi = column([r["momentum_decay"] for r in runs])
+    return Hyper(b1, b2, column([r["eps"] for r in runs]), psi, small, Decay.of(runs))
 
 
 def init(theta: Array, hp: Hyper) -> State:
@@ -87,10 +81,7 @@ OPTIMIZERS = (
     Optimizer(
         "nadam",
         (
-            shared.lr(2e-3),
-            shared.betas(),
-            shared.eps(1e-8),
-            shared.weight_decay(),
+            *shared.adam_params(2e-3),
             Float("momentum_decay", 4e-3, "ψ", scale="log"),
             Bool("decoupled_weight_decay", False),
         ),

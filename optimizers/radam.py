@@ -88,13 +88,7 @@ def formula(p: Mapping[str, Any]) -> list[str]:
 OPTIMIZERS = (
     Optimizer(
         "radam",
-        (
-            shared.lr(1e-3),
-            shared.betas(),
-            shared.eps(1e-8),
-            shared.weight_decay(),
-            Bool("decoupled_weight_decay", False),
-        ),
+        (*shared.adam_params(1e-3), Bool("decoupled_weight_decay", False)),
         hyper,
         init,
         step,

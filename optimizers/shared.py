@@ -37,6 +37,11 @@ def betas() -> Pair:
     return Pair("betas", (0.9, 0.999), "β₁, β₂", item=_BETA, parts=("beta1", "beta2"))
 
 
+def adam_params(lr_default: float, wd_default: float = 0.0) -> tuple[Float | Pair, ...]:
+    """The parameters every Adam-like optimizer starts with: lr, betas, eps, weight_decay."""
+    return (lr(lr_default), betas(), eps(1e-8), weight_decay(wd_default))
+
+
 def momentum(default: float, low_open: bool = False) -> Float:
     return Float(
         "momentum", default, "μ", low_open=low_open, high=1.0, high_open=True, scale="near_one"
