@@ -275,21 +275,25 @@ def judge(
 ) -> list[dict[str, Any]]:
     """Each row's verdict: the full-length rows judged in one batch, the others diverged."""
     l2 = np.array([d for grp in groups for d in grp.l2])
-    out: list[dict[str, Any]] = [{}] * len(l2)
-    whole = np.flatnonzero(cuts.at == len(paths.traj))
+    full = cuts.at == len(paths.traj)
+    out: dict[int, dict[str, Any]] = {}
+    whole = np.flatnonzero(full)
     if len(whole):
-        p = paths
         found = verdicts(
-            surface, p.traj[:, whole], p.loss[:, whole], p.gnorm[:, whole], l2[whole], noisy
+            surface,
+            paths.traj[:, whole],
+            paths.loss[:, whole],
+            paths.gnorm[:, whole],
+            l2[whole],
+            noisy,
         )
-        for j, v in zip(whole.tolist(), found, strict=True):
-            out[j] = v
-    for j in np.flatnonzero(cuts.at != len(paths.traj)).tolist():
+        out.update(zip(whole.tolist(), found, strict=True))
+    for j in np.flatnonzero(~full).tolist():
         cut = int(cuts.at[j])
         finite_point = bool(np.all(np.isfinite(paths.traj[cut, j])))
         reason = "bound" if cuts.bound[cut, j] and finite_point else "nonfinite"
         out[j] = diverged_verdict(cut, reason)
-    return out
+    return [out[j] for j in range(len(l2))]
 
 
 def pack(

@@ -76,8 +76,8 @@ def lerp_switch(weights: Sequence[float]) -> Switch:
 class Decay(NamedTuple):
     """Weight decay over runs: λ, whether any run has one, and which runs decouple it.
 
-    L2 (torch's default, and the only form of SGD, Adagrad, RMSProp, Adadelta) adds λθ to
-    the gradient before anything else; decoupled decay (AdamW, and NAdam / RAdam with
+    L2 (torch's default, and the only form this lab offers for SGD, Adagrad, RMSProp and
+    Adadelta) adds λθ to the gradient before anything else; decoupled decay (AdamW, and NAdam / RAdam with
     ``decoupled_weight_decay``) shrinks θ by (1 − η^t λ) first, with this step's scheduled
     learning rate, and leaves the gradient alone.
     """
