@@ -58,7 +58,7 @@ def download_buttons(result: Result, state: AppState, step: int, lang: str) -> N
         st.error(st.session_state.pop("export_error"))
     missing = export.browser_path() is None
     if missing:
-        st.caption(t("download_no_browser", lang, error=export.browser.INSTALL_HINT))
+        st.caption(t("download_no_browser", lang, error=export.INSTALL_HINT))
     name = state.surface if state.surface != CUSTOM else "custom"
     options = {"lang": lang, "step": step, "arrows": state.arrows, "presentation": state.present}
 
