@@ -13,6 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 import figures
 from core.text import LANG_NAMES, LANGS, t
+from figures.style import INTERACTIVE_CONFIG
 from lab import Result
 from ui.compute import current_result, surface_state
 from ui.controls import controls
@@ -22,7 +23,6 @@ from ui.results import rule_panels, verdict_cards
 from ui.session import init_session, take_map_click
 from ui.widgets import CHART_CONFIG
 
-MAP_CONFIG = {"displaylogo": False, "scrollZoom": False}
 PRESENTATION_CSS = """
 <style>
 header[data-testid="stHeader"] { display: none; }
@@ -102,7 +102,7 @@ def charts(result: Result, state: AppState, step: int, lang: str) -> None:
                 key="map",
                 on_select="rerun",
                 selection_mode=("points",),
-                config=MAP_CONFIG,
+                config=INTERACTIVE_CONFIG,
             )
             st.caption(t("map_hint", lang))
     with right:

@@ -22,7 +22,7 @@ from export.browser import BROWSER
 from export.compose import FigureDict
 from export.errors import ExportError
 from figures.animation import frame_stills, with_step_label
-from figures.style import ARROW_KINDS
+from figures.style import ARROW_KINDS, INTERACTIVE_CONFIG
 from lab import Result
 
 FORMATS = ("png", "svg", "pdf", "gif", "html", "csv", "json")
@@ -72,7 +72,16 @@ ANIMATION_DEFAULTS = {"gif": (GIF_FRAMES, GIF_FRAME_MS), "html": (HTML_FRAMES, H
 FRAMES_RANGE = {"gif": (2, 300), "html": (2, 1000)}
 FRAME_MS_RANGE = (20, 10_000)  # GIF viewers play shorter delays at 100 ms
 
-HTML_CONFIG = {"displaylogo": False, "scrollZoom": False}
+# A whole page with plotly.js inlined and MathJax left out (it would come from a CDN; the
+# figures write exponents with <sup>, not LaTeX), still until Play is pressed.
+PAGE_OPTIONS = {
+    "config": INTERACTIVE_CONFIG,
+    "auto_play": False,
+    "include_plotlyjs": True,
+    "include_mathjax": False,
+    "full_html": True,
+    "validate": False,
+}
 
 
 def format_for_path(path: str | Path) -> str:
@@ -264,15 +273,7 @@ def _html(fig: dict, lang: str, title: str) -> bytes:
     the figures write exponents with <sup>, not LaTeX): it opens offline, from a file."""
     import plotly.io as pio
 
-    page = pio.to_html(
-        fig,
-        config=HTML_CONFIG,
-        auto_play=False,
-        include_plotlyjs=True,
-        include_mathjax=False,
-        full_html=True,
-        validate=False,
-    )
+    page = pio.to_html(fig, **PAGE_OPTIONS)
     meta = '<meta charset="utf-8" />'
     if meta not in page:  # the title (maybe Chinese) must follow the charset declaration
         page = page.replace("<head>", f"<head>\n    {meta}", 1)

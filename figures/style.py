@@ -37,6 +37,11 @@ ARROW_DASH = {"grad": "dot", "update": "solid", "momentum": "dash"}
 ARROW_KINDS = ("grad", "update", "momentum")
 
 
+# Plotly's config for an interactive map, in the app and in an HTML export: no logo, and the
+# mouse wheel scrolls the page instead of zooming the map.
+INTERACTIVE_CONFIG = {"displaylogo": False, "scrollZoom": False}
+
+
 def label_text(label: str) -> str:
     """A run's label as Plotly text. Plotly renders a subset of HTML in trace names, legends
     and hover text (``<a href>``, ``<b>``, ``<br>``); a label is user text (typed, or from a
