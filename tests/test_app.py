@@ -139,7 +139,7 @@ def test_surface_choice_redraws_and_resets_the_start(make_app: MakeApp) -> None:
 
 
 def test_custom_formula_and_a_bad_one_keeps_the_previous_surface(make_app: MakeApp) -> None:
-    pytest.importorskip("surfaces.expr")
+    pytest.importorskip("surfaces.formula.derivatives")
     at = make_app()
     at.selectbox(key="surface").set_value("custom").run()
     at.text_input(key="expr").set_value("x**2 + 3*y**2").run()
@@ -273,7 +273,7 @@ def test_every_hyperparameter_changes_the_run(
 
 
 def test_a_refused_scenario_keeps_the_previous_result(make_app: MakeApp) -> None:
-    pytest.importorskip("surfaces.expr")
+    pytest.importorskip("surfaces.formula.derivatives")
     at = make_app()
     at.selectbox(key="surface").set_value("custom").run()
     at.text_input(key="expr").set_value("log(x) + y**2").run()
