@@ -493,6 +493,7 @@ def test_url_round_trip_restores_every_widget(make_app: MakeApp) -> None:
         ({"r0": "sgd", "r0.s": "onecycle", "r0.s.total_steps": "5"}, "r0.s.total_steps=5"),
         ({"surface": "custom", "expr": "import os"}, "expr=import os"),
         ({"utm_source": "mail"}, "utm_source=mail"),
+        ({"r01": "adam"}, "r01=adam"),  # not run 1: once a KeyError that broke the page
     ],
 )
 def test_bad_url_parameters_fall_back_with_a_warning(
