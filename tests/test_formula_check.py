@@ -17,7 +17,7 @@ from surfaces import make_surface
 from surfaces.formula import derivatives
 from surfaces.formula.check import tree_values
 from surfaces.formula.parse import parse_formula
-from ui.state import decode
+from ui.url import decode
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RANGE = "x ∈ [-3, 3], y ∈ [-3, 3]"
