@@ -106,14 +106,9 @@ RENDER_OPTIONS = {  # option name in export.APPLIES -> how the user wrote it
 
 def preset_scenario(name: str) -> dict[str, Any]:
     """A preset's scenario by file stem ("05_saddle_point"), the part after the number
-    ("saddle_point") or the number alone ("05")."""
-    from lab.presets import get_preset, list_presets
+    ("saddle_point") or the number ("05"): ``lab.presets.get_preset``, as the app's links."""
+    from lab.presets import get_preset
 
-    if name.isdigit():
-        presets, _ = list_presets()
-        for p in presets:
-            if p.name.split("_", 1)[0] == name:
-                return p.scenario
     return get_preset(name).scenario  # ValueError naming every preset when unknown
 
 
@@ -141,7 +136,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if not out.parent.is_dir():
         raise CliError(f"output folder {str(out.parent)!r} does not exist")
-    scenario = preset_scenario(args.preset) if args.preset else load_scenario_file(args.scenario)
+    if args.preset is not None:
+        scenario = preset_scenario(args.preset)
+    else:
+        scenario = load_scenario_file(args.scenario)
     if isinstance(scenario, dict) and isinstance(scenario.get("scenario"), dict):
         scenario = scenario["scenario"]  # a preset file (presets/*.json) given as the scenario
     result = simulate(scenario)

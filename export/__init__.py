@@ -9,8 +9,8 @@ on the first image and kept for the next ones (``close_browser()`` stops it); wi
 Chromium they raise :class:`MissingDependencyError`. HTML, CSV and JSON need no browser.
 """
 
-from export.browser import BROWSER, browser_path
-from export.compose import ANIMATED_VIEWS, VIEWS, animated_figure, frame_figures, static_figure
+from export.browser import BROWSER, INSTALL_HINT, browser_path
+from export.compose import ANIMATED_VIEWS, VIEWS, animated_figure, static_figure
 from export.data import COLUMNS, json_value, to_csv, to_json
 from export.errors import ExportError, MissingDependencyError, RenderError
 from export.formats import (
@@ -26,12 +26,6 @@ from export.formats import (
 )
 
 
-def start_browser() -> None:
-    """Launch the Chromium for image exports now (~3 s), e.g. on a background thread when
-    the app starts, so the first download is fast; raises MissingDependencyError."""
-    BROWSER.start()
-
-
 def close_browser() -> None:
     """Stop the Chromium kept for image exports (the next image export starts it again)."""
     BROWSER.close()
@@ -45,6 +39,7 @@ __all__ = [
     "DEFAULT_SIZE",
     "FORMATS",
     "IMAGE_FORMATS",
+    "INSTALL_HINT",
     "LANGS",
     "MIME_TYPES",
     "VIEWS",
@@ -55,10 +50,8 @@ __all__ = [
     "browser_path",
     "close_browser",
     "format_for_path",
-    "frame_figures",
     "json_value",
     "render",
-    "start_browser",
     "static_figure",
     "to_csv",
     "to_json",

@@ -133,11 +133,6 @@ class Browser:
             browser = f"the browser at BROWSER_PATH={where!r}" if where else "Chromium"
             raise RenderError(f"could not start {browser} for image export: {_one_line(e)}") from e
 
-    def start(self) -> None:
-        """Launch Chromium now rather than on the first image (raises like :meth:`images`)."""
-        with self._lock:
-            self._start()
-
     def images(
         self,
         figures: Sequence[dict[str, Any]],

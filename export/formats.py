@@ -12,18 +12,22 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from core.text import LANGS
 from export import compose, data
 from export.browser import BROWSER
+from export.compose import FigureDict
 from export.errors import ExportError
-from figures.style import ARROW_KINDS
+from figures.animation import frame_stills, with_step_label
+from figures.style import ARROW_KINDS, INTERACTIVE_CONFIG
 from lab import Result
 
 FORMATS = ("png", "svg", "pdf", "gif", "html", "csv", "json")
 IMAGE_FORMATS = ("png", "svg", "pdf")
 BROWSER_FORMATS = ("png", "svg", "pdf", "gif")  # need Chromium; the others work without
-LANGS = ("en", "zh")
 
 MIME_TYPES = {
     "png": "image/png",
@@ -64,10 +68,20 @@ GIF_FRAME_MS = 100
 GIF_HOLD_MS = 1500  # the last frame stays this long before the loop restarts
 HTML_FRAMES = 120  # as in the app
 HTML_FRAME_MS = 60
+ANIMATION_DEFAULTS = {"gif": (GIF_FRAMES, GIF_FRAME_MS), "html": (HTML_FRAMES, HTML_FRAME_MS)}
 FRAMES_RANGE = {"gif": (2, 300), "html": (2, 1000)}
 FRAME_MS_RANGE = (20, 10_000)  # GIF viewers play shorter delays at 100 ms
 
-HTML_CONFIG = {"displaylogo": False, "scrollZoom": False}
+# A whole page with plotly.js inlined and MathJax left out (it would come from a CDN; the
+# figures write exponents with <sup>, not LaTeX), still until Play is pressed.
+PAGE_OPTIONS = {
+    "config": INTERACTIVE_CONFIG,
+    "auto_play": False,
+    "include_plotlyjs": True,
+    "include_mathjax": False,
+    "full_html": True,
+    "validate": False,
+}
 
 
 def format_for_path(path: str | Path) -> str:
@@ -80,21 +94,74 @@ def format_for_path(path: str | Path) -> str:
     return suffix
 
 
-def render(
-    result: Result,
-    fmt: str,
-    *,
-    view: str = "map",
-    lang: str = "en",
-    width: int | None = None,
-    height: int | None = None,
-    scale: float = 1.0,
-    frames: int | None = None,
-    frame_ms: int | None = None,
-    step: int | None = None,
-    arrows: Sequence[str] = (),
-    presentation: bool = False,
-) -> bytes:
+@dataclass(frozen=True)
+class Options:
+    """The options of one export, checked (``checked``) where they enter."""
+
+    view: str = "map"
+    lang: str = "en"
+    width: int | None = None
+    height: int | None = None
+    scale: float = 1.0
+    frames: int | None = None
+    frame_ms: int | None = None
+    step: int | None = None
+    arrows: tuple[str, ...] = ()
+    presentation: bool = False
+
+    def checked(self, fmt: str, result: Result) -> Options:
+        """These options for ``fmt``, each checked (ExportError naming the value and what is
+        allowed), with the animation defaults of ``fmt`` filled in."""
+        _check_choice("view", self.view, _views_for(fmt), f"for {fmt}")
+        _check_choice("lang", self.lang, LANGS)
+        for kind in self.arrows:
+            _check_choice("arrows", kind, ARROW_KINDS)
+        last = compose.last_step(result)
+        step = self.step
+        if step is not None:
+            step = _check_int("step", step, 0, last, f"(the runs have {last} steps)")
+        for name in ("width", "height"):
+            if getattr(self, name) is not None:
+                _check_int(name, getattr(self, name), *SIZE_RANGE)
+        scale = _check_float("scale", self.scale, *SCALE_RANGE)
+        frames, frame_ms = ANIMATION_DEFAULTS.get(fmt, (None, None))
+        if fmt in ANIMATION_DEFAULTS:
+            frames = self.frames if self.frames is not None else frames
+            frame_ms = self.frame_ms if self.frame_ms is not None else frame_ms
+            frames = _check_int("frames", frames, *FRAMES_RANGE[fmt])
+            frame_ms = _check_int("frame_ms", frame_ms, *FRAME_MS_RANGE)
+        return replace(self, step=step, scale=scale, frames=frames, frame_ms=frame_ms)
+
+    def size(self, defaults: dict[str, tuple[int, int]]) -> tuple[int, int]:
+        """The picture's layout size: the given width and height, else the view's default."""
+        w, h = defaults[self.view]
+        return (
+            w if self.width is None else int(self.width),
+            h if self.height is None else int(self.height),
+        )
+
+    def static(self, result: Result, size: tuple[int, int], step: int | None) -> FigureDict:
+        """The still picture of this view at ``size`` layout pixels."""
+        w, h = size
+        shown = {"arrows": self.arrows, "presentation": self.presentation}
+        return compose.static_figure(
+            result, self.view, self.lang, step=step, width=w, height=h, **shown
+        )
+
+    def animated(
+        self, result: Result, step: int, size: tuple[int | None, int | None]
+    ) -> FigureDict:
+        """The playing figure of this view, showing ``step`` before Play."""
+        assert self.frames is not None and self.frame_ms is not None  # set by checked()
+        w, h = size
+        shown = {"arrows": self.arrows, "presentation": self.presentation}
+        pace = {"frames": self.frames, "frame_ms": self.frame_ms}
+        return compose.animated_figure(
+            result, self.view, self.lang, step=step, width=w, height=h, **pace, **shown
+        )
+
+
+def render(result: Result, fmt: str, **options: Any) -> bytes:
     """The export of ``result`` as ``fmt`` (one of ``FORMATS``), as the bytes of the file.
 
     * png/svg/pdf: ``view`` "map" (the surface with every path), "traces" (loss, gradient
@@ -109,92 +176,43 @@ def render(
       ``step`` is shown before Play, default 0), "3d" and "traces" can be rotated/zoomed.
     * csv/json: the numbers (see :mod:`export.data`); every other option is ignored.
 
-    ``lang`` ("en"/"zh"), ``arrows`` and ``presentation`` as in the app. Raises
-    ExportError for an invalid option, MissingDependencyError when an image format finds no
-    Chromium, RenderError when Chromium fails.
+    ``lang`` ("en"/"zh"), ``arrows`` and ``presentation`` as in the app (the keywords of
+    :class:`Options`). Raises ExportError for an invalid option, MissingDependencyError
+    when an image format finds no Chromium, RenderError when Chromium fails.
     """
     if fmt not in FORMATS:
         raise ExportError(f"format {fmt!r} is not supported; allowed: {', '.join(FORMATS)}")
-    if fmt == "csv":
-        return data.to_csv(result)
-    if fmt == "json":
-        return data.to_json(result)
+    if fmt in DATA_FORMATS:
+        return DATA_FORMATS[fmt](result)
+    opts = Options(**{**options, "arrows": tuple(options.get("arrows", ()))}).checked(fmt, result)
+    return PICTURE_FORMATS.get(fmt, _image)(result, fmt, opts)
 
-    _check_choice("view", view, _views_for(fmt), f"for {fmt}")
-    _check_choice("lang", lang, LANGS)
-    for kind in arrows:
-        _check_choice("arrows", kind, ARROW_KINDS)
-    last = compose.last_step(result)
-    if step is not None:
-        step = _check_int("step", step, 0, last, f"(the runs have {last} steps)")
-    for name, v in (("width", width), ("height", height)):
-        if v is not None:
-            _check_int(name, v, *SIZE_RANGE)
-    scale = _check_float("scale", scale, *SCALE_RANGE)
 
-    def static(w: int, h: int) -> compose.FigureDict:
-        return compose.static_figure(
-            result, view, lang, step=step, width=w, height=h, arrows=arrows,
-            presentation=presentation,
-        )  # fmt: skip
+def _image(result: Result, fmt: str, opts: Options) -> bytes:
+    size = opts.size(DEFAULT_SIZE)
+    image = BROWSER.images([opts.static(result, size, opts.step)], fmt, *size, opts.scale)[0]
+    return _repack_png(image, opts.scale) if fmt == "png" else image
 
-    if fmt in IMAGE_FORMATS:
-        w, h = _size(view, width, height, DEFAULT_SIZE)
-        fig = static(w, h)
-        image = BROWSER.images([fig], fmt, w, h, scale)[0]
-        return _repack_png(image, scale) if fmt == "png" else image
 
-    gif = fmt == "gif"
-    default_frames, default_ms = (GIF_FRAMES, GIF_FRAME_MS) if gif else (HTML_FRAMES, HTML_FRAME_MS)
-    n = _check_int("frames", default_frames if frames is None else frames, *FRAMES_RANGE[fmt])
-    ms = _check_int("frame_ms", default_ms if frame_ms is None else frame_ms, *FRAME_MS_RANGE)
-    if gif:
-        w, h = _size(view, width, height, GIF_SIZE)
-        return _gif(result, view, lang, w, h, n, ms, arrows, presentation)
-    if view in compose.ANIMATED_VIEWS:
-        fig = compose.animated_figure(
-            result,
-            view,
-            lang,
-            step=0 if step is None else step,
-            frames=n,
-            frame_ms=ms,
-            width=width,
-            height=height,
-            arrows=arrows,
-            presentation=presentation,
+def _html_export(result: Result, fmt: str, opts: Options) -> bytes:
+    if opts.view in compose.ANIMATED_VIEWS:
+        fig = opts.animated(
+            result, 0 if opts.step is None else opts.step, (opts.width, opts.height)
         )
     else:
-        fig = static(*_size(view, width, height, DEFAULT_SIZE))
-    if width is not None:
-        fig["layout"]["width"] = width
-    if height is not None:
-        fig["layout"]["height"] = height
-    return _html(fig, lang, title=result.surface.title.get(lang, result.surface.name))
+        fig = opts.static(result, opts.size(DEFAULT_SIZE), opts.step)
+    for name in ("width", "height"):
+        if getattr(opts, name) is not None:
+            fig["layout"][name] = getattr(opts, name)
+    title = result.surface.title.get(opts.lang, result.surface.name)
+    return _html(fig, opts.lang, title=title)
 
 
 def _views_for(fmt: str) -> tuple[str, ...]:
     return compose.ANIMATED_VIEWS if fmt == "gif" else compose.VIEWS
 
 
-def _size(
-    view: str, width: int | None, height: int | None, defaults: dict[str, tuple[int, int]]
-) -> tuple[int, int]:
-    w, h = defaults[view]
-    return (w if width is None else int(width), h if height is None else int(height))
-
-
-def _gif(
-    result: Result,
-    view: str,
-    lang: str,
-    width: int,
-    height: int,
-    frames: int,
-    frame_ms: int,
-    arrows: Sequence[str],
-    presentation: bool,
-) -> bytes:
+def _gif(result: Result, fmt: str, opts: Options) -> bytes:
     """One PNG per frame from one browser page (see export.browser), assembled by Pillow.
 
     Every frame is mapped onto one palette, taken from the last frame (it shows every path),
@@ -204,38 +222,18 @@ def _gif(
     star of the minimum orange."""
     from PIL import Image
 
-    static = compose.static_figure(
-        result,
-        view,
-        lang,
-        step=None,
-        width=width,
-        height=height,
-        arrows=arrows,
-        presentation=presentation,
-    )
-    animated = compose.animated_figure(
-        result,
-        view,
-        lang,
-        step=0,
-        frames=frames,
-        frame_ms=frame_ms,
-        width=width,
-        height=height,
-        arrows=arrows,
-        presentation=presentation,
-    )
-    stills = compose.frame_figures(static, animated, lang, presentation)
+    size = opts.size(GIF_SIZE)
+    static = opts.static(result, size, None)
+    stills = frame_stills(static, opts.animated(result, 0, size), opts.lang, opts.presentation)
     if not stills:  # every run stopped at its start (diverged at once): one still
-        compose.add_step_label(static, 0, lang, presentation)
-        stills = [(0, static)]
-    pngs = BROWSER.images([f for _, f in stills], "png", width, height, reuse_page=True)
+        stills = [(0, with_step_label(static, 0, opts.lang, opts.presentation))]
+    pngs = BROWSER.images([f for _, f in stills], "png", *size, reuse_page=True)
     rgb = [Image.open(io.BytesIO(p)).convert("RGB") for p in pngs]
     palette = rgb[-1].quantize(colors=256, method=Image.Quantize.MAXCOVERAGE)
     images = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in rgb]
-    durations = [frame_ms] * len(images)
-    durations[-1] = max(frame_ms, GIF_HOLD_MS)
+    assert opts.frame_ms is not None  # set by Options.checked
+    durations = [opts.frame_ms] * len(images)
+    durations[-1] = max(opts.frame_ms, GIF_HOLD_MS)
     buf = io.BytesIO()
     images[0].save(
         buf,
@@ -247,6 +245,11 @@ def _gif(
         optimize=True,
     )
     return buf.getvalue()
+
+
+# Formats that need no figure, and the picture formats other than the static images.
+DATA_FORMATS = {"csv": data.to_csv, "json": data.to_json}
+PICTURE_FORMATS = {"gif": _gif, "html": _html_export}
 
 
 def _repack_png(png: bytes, scale: float) -> bytes:
@@ -270,15 +273,7 @@ def _html(fig: dict, lang: str, title: str) -> bytes:
     the figures write exponents with <sup>, not LaTeX): it opens offline, from a file."""
     import plotly.io as pio
 
-    page = pio.to_html(
-        fig,
-        config=HTML_CONFIG,
-        auto_play=False,
-        include_plotlyjs=True,
-        include_mathjax=False,
-        full_html=True,
-        validate=False,
-    )
+    page = pio.to_html(fig, **PAGE_OPTIONS)
     meta = '<meta charset="utf-8" />'
     if meta not in page:  # the title (maybe Chinese) must follow the charset declaration
         page = page.replace("<head>", f"<head>\n    {meta}", 1)

@@ -4,8 +4,10 @@ They never call Streamlit and never save anything, so the app and every export (
 GIF, HTML) draw the same pictures in the same colours (``PALETTE``).
 """
 
+from figures.animation import frame_stills
 from figures.layers import layers_for
 from figures.map import PICK_NAME, map_figure
+from figures.overview import overview_figure
 from figures.schedule import schedule_figure
 from figures.style import ARROW_KINDS, PALETTE, color
 from figures.three_d import surface_3d
@@ -16,8 +18,10 @@ __all__ = [
     "PALETTE",
     "PICK_NAME",
     "color",
+    "frame_stills",
     "layers_for",
     "map_figure",
+    "overview_figure",
     "schedule_figure",
     "surface_3d",
     "traces_figure",

@@ -6,18 +6,23 @@ raster image), the contour lines (one scatter trace) and the full paths are stat
 picture survives Play. Frames hold plain rounded lists, not arrays: plotly.py builds an
 object for every trace of every frame, and that (not JSON) is what costs time per rerun,
 so a frame has one to four small traces.
+
+The pieces (``MapView``: layout, static traces, moving traces) also serve the map + traces
+picture (``figures.overview``), which places the map in part of the figure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from core.text import t
-from figures.layers import layers_for
+from figures import animation
+from figures.layers import Layers, layers_for
 from figures.sampling import f32, frame_steps, path_indices
 from figures.style import (
     ARROW_COLORS,
@@ -27,6 +32,7 @@ from figures.style import (
     Sizes,
     base_layout,
     color,
+    label_text,
 )
 from figures.traces import legend_margin
 from lab import Result, RunResult
@@ -36,7 +42,44 @@ PICK_GRID = 51  # the invisible grid a click lands on (each point is an SVG node
 ARROW_LEN = 0.11  # display length of an arrow, as a fraction of the map's width/height
 TAIL_POINTS = 24  # at most this many points in each frame's dark tail, per run
 TRAIL_COLOR = "rgba(20, 20, 20, 0.55)"
-PICK_NAME = "pick"  # name of the click grid trace (the app filters clicks by it)
+# Name of the click grid trace. The app finds the grid by its position (the last trace),
+# since a click event reports a curve's number, not its name; the name marks the trace for
+# readers of the figure (and for tests).
+PICK_NAME = "pick"
+FULL = (0.0, 1.0)
+
+Domain = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class MapView:
+    """What every piece of the map needs, resolved once: the result, the language, the
+    sizes, the surface's layers and the arrow kinds drawn."""
+
+    result: Result
+    lang: str
+    sizes: Sizes
+    layers: Layers
+    kinds: tuple[str, ...]
+
+    @classmethod
+    def of(cls, result: Result, lang: str, arrows: Sequence[str], presentation: bool) -> MapView:
+        kinds = tuple(k for k in ARROW_KINDS if k in arrows)
+        layers = layers_for(result.scenario.surface)
+        return cls(result, lang, Sizes.of(presentation), layers, kinds)
+
+    @property
+    def last(self) -> int:
+        return max(r.steps_run for r in self.result.runs)
+
+    @property
+    def span(self) -> tuple[float, float]:
+        (x0, x1), (y0, y1) = self.layers.x_range, self.layers.y_range
+        return (x1 - x0, y1 - y0)
+
+    def step(self, step: int | None) -> int:
+        """``step`` within the runs (None: the last step)."""
+        return self.last if step is None else max(0, min(int(step), self.last))
 
 
 def map_figure(
@@ -46,32 +89,69 @@ def map_figure(
     step: int | None = None,
     animate: bool = True,
     frames: int = 120,
+    frame_ms: int = animation.PLAY_MS,
     arrows: Sequence[str] = (),
     presentation: bool = False,
     pick_grid: bool = True,
+    label_step: bool = False,
 ) -> go.Figure:
     """The map of ``result`` (a complete figure: the app shows it, exports write it).
 
     ``step`` is the step shown before Play (default: the last one); ``arrows`` any of
     "grad", "update", "momentum" drawn at the current step (they move with the animation);
-    ``pick_grid`` the invisible grid that
-    makes a click on the map return a point (leave it out of static exports).
+    ``frames`` about how many steps Play visits, ``frame_ms`` each; ``pick_grid`` the
+    invisible grid that makes a click on the map return a point (leave it out of static
+    exports); ``label_step`` writes the step in the corner (a still has no slider).
     """
-    sizes = Sizes.of(presentation)
-    surface = result.surface
-    layers = layers_for(result.scenario.surface)
-    (x0, x1), (y0, y1) = layers.x_range, layers.y_range
-    last = max(r.steps_run for r in result.runs)
-    s0 = last if step is None else max(0, min(int(step), last))
-    kinds = [k for k in ARROW_KINDS if k in arrows]
-    span = (x1 - x0, y1 - y0)
+    view = MapView.of(result, lang, arrows, presentation)
+    s0 = view.step(step)
+    animated = animate and view.last > 0
+    layout = map_layout(view, margin=map_margin(view, animate))
+    data = static_traces(view)
+    moving = list(range(len(data), len(data) + 1 + len(view.kinds)))
+    data += moving_traces(view, s0)
+    if pick_grid:
+        data.append(_pick_grid(view.layers.x_range, view.layers.y_range))
+    fig: dict[str, Any] = {"data": data, "layout": layout}
+    if animated:
+        steps = np.union1d(frame_steps(view.last, frames), [s0])
+        fig["frames"] = animation.frames(steps, moving, lambda s: moving_traces(view, s))
+        layout.update(animation.controls(steps, s0, lang, view.sizes, FULL, frame_ms))
+    if label_step:
+        fig = animation.with_step_label(fig, s0, lang, presentation)
+    return go.Figure(fig, _validate=False)
 
+
+def map_margin(view: MapView, animate: bool) -> dict[str, int]:
+    """Room for the title and the legend above the map, and for Play and the slider below."""
+    legend = legend_margin(view.result, view.sizes, 2 + len(view.kinds), 800)
+    return {
+        "l": 60,
+        "r": 20,
+        "t": int(2.6 * view.sizes.font) + legend,
+        "b": 120 if animate else 50,
+    }
+
+
+def map_layout(
+    view: MapView, *, margin: dict[str, int], x_domain: Domain = FULL, y_domain: Domain = FULL
+) -> dict[str, Any]:
+    """Title, axes (in the given part of the figure), the surface raster and the legend."""
+    layers, sizes = view.layers, view.sizes
+    (x0, x1), (y0, y1) = layers.x_range, layers.y_range
+    surface = view.result.surface
+    axis = {
+        "showgrid": False,
+        "zeroline": False,
+        "mirror": True,
+        "linecolor": "#888",
+        "ticks": "outside",
+    }
     layout = base_layout(sizes)
-    map_domain = (0.0, 1.0)
     layout.update(
         {
             "title": {
-                "text": surface.title.get(lang, surface.name),
+                "text": surface.title.get(view.lang, surface.name),
                 "x": 0.01,
                 "xanchor": "left",
                 "y": 1,
@@ -80,26 +160,8 @@ def map_figure(
                 "pad": {"t": 8},
                 "font": {"size": sizes.font + 4},
             },
-            "xaxis": {
-                "domain": list(map_domain),
-                "range": [x0, x1],
-                "title": {"text": "x"},
-                "showgrid": False,
-                "zeroline": False,
-                "mirror": True,
-                "linecolor": "#888",
-                "ticks": "outside",
-            },
-            "yaxis": {
-                "domain": [0.0, 1.0],
-                "range": [y0, y1],
-                "title": {"text": "y"},
-                "showgrid": False,
-                "zeroline": False,
-                "mirror": True,
-                "linecolor": "#888",
-                "ticks": "outside",
-            },
+            "xaxis": {"domain": list(x_domain), "range": [x0, x1], "title": {"text": "x"}, **axis},
+            "yaxis": {"domain": list(y_domain), "range": [y0, y1], "title": {"text": "y"}, **axis},
             "images": [
                 {
                     "source": layers.png_uri,
@@ -122,93 +184,44 @@ def map_figure(
                 "font": {"size": sizes.font},
             },
             "dragmode": False,
-            "margin": {
-                "l": 60,
-                "r": 20,
-                "t": int(2.6 * sizes.font) + legend_margin(result, sizes, 2 + len(kinds), 800),
-                "b": 120 if animate else 50,
-            },
+            "margin": margin,
         }
     )
+    return layout
 
+
+def static_traces(view: MapView) -> list[dict[str, Any]]:
+    """What stays put while the map plays: contour lines, every full path, the start, the
+    known minima and the escape direction of runs stopped at a saddle."""
+    result, sizes = view.result, view.sizes
     data: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "mode": "lines",
-            "x": layers.lines_x,
-            "y": layers.lines_y,
+            "x": view.layers.lines_x,
+            "y": view.layers.lines_y,
             "line": {"color": CONTOUR_COLOR, "width": 1},
             "hoverinfo": "skip",
             "showlegend": False,
             "name": "contours",
         }
     ]
-    for i, run in enumerate(result.runs):
-        data.append(_full_path(run, i, sizes))
-    data.append(_start_marker(result, lang, sizes))
-    if surface.minima:
-        m = np.asarray(surface.minima, dtype=float)
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": f32(m[:, 0]),
-                "y": f32(m[:, 1]),
-                "name": t("fig.minimum", lang),
-                "marker": {
-                    "symbol": "star",
-                    "size": sizes.marker + 6,
-                    "color": "#FFD23F",
-                    "line": {"color": "black", "width": 1.5},
-                },
-                "hovertemplate": "(%{x:.3g}, %{y:.3g})<extra></extra>",
-            }
-        )
-    escape = _escape_trace(result, lang, span, sizes)
+    data += [_full_path(run, i, sizes) for i, run in enumerate(result.runs)]
+    data.append(_start_marker(result, view.lang, sizes))
+    if result.surface.minima:
+        data.append(_minima(result.surface, view.lang, sizes))
+    escape = _escape_trace(result, view.lang, view.span, sizes)
     if escape is not None:
         data.append(escape)
-
-    moving_start = len(data)
-    data.extend(_moving(result, s0, kinds, span, sizes, lang))
-    moving = list(range(moving_start, len(data)))
-    if pick_grid:
-        data.append(_pick_grid(layers.x_range, layers.y_range))
-
-    fig: dict[str, Any] = {"data": data, "layout": layout}
-    if animate and last > 0:
-        steps = np.union1d(frame_steps(last, frames), [s0])
-        # Frame objects made without validation: the figure accepts them as they are, while
-        # frame dicts would each be validated (~1 ms apiece, most of a rerun's budget).
-        fig["frames"] = [
-            go.Frame(
-                {
-                    "name": str(int(s)),
-                    "data": [
-                        _xy_only(t) for t in _moving(result, int(s), kinds, span, sizes, lang)
-                    ],
-                    "traces": moving,
-                },
-                _validate=False,
-            )
-            for s in steps
-        ]
-        layout["updatemenus"] = [_buttons(lang, sizes)]
-        layout["sliders"] = [_slider(steps, s0, lang, sizes, map_domain)]
-    return go.Figure(fig, _validate=False)
+    return data
 
 
-def _xy_only(trace: dict[str, Any]) -> dict[str, Any]:
-    """A frame's copy of a moving trace: plotly.js merges it into the trace, so the styling
-    stays in the figure once and frames carry coordinates only."""
-    return {"type": "scatter", "x": _compact(trace["x"]), "y": _compact(trace["y"])}
-
-
-def _compact(a: np.ndarray) -> np.ndarray | list[float | None]:
-    """What plotly.py takes in fastest: it checks a list element by element (~5 us each) and
-    an array as a whole (~150 us), so short coordinate lists go as plain floats."""
-    if len(a) > 30:
-        return a
-    return [None if not np.isfinite(v) else float(v) for v in np.asarray(a, float)]
+def moving_traces(view: MapView, s: int) -> list[dict[str, Any]]:
+    """What frames replace, at step ``s``: every run's tail and current point, then one
+    trace per arrow kind."""
+    out = [_trail(view, s)]
+    out += [_arrows(view.result, s, kind, view.span, view.sizes, view.lang) for kind in view.kinds]
+    return out
 
 
 # --- static pieces ------------------------------------------------------------------------
@@ -221,11 +234,11 @@ def _full_path(run: RunResult, i: int, sizes: Sizes) -> dict[str, Any]:
         "x": f32(pts[:, 0]),
         "y": f32(pts[:, 1]),
         "customdata": idx.astype(np.int32),
-        "name": run.label,
+        "name": label_text(run.label),
         "legendgroup": f"run{i}",
         "line": {"color": color(i), "width": sizes.line},
         "opacity": 0.6,
-        "hovertemplate": f"{run.label}<br>t=%{{customdata}}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        "hovertemplate": "%{data.name}<br>t=%{customdata}<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
     }
 
 
@@ -244,6 +257,24 @@ def _start_marker(result: Result, lang: str, sizes: Sizes) -> dict[str, Any]:
             "line": {"width": 3},
         },
         "hovertemplate": f"{t('fig.start', lang)} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+    }
+
+
+def _minima(surface: Surface, lang: str, sizes: Sizes) -> dict[str, Any]:
+    m = np.asarray(surface.minima, dtype=float)
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": f32(m[:, 0]),
+        "y": f32(m[:, 1]),
+        "name": t("fig.minimum", lang),
+        "marker": {
+            "symbol": "star",
+            "size": sizes.marker + 6,
+            "color": "#FFD23F",
+            "line": {"color": "black", "width": 1.5},
+        },
+        "hovertemplate": "(%{x:.3g}, %{y:.3g})<extra></extra>",
     }
 
 
@@ -290,8 +321,8 @@ def _escape_trace(
 
 
 def _pick_grid(xr: tuple[float, float], yr: tuple[float, float]) -> dict[str, Any]:
-    """Clicks on an image or a line return nothing; clicks on this invisible grid return
-    the nearest grid point, which the app takes as the new start."""
+    """Clicks on an image or a line return nothing; clicks on this invisible grid (the last
+    trace) return the nearest grid point, which the app takes as the new start."""
     gx, gy = np.meshgrid(np.linspace(*xr, PICK_GRID), np.linspace(*yr, PICK_GRID))
     return {
         "type": "scatter",
@@ -306,24 +337,15 @@ def _pick_grid(xr: tuple[float, float], yr: tuple[float, float]) -> dict[str, An
 
 
 # --- what frames replace ------------------------------------------------------------------
-def _moving(
-    result: Result,
-    s: int,
-    kinds: Sequence[str],
-    span: tuple[float, float],
-    sizes: Sizes,
-    lang: str,
-) -> list[dict[str, Any]]:
-    """Tails, current points and arrows at step ``s``, in the order of ``map_figure``'s
-    moving traces."""
-    last = max(r.steps_run for r in result.runs)
-    tail_steps = max(12, int(2 * last / 120))
+def _trail(view: MapView, s: int) -> dict[str, Any]:
+    """Every run's recent tail (dark) and its current point (its colour) at step ``s``."""
+    tail_steps = max(12, int(2 * view.last / 120))
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
     msize: list[np.ndarray] = []
     mcolor: list[str] = []
     gap = np.array([np.nan])
-    for i, run in enumerate(result.runs):
+    for i, run in enumerate(view.result.runs):
         j = min(s, run.steps_run)
         a = max(0, j - tail_steps)
         idx = a + path_indices(j - a + 1, TAIL_POINTS)
@@ -334,29 +356,24 @@ def _moving(
         pts = run.trajectory[idx]
         xs += [np.full(pad, np.nan), pts[:, 0], gap]
         ys += [np.full(pad, np.nan), pts[:, 1], gap]
-        msize.append(np.r_[np.zeros(TAIL_POINTS), sizes.marker, 0])
+        msize.append(np.r_[np.zeros(TAIL_POINTS), view.sizes.marker, 0])
         mcolor += [color(i)] * (TAIL_POINTS + 2)
-    out: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "x": f32(np.concatenate(xs)),
-            "y": f32(np.concatenate(ys)),
-            "line": {"color": TRAIL_COLOR, "width": 0.75 * sizes.line},
-            "marker": {
-                "size": np.concatenate(msize).astype(np.int16).tolist(),
-                "color": mcolor,
-                "line": {"color": "white", "width": 2},
-                "opacity": 1,
-            },
-            "showlegend": False,
-            "hoverinfo": "skip",
-            "name": "trail",
-        }
-    ]
-    for kind in kinds:
-        out.append(_arrows(result, s, kind, span, sizes, lang))
-    return out
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "x": f32(np.concatenate(xs)),
+        "y": f32(np.concatenate(ys)),
+        "line": {"color": TRAIL_COLOR, "width": 0.75 * view.sizes.line},
+        "marker": {
+            "size": np.concatenate(msize).astype(np.int16).tolist(),
+            "color": mcolor,
+            "line": {"color": "white", "width": 2},
+            "opacity": 1,
+        },
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "name": "trail",
+    }
 
 
 def _arrow_vector(run: RunResult, j: int, kind: str, surface: Surface) -> np.ndarray | None:
@@ -407,103 +424,4 @@ def _arrows(
         },
         "hoverinfo": "skip",
         "showlegend": True,
-    }
-
-
-# --- animation controls -------------------------------------------------------------------
-def _buttons(lang: str, sizes: Sizes) -> dict[str, Any]:
-    return {
-        "type": "buttons",
-        "direction": "left",
-        "showactive": False,
-        "x": 0.0,
-        "y": 0.0,
-        "xanchor": "left",
-        "yanchor": "top",
-        "pad": {"t": 60, "r": 10},
-        "font": {"size": sizes.font},
-        "buttons": [
-            {
-                "label": t("fig.play", lang),
-                "method": "animate",
-                "args": [
-                    None,
-                    {
-                        "frame": {"duration": 60, "redraw": False},
-                        "transition": {"duration": 0},
-                        "fromcurrent": True,
-                        "mode": "immediate",
-                    },
-                ],
-            },
-            {
-                "label": t("fig.replay", lang),
-                "method": "animate",
-                "args": [
-                    None,
-                    {
-                        "frame": {"duration": 60, "redraw": False},
-                        "transition": {"duration": 0},
-                        "fromcurrent": False,
-                        "mode": "immediate",
-                    },
-                ],
-            },
-            {
-                "label": t("fig.pause", lang),
-                "method": "animate",
-                "args": [
-                    [None],
-                    {
-                        "frame": {"duration": 0, "redraw": False},
-                        "transition": {"duration": 0},
-                        "mode": "immediate",
-                    },
-                ],
-            },
-        ],
-    }
-
-
-def _slider(
-    steps: np.ndarray, s0: int, lang: str, sizes: Sizes, domain: tuple[float, float]
-) -> dict[str, Any]:
-    """The animation's own step slider. Its steps redraw (``redraw: True``): after an
-    animation without redraw, chart clicks stop firing until the chart redraws."""
-    active = int(np.searchsorted(steps, s0))
-    width = domain[1] - domain[0]
-    return {
-        "active": min(active, len(steps) - 1),
-        "x": domain[0] + 0.46 * width,
-        "len": 0.54 * width,
-        "y": 0.0,
-        "yanchor": "top",
-        "pad": {"t": 50},
-        "currentvalue": {
-            "prefix": t("fig.step_prefix", lang),
-            "suffix": t("fig.step_suffix", lang),
-            # its own colour: the slider font below is transparent; at the right end, clear
-            # of the x-axis title
-            "font": {"size": sizes.font, "color": "#333"},
-            "xanchor": "right",
-        },
-        # ~120 tick labels would overlap: hide them, the current value says the step.
-        "font": {"color": "rgba(0,0,0,0)"},
-        "ticklen": 0,
-        "minorticklen": 0,
-        "steps": [
-            {
-                "label": str(int(s)),
-                "method": "animate",
-                "args": [
-                    [str(int(s))],
-                    {
-                        "frame": {"duration": 0, "redraw": True},
-                        "transition": {"duration": 0},
-                        "mode": "immediate",
-                    },
-                ],
-            }
-            for s in steps
-        ],
     }

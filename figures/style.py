@@ -6,6 +6,7 @@ app, in a PNG, an SVG, a GIF and an HTML export; the app passes ``theme=None`` t
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies and on washed-out
@@ -34,6 +35,19 @@ CONTOUR_COLOR = "rgba(60, 72, 88, 0.45)"
 ARROW_COLORS = {"grad": "#444444", "update": "#111111", "momentum": "#7B3294"}
 ARROW_DASH = {"grad": "dot", "update": "solid", "momentum": "dash"}
 ARROW_KINDS = ("grad", "update", "momentum")
+
+
+# Plotly's config for an interactive map, in the app and in an HTML export: no logo, and the
+# mouse wheel scrolls the page instead of zooming the map.
+INTERACTIVE_CONFIG = {"displaylogo": False, "scrollZoom": False}
+
+
+def label_text(label: str) -> str:
+    """A run's label as Plotly text. Plotly renders a subset of HTML in trace names, legends
+    and hover text (``<a href>``, ``<b>``, ``<br>``); a label is user text (typed, or from a
+    shared link), so it is escaped and shows as typed. Hover templates take it from the
+    trace's name (``%{data.name}``), so a "%{...}" in a label is not a template field."""
+    return html.escape(str(label), quote=False)
 
 
 def color(i: int) -> str:

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from core.text import t
 from figures.layers import layers_for
 from figures.sampling import f32, path_indices
-from figures.style import SURFACE_COLORS, Sizes, base_layout, color
+from figures.style import SURFACE_COLORS, Sizes, base_layout, color, label_text
 from lab import Result
 
 STRIDE = 4  # the 240x240 layer grid thinned to 60x60: enough for a smooth 3-D mesh
@@ -58,7 +58,7 @@ def surface_3d(result: Result, lang: str = "en", *, presentation: bool = False) 
                 "y": f32(pts[:, 1]),
                 "z": f32(np.clip(run.loss[idx], zmin, zmax) + lift),
                 "line": {"color": color(i), "width": 2 * sizes.tail},
-                "name": run.label,
+                "name": label_text(run.label),
             }
         )
     x, y = result.scenario.start

@@ -11,8 +11,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.text import t
+from figures.animation import CURSOR
 from figures.sampling import envelope_indices, f32
-from figures.style import Sizes, base_layout, color
+from figures.style import Sizes, base_layout, color, label_text
 from lab import Result, RunResult
 
 PANELS = ("loss", "grad_norm", "lr", "eff_lr")
@@ -58,75 +59,105 @@ def add_panels(
     first_axis: int,
     x_domain: tuple[float, float],
     step: int,
+    y_top: float = 1.0,
 ) -> list[int]:
-    """Append the four panels' traces, axes and stretch shading; return the indices of the
-    per-panel marker traces (the ones animation frames replace)."""
+    """Append the four panels' traces, axes and stretch shading, stacked from ``y_top`` (of
+    the figure's height) down to 0; return the indices of the per-panel marker traces (the
+    ones animation frames replace)."""
     h = (1 - GAP * (len(PANELS) - 1)) / len(PANELS)
     last = max(r.steps_run for r in result.runs)
     for p, panel in enumerate(PANELS):
         number = first_axis + p
         xa, ya = axis_names(number)
-        xr, yr = axis_refs(number)
         top = 1 - p * (h + GAP)
-        layout[xa] = {
-            "domain": list(x_domain),
-            "anchor": yr,
-            "range": [0, max(last, 1)],
-            "showticklabels": p == len(PANELS) - 1,
-            "title": {"text": t("fig.step", lang)} if p == len(PANELS) - 1 else None,
-            "gridcolor": "#e6e6e6",
-            "zeroline": False,
-        }
-        if p:
-            layout[xa]["matches"] = axis_refs(first_axis)[0]
-        layout[ya] = {
-            "domain": [max(0.0, round(top - h, 4)), min(1.0, round(top, 4))],
-            "anchor": xr,
-            "type": "log" if panel in LOG_PANELS else "linear",
-            "title": {"text": t(f"fig.{panel}", lang), "font": {"size": sizes.font - 2}, "standoff": 4},
-            "gridcolor": "#e6e6e6",
-            "exponentformat": "power",
-            "zeroline": False,
-        }
-        for i, run in enumerate(result.runs):
-            for values, dash in _series(run, panel):
-                idx = envelope_indices(values)
-                y = values[idx]
-                if panel in LOG_PANELS:
-                    y = np.where(y > 0, y, np.nan)
-                data.append(
-                    {
-                        "type": "scatter",
-                        "mode": "lines",
-                        "x": idx.astype(np.int32),
-                        "y": f32(y),
-                        "xaxis": xr,
-                        "yaxis": yr,
-                        "line": {"color": color(i), "width": sizes.line, "dash": dash},
-                        "name": run.label,
-                        "legendgroup": f"run{i}",
-                        "showlegend": False,
-                        "hovertemplate": f"{run.label}<br>t=%{{x}}<br>%{{y:.4g}}<extra></extra>",
-                    }
-                )
+        bottom = p == len(PANELS) - 1  # the one panel with step labels under it
+        layout[xa] = _step_axis(number, first_axis, x_domain, last, lang if bottom else None)
+        domain = (max(0.0, round(top - h, 4)), min(1.0, round(top, 4)))
+        layout[ya] = _value_axis(number, panel, [round(y_top * d, 4) for d in domain], lang, sizes)
+        data.extend(_panel_lines(result, panel, number, sizes))
         _shade_stretches(layout, result, lang, number, panel == "loss", sizes.font)
         if panel == "eff_lr":
-            layout.setdefault("annotations", []).append(
-                {
-                    "text": t("fig.eff_lr_note", lang),
-                    "xref": f"{xr} domain",
-                    "yref": f"{yr} domain",
-                    "x": 1,
-                    "y": 1,
-                    "xanchor": "right",
-                    "yanchor": "bottom",
-                    "showarrow": False,
-                    "font": {"size": sizes.font - 3, "color": "#555"},
-                }
-            )
+            layout.setdefault("annotations", []).append(_eff_lr_note(number, lang, sizes))
     cursor_start = len(data)
     data.extend(panel_cursors(result, step, first_axis, sizes))
     return list(range(cursor_start, len(data)))
+
+
+def _step_axis(
+    number: int, first_axis: int, domain: tuple[float, float], last: int, lang: str | None
+) -> dict[str, Any]:
+    """A panel's step axis; all follow the first (zoom one, zoom all). ``lang`` for the
+    bottom panel, the only one with tick labels and a title."""
+    axis = {
+        "domain": list(domain),
+        "anchor": axis_refs(number)[1],
+        "range": [0, max(last, 1)],
+        "showticklabels": lang is not None,
+        "title": {"text": t("fig.step", lang)} if lang is not None else None,
+        "gridcolor": "#e6e6e6",
+        "zeroline": False,
+    }
+    if number != first_axis:
+        axis["matches"] = axis_refs(first_axis)[0]
+    return axis
+
+
+def _value_axis(
+    number: int, panel: str, domain: list[float], lang: str, sizes: Sizes
+) -> dict[str, Any]:
+    return {
+        "domain": domain,
+        "anchor": axis_refs(number)[0],
+        "type": "log" if panel in LOG_PANELS else "linear",
+        "title": {"text": t(f"fig.{panel}", lang), "font": {"size": sizes.font - 2}, "standoff": 4},
+        "gridcolor": "#e6e6e6",
+        "exponentformat": "power",
+        "zeroline": False,
+    }
+
+
+def _panel_lines(result: Result, panel: str, number: int, sizes: Sizes) -> list[dict[str, Any]]:
+    """Every run's line(s) in one panel, thinned so that spikes survive."""
+    xr, yr = axis_refs(number)
+    out = []
+    for i, run in enumerate(result.runs):
+        for values, dash in _series(run, panel):
+            idx = envelope_indices(values)
+            y = values[idx]
+            if panel in LOG_PANELS:
+                y = np.where(y > 0, y, np.nan)
+            out.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": idx.astype(np.int32),
+                    "y": f32(y),
+                    "xaxis": xr,
+                    "yaxis": yr,
+                    "line": {"color": color(i), "width": sizes.line, "dash": dash},
+                    "name": label_text(run.label),
+                    "legendgroup": f"run{i}",
+                    "showlegend": False,
+                    "hovertemplate": "%{data.name}<br>t=%{x}<br>%{y:.4g}<extra></extra>",
+                }
+            )
+    return out
+
+
+def _eff_lr_note(number: int, lang: str, sizes: Sizes) -> dict[str, Any]:
+    """Which line is which coordinate, above the effective-lr panel."""
+    xr, yr = axis_refs(number)
+    return {
+        "text": t("fig.eff_lr_note", lang),
+        "xref": f"{xr} domain",
+        "yref": f"{yr} domain",
+        "x": 1,
+        "y": 1,
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": sizes.font - 3, "color": "#555"},
+    }
 
 
 def _shade_stretches(
@@ -212,6 +243,28 @@ def panel_cursors(result: Result, step: int, first_axis: int, sizes: Sizes) -> l
     return out
 
 
+def cursor_lines(first_axis: int, step: int) -> list[dict[str, Any]]:
+    """A dotted vertical line at ``step`` across each panel (``animation.CURSOR``: the stills
+    of a GIF move them)."""
+    lines = []
+    for p in range(len(PANELS)):
+        xr, yr = axis_refs(first_axis + p)
+        lines.append(
+            {
+                "type": "line",
+                "name": CURSOR,
+                "xref": xr,
+                "yref": f"{yr} domain",
+                "x0": step,
+                "x1": step,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#555", "width": 1.5, "dash": "dot"},
+            }
+        )
+    return lines
+
+
 def legend_margin(result: Result, sizes: Sizes, extra_entries: int = 0, width: int = 600) -> int:
     """Top margin that fits a horizontal legend of the runs (plus ``extra_entries`` short
     ones) above the plot: Plotly wraps the entries but does not make room for them."""
@@ -237,20 +290,7 @@ def traces_figure(
     data: list[dict[str, Any]] = []
     layout = base_layout(sizes)
     add_panels(data, layout, result, lang, sizes, first_axis=1, x_domain=(0.0, 1.0), step=s)
-    for p in range(len(PANELS)):
-        xr, yr = axis_refs(1 + p)
-        layout.setdefault("shapes", []).append(
-            {
-                "type": "line",
-                "xref": xr,
-                "yref": f"{yr} domain",
-                "x0": s,
-                "x1": s,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": "#555", "width": 1.5, "dash": "dot"},
-            }
-        )
+    layout["shapes"] = [*layout.get("shapes", ()), *cursor_lines(1, s)]
     for i, run in enumerate(result.runs):
         data.append(
             {
@@ -258,7 +298,7 @@ def traces_figure(
                 "x": [None],
                 "y": [None],
                 "mode": "lines",
-                "name": run.label,
+                "name": label_text(run.label),
                 "line": {"color": color(i), "width": sizes.tail},
             }
         )

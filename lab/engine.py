@@ -1,9 +1,14 @@
 """Batched simulation: every run of a scenario steps together, one NumPy batch per optimizer.
 
-The only Python loop is over steps. Each step evaluates the gradient of all runs at once,
-then each optimizer group updates its contiguous slice of the batch. Loss and gradient
-norm are computed afterwards over the whole trajectory at once; a run is cut at its first
-non-finite value or coordinate beyond 1e6.
+``simulate`` is a chain of named steps: group the runs by optimizer (each :class:`Group` a
+contiguous block of rows of the batch), the learning-rate columns, the step loop, cut each
+run, judge, pack. The only Python loop is over steps: each step evaluates the gradient of
+all runs at once, then each group updates its rows. Loss and gradient norm are computed
+afterwards over the whole trajectory at once; a run is cut at its first non-finite value or
+coordinate beyond 1e6.
+
+Two index spaces meet here: a run's index in the scenario (``Group.runs``) and its row in
+the batch (``Group.rows``); only ``pack`` maps rows back to the scenario's order.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import numpy as np
 
 from lab.diagnostics import verdicts
 from lab.scenario import MAX_COORD, Scenario, ScenarioError, parse_scenario
-from optimizers import OPTIMIZERS, prepare_hyper, resolved_params
+from optimizers import OPTIMIZERS, Optimizer, resolved_params
 from optimizers.schedules import lr_sequence
 from surfaces.base import Surface
 
@@ -83,64 +88,140 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
     """
     sc = parse_scenario(scenario)
     surface = sc.build_surface()
-    n, steps = len(sc.runs), sc.steps
+    start = _valid_start(sc, surface)
+    groups = group_runs(sc)
+    rates = lr_columns(sc, groups)
+    noise = gradient_noise(sc)
+    paths = step_all(surface, start, groups, rates, noise, sc.steps, record_state)
+    cuts = cut_runs(paths)
+    judged = judge(surface, groups, paths, sc.noise["std"])
+    return Result(sc, surface, pack(sc, surface, groups, paths, cuts, rates, noise, judged))
+
+
+# --- what the steps hand on -----------------------------------------------------------------
+@dataclass(slots=True)
+class Group:
+    """The runs of one optimizer: contiguous rows of the batch, stepped together."""
+
+    opt: Optimizer
+    rows: slice  # its rows in the batch
+    runs: list[int]  # the scenario's index of each row, in row order
+    hyper: Any  # the family's hyperparameter NamedTuple
+    l2: list[float]  # each run's L2 weight decay (what the judge adds to the loss)
+    lr: list[float] | None = None  # the lr of every step, when all its runs share it
+    state: Any = None  # the optimizer's state NamedTuple, advanced by the step loop
+    recorded: dict[str, Array] = field(default_factory=dict)  # the state after every step
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Every row's learning rate: its base lr (n, 1), and a (steps, n, 1) table when some
+    run has a schedule."""
+
+    base: Array
+    table: Array | None
+
+    def of_row(self, j: int, k: int) -> Array:
+        """The lr row ``j`` used at each of its first ``k`` steps."""
+        if self.table is None:
+            return np.broadcast_to(self.base[j, 0], (k,))
+        return self.table[:k, j, 0]
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every row at every point: (steps+1, n, 2) points, (steps+1, n) loss and gradient
+    norm, (steps, n, 2) effective lr; NaN past the step where the loop stopped."""
+
+    traj: Array
+    loss: Array
+    gnorm: Array
+    eff: Array
+
+
+@dataclass(frozen=True)
+class Cuts:
+    """Where each row stops: its first invalid point (``steps + 1`` for none), and which
+    points lie beyond the divergence bound."""
+
+    at: Array  # (n,) int
+    bound: Array  # (steps+1, n) bool
+
+
+# --- the steps ------------------------------------------------------------------------------
+def _valid_start(sc: Scenario, surface: Surface) -> Array:
     start = np.asarray(sc.start, dtype=float)
     with np.errstate(all="ignore"):
         g_start = surface.grad(start)
-        if not (np.isfinite(surface.value(start)) and np.isfinite(np.hypot(*g_start))):
-            raise ScenarioError(
-                f"start = {list(sc.start)} is invalid; allowed: a point where the surface and its "
-                "gradient are finite"
-            )
+        ok = np.isfinite(surface.value(start)) and np.isfinite(np.hypot(*g_start))
+    if not ok:
+        raise ScenarioError(
+            f"start = {list(sc.start)} is invalid; allowed: a point where the surface and its "
+            "gradient are finite"
+        )
+    return start
 
-    # Group runs by optimizer, keeping each group contiguous in the batch.
-    names = list(dict.fromkeys(r.optimizer for r in sc.runs))
-    order = [i for name in names for i, r in enumerate(sc.runs) if r.optimizer == name]
-    groups = []
+
+def group_runs(sc: Scenario) -> list[Group]:
+    """One group per optimizer, in the order the optimizers first appear."""
+    groups: list[Group] = []
     pos = 0
-    for name in names:
-        idx = [i for i in order if sc.runs[i].optimizer == name]
+    for name in dict.fromkeys(r.optimizer for r in sc.runs):
+        runs = [i for i, r in enumerate(sc.runs) if r.optimizer == name]
         opt = OPTIMIZERS[name]
-        per_run = [resolved_params(opt, sc.runs[i].params) for i in idx]
-        groups.append((opt, slice(pos, pos + len(idx)), prepare_hyper(opt, per_run)))
-        pos += len(idx)
+        resolved = [resolved_params(opt, sc.runs[i].params) for i in runs]
+        l2 = [opt.l2_decay(p) for p in resolved]
+        groups.append(Group(opt, slice(pos, pos + len(runs)), runs, opt.hyper(resolved), l2))
+        pos += len(runs)
+    return groups
 
-    # Learning rates: a (steps, n, 1) table only when some run has a schedule.
-    base_lr = np.array([[float(sc.runs[i].params["lr"])] for i in order])
-    lr_table = None
+
+def lr_columns(sc: Scenario, groups: list[Group]) -> Rates:
+    """Every row's learning rate at every step. A group whose runs share it at every step
+    also gets it as plain floats (``Group.lr``): the same arithmetic, fewer array operations."""
+    order = [i for grp in groups for i in grp.runs]
+    base = np.array([[float(sc.runs[i].params["lr"])] for i in order])
+    table = None
     if any(r.schedule is not None for r in sc.runs):
-        lr_table = np.repeat(base_lr[None], steps, axis=0)
+        table = np.repeat(base[None], sc.steps, axis=0)
         for j, i in enumerate(order):
             sched = sc.runs[i].schedule
             if sched is not None:
-                lr_table[:, j, 0] = lr_sequence(
-                    sched["name"], base_lr[j, 0], sched["params"], steps
-                )
+                table[:, j, 0] = lr_sequence(sched["name"], base[j, 0], sched["params"], sc.steps)
+    for grp in groups:
+        col = base[grp.rows, 0] if table is None else table[:, grp.rows, 0]
+        if np.all(col == col[..., :1]):
+            grp.lr = [float(col[0])] * sc.steps if table is None else col[:, 0].tolist()
+    return Rates(base, table)
 
-    # A group whose runs all have the same learning rate at every step gets it as a plain
-    # float: the same arithmetic, with fewer array operations per step.
-    shared_lr: list[list[float] | None] = []
-    for _opt, sl, _hp in groups:
-        col = base_lr[sl, 0] if lr_table is None else lr_table[:, sl, 0]
-        same = bool(np.all(col == col[..., :1]))
-        if not same:
-            shared_lr.append(None)
-        elif lr_table is None:
-            shared_lr.append([float(col[0])] * steps)
-        else:
-            shared_lr.append(col[:, 0].tolist())
 
-    noise = None
-    if sc.noise["std"] > 0:
-        rng = np.random.default_rng(sc.noise["seed"])
-        noise = rng.standard_normal((steps, 2)) * sc.noise["std"]  # shared by every run
+def gradient_noise(sc: Scenario) -> Array | None:
+    """The noise added to the gradient at each step, shared by every run (common random
+    numbers: runs differ by their optimizers, not by their luck)."""
+    if not sc.noise["std"] > 0:
+        return None
+    rng = np.random.default_rng(sc.noise["seed"])
+    return rng.standard_normal((sc.steps, 2)) * sc.noise["std"]
 
+
+def step_all(
+    surface: Surface,
+    start: Array,
+    groups: list[Group],
+    rates: Rates,
+    noise: Array | None,
+    steps: int,
+    record: bool,
+) -> Paths:
+    """The step loop, every row from ``start``; it stops early once every row has diverged."""
+    n = len(rates.base)
     traj = np.empty((steps + 1, n, 2))
     gnorm = np.empty((steps + 1, n))
     eff = np.empty((steps, n, 2))
     traj[0] = start
-    states = [opt.init(traj[0, sl], hp) for opt, sl, hp in groups]
-    recorded: list[dict[str, Array]] = [{} for _ in groups]
+    for grp in groups:
+        grp.state = grp.opt.init(traj[0, grp.rows], grp.hyper)
+    base, table = rates.base, rates.table
     last = steps
     with np.errstate(all="ignore"):
         for t in range(steps):
@@ -149,15 +230,16 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
             gnorm[t] = np.hypot(g[:, 0], g[:, 1])
             if noise is not None:
                 g = g + noise[t]
-            lr_t = base_lr if lr_table is None else lr_table[t]
-            for k, (opt, sl, hp) in enumerate(groups):
-                lr_k = lr_t[sl] if shared_lr[k] is None else shared_lr[k][t]
-                out = opt.step(theta[sl], g[sl], states[k], lr_k, t + 1, hp)
-                traj[t + 1, sl] = out.theta
-                eff[t, sl] = out.effective_lr
-                states[k] = out.state
-                if record_state:
-                    _record(recorded[k], out.state, t, steps)
+            lr_t = base if table is None else table[t]
+            for grp in groups:
+                rows = grp.rows
+                lr = lr_t[rows] if grp.lr is None else grp.lr[t]
+                out = grp.opt.step(theta[rows], g[rows], grp.state, lr, t + 1, grp.hyper)
+                traj[t + 1, rows] = out.theta
+                eff[t, rows] = out.effective_lr
+                grp.state = out.state
+                if record:
+                    _record(grp.recorded, out.state, t, steps)
             if t % 512 == 511 and not np.any(np.abs(traj[t + 1]) <= MAX_COORD):
                 last = t + 1  # every run has diverged: nothing left to compute
                 break
@@ -166,53 +248,66 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
         g_last = surface.grad(traj[last])
         gnorm[last] = np.hypot(g_last[:, 0], g_last[:, 1])
         loss = surface.value(traj)
-
-    # Cut each run at its first invalid point; judge the full-length runs in one batch.
-    bad_bound = np.any(~(np.abs(traj) <= MAX_COORD), axis=-1)
-    bad = bad_bound | ~np.isfinite(loss) | ~np.isfinite(gnorm)
-    cuts = np.where(bad.any(axis=0), np.argmax(bad, axis=0), steps + 1)
-    l2 = np.array([_l2_decay(sc.runs[i]) for i in order])
-    # Every run, cut ones too: the verdicts find the same first invalid point.
-    judged = verdicts(surface, traj, loss, gnorm, l2, sc.noise["std"])
-    group_of = np.empty(n, dtype=int)
-    for k, (_opt, sl, _hp) in enumerate(groups):
-        group_of[sl] = k
-
-    runs: list[RunResult] = [None] * n  # type: ignore[list-item]
-    for j in range(n):
-        i, cut = order[j], int(cuts[j])
-        spec = sc.runs[i]
-        v = judged[j]
-        k = group_of[j]
-        sl = groups[k][1]
-        runs[i] = RunResult(  # views into the batch arrays: no copies
-            label=spec.label,
-            optimizer=spec.optimizer,
-            params=spec.params,
-            schedule=spec.schedule,
-            trajectory=traj[:cut, j],
-            loss=loss[:cut, j],
-            grad_norm=gnorm[:cut, j],
-            lr=np.broadcast_to(base_lr[j, 0], (cut - 1,))
-            if lr_table is None
-            else lr_table[: cut - 1, j, 0],
-            effective_lr=eff[: cut - 1, j],
-            verdict=v,
-            surface=surface,
-            noise=None if noise is None else noise[: cut - 1],
-            state={name: arr[: cut - 1, j - sl.start] for name, arr in recorded[k].items()},
-        )
-    return Result(sc, surface, runs)
+    return Paths(traj, loss, gnorm, eff)
 
 
-def _l2_decay(spec: Any) -> float:
-    """The weight decay a run adds to its gradient (0 where it is decoupled or absent)."""
-    p = resolved_params(OPTIMIZERS[spec.optimizer], spec.params)
-    return 0.0 if p.get("decoupled_weight_decay") else float(p.get("weight_decay", 0.0))
-
-
-def _record(store: dict[str, Array], state: dict[str, Array], t: int, steps: int) -> None:
-    for name, arr in state.items():
+def _record(store: dict[str, Array], state: Any, t: int, steps: int) -> None:
+    for name, arr in zip(state._fields, state, strict=True):
         if name not in store:
             store[name] = np.full((steps, *arr.shape), np.nan)
         store[name][t] = arr
+
+
+def cut_runs(paths: Paths) -> Cuts:
+    """Each row's first point with a non-finite value or a coordinate beyond the bound."""
+    bound = np.any(~(np.abs(paths.traj) <= MAX_COORD), axis=-1)
+    bad = bound | ~np.isfinite(paths.loss) | ~np.isfinite(paths.gnorm)
+    at = np.where(bad.any(axis=0), np.argmax(bad, axis=0), len(paths.traj))
+    return Cuts(at, bound)
+
+
+def judge(
+    surface: Surface,
+    groups: list[Group],
+    paths: Paths,
+    noise_std: float,
+) -> list[dict[str, Any]]:
+    """Each row's verdict, all rows in one batch: the verdicts find each row's first invalid
+    point by the same rule as ``cut_runs`` (a cut row is ``diverged`` there)."""
+    l2 = np.array([d for grp in groups for d in grp.l2])
+    return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, noise_std)
+
+
+def pack(
+    sc: Scenario,
+    surface: Surface,
+    groups: list[Group],
+    paths: Paths,
+    cuts: Cuts,
+    rates: Rates,
+    noise: Array | None,
+    judged: list[dict[str, Any]],
+) -> list[RunResult]:
+    """One RunResult per run, in the scenario's order; arrays are views into the batch."""
+    runs: list[RunResult] = [None] * len(sc.runs)  # type: ignore[list-item]
+    for grp in groups:
+        for r, i in enumerate(grp.runs):
+            j = grp.rows.start + r
+            k = int(cuts.at[j]) - 1  # the steps this run took
+            spec = sc.runs[i]
+            runs[i] = RunResult(
+                label=spec.label,
+                optimizer=spec.optimizer,
+                params=spec.params,
+                schedule=spec.schedule,
+                trajectory=paths.traj[: k + 1, j],
+                loss=paths.loss[: k + 1, j],
+                grad_norm=paths.gnorm[: k + 1, j],
+                lr=rates.of_row(j, k),
+                effective_lr=paths.eff[:k, j],
+                verdict=judged[j],
+                surface=surface,
+                noise=None if noise is None else noise[:k],
+                state={name: arr[:k, r] for name, arr in grp.recorded.items()},
+            )
+    return runs

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
+SHOWN_CHARS = 80  # a name in a message is cut to this many characters
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,36 @@ def list_presets(folder: Path | None = None) -> tuple[list[Preset], list[str]]:
     return presets, problems
 
 
+def matches(preset: Preset, name: str) -> bool:
+    """Whether ``name`` stands for ``preset``: its file stem ("05_saddle_point"), the part after
+    the number ("saddle_point"), or the number ("05", also "5")."""
+    number, _, rest = preset.name.partition("_")
+    if name in (preset.name, rest):
+        return True
+    # ASCII digits, and few of them: int() of a 5,000-digit link value would raise
+    digits = name.isascii() and name.isdigit() and len(name) <= 6
+    return digits and number.isdigit() and int(name) == int(number)
+
+
+def find_preset(name: str, presets: list[Preset]) -> Preset | None:
+    """The preset of ``presets`` that ``name`` stands for (see :func:`matches`), or None; an
+    empty name stands for none."""
+    name = str(name).strip()
+    return next((p for p in presets if name and matches(p, name)), None)
+
+
 def get_preset(name: str, folder: Path | None = None) -> Preset:
-    """The preset called ``name`` (file stem, or its part after the number: 'saddle_point')."""
+    """The preset ``name`` stands for (see :func:`matches`): the one resolver of the app's
+    ``?preset=`` links and the command line's ``--preset``. Raises ValueError naming every
+    preset when none matches."""
     presets, _ = list_presets(folder)
-    for p in presets:
-        if name in (p.name, p.name.split("_", 1)[-1]):
-            return p
-    names = ", ".join(p.name for p in presets)
-    raise ValueError(f"preset {name!r} does not exist; allowed: {names}")
+    found = find_preset(name, presets)
+    if found is None:
+        shown = name if len(name) <= SHOWN_CHARS else name[: SHOWN_CHARS - 3] + "..."
+        raise ValueError(f"preset {shown!r} does not exist; allowed: {allowed_names(presets)}")
+    return found
+
+
+def allowed_names(presets: list[Preset]) -> str:
+    """The names a link or ``--preset`` may use, for messages."""
+    return ", ".join(p.name for p in presets) or "(no presets installed)"

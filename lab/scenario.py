@@ -121,114 +121,145 @@ def _jsonable(v: Any) -> Any:
 
 
 # --- pieces ---------------------------------------------------------------------------------
+def _name(path: str, v: Any, table: dict[str, Any], problem: str) -> str:
+    """A name from ``table`` (an optimizer, a schedule)."""
+    if not isinstance(v, str) or v not in table:
+        raise _fail(path, v, "one of " + ", ".join(table), problem)
+    return v
+
+
+def _given(path: str, d: dict[str, Any], specs: tuple[Param, ...], what: str) -> dict[str, Any]:
+    """The ``params`` object of ``d``, with no key but those of ``specs``."""
+    given = d.get("params", {}) or {}
+    return _keys(f"{path}.params", given, tuple(p.name for p in specs), what)
+
+
+def _fill(
+    specs: tuple[Param, ...], given: dict[str, Any], path: str, owner: str, suffix: str = ""
+) -> dict[str, Any]:
+    """Every parameter of ``specs``: parsed where given, else its default (or missing)."""
+    out: dict[str, Any] = {}
+    for p in specs:
+        ppath = f"{path}.{p.name}"
+        if p.name in given:
+            out[p.name] = _parse(p, given[p.name], ppath, suffix)
+        elif p.required:
+            raise ScenarioError(f"{ppath} is missing; {owner} needs it ({p.allowed()})")
+        else:
+            out[p.name] = p.default
+    return out
+
+
+def _parse_range(key: str, r: Any) -> list[float]:
+    allowed = f"two finite numbers [low, high] with low < high, |value| <= {MAX_COORD:g}"
+    if not isinstance(r, (list, tuple)) or len(r) != 2:
+        raise _fail(f"surface.{key}", r, allowed, "is not a pair")
+    lo = _number(f"surface.{key}[0]", r[0], allowed)
+    hi = _number(f"surface.{key}[1]", r[1], allowed)
+    if not lo < hi or max(abs(lo), abs(hi)) > MAX_COORD:
+        raise _fail(f"surface.{key}", r, allowed)
+    return [lo, hi]
+
+
+def _custom_surface(v: dict[str, Any]) -> dict[str, Any]:
+    d = _keys("surface", v, CUSTOM_SURFACE_KEYS, "a surface")
+    if "expr" not in d:
+        raise ScenarioError(
+            "surface.expr is missing; a custom surface needs a formula in x "
+            'and y, e.g. {"expr": "x**2 + 10*y**2"}'
+        )
+    if not isinstance(d["expr"], str):
+        raise _fail("surface.expr", d["expr"], "a formula as text", "is not text")
+    out: dict[str, Any] = {"expr": d["expr"]}
+    for key in ("x_range", "y_range"):
+        out[key] = _parse_range(key, d.get(key, [-3.0, 3.0]))
+    try:
+        make_surface(out)  # the formula is checked here, with its own message
+    except ValueError as e:
+        raise ScenarioError(f"surface.expr: {e}") from None
+    return out
+
+
 def _parse_surface(v: Any) -> str | dict[str, Any]:
-    names = ", ".join(BUILTIN)
-    if isinstance(v, str):
-        if v not in BUILTIN:
-            raise _fail(
-                "surface",
-                v,
-                f'one of {names}, or an object {{"expr": ...}}',
-                "is not a built-in surface",
-            )
-        return v
+    allowed = f'one of {", ".join(BUILTIN)}, or an object {{"expr": ...}}'
     if isinstance(v, dict):
-        d = _keys("surface", v, CUSTOM_SURFACE_KEYS, "a surface")
-        if "expr" not in d:
-            raise ScenarioError(
-                "surface.expr is missing; a custom surface needs a formula in x "
-                'and y, e.g. {"expr": "x**2 + 10*y**2"}'
-            )
-        if not isinstance(d["expr"], str):
-            raise _fail("surface.expr", d["expr"], "a formula as text", "is not text")
-        out: dict[str, Any] = {"expr": d["expr"]}
-        for key in ("x_range", "y_range"):
-            r = d.get(key, [-3.0, 3.0])
-            allowed = f"two finite numbers [low, high] with low < high, |value| <= {MAX_COORD:g}"
-            if not isinstance(r, (list, tuple)) or len(r) != 2:
-                raise _fail(f"surface.{key}", r, allowed, "is not a pair")
-            lo = _number(f"surface.{key}[0]", r[0], allowed)
-            hi = _number(f"surface.{key}[1]", r[1], allowed)
-            if not lo < hi or max(abs(lo), abs(hi)) > MAX_COORD:
-                raise _fail(f"surface.{key}", r, allowed)
-            out[key] = [lo, hi]
-        try:
-            make_surface(out)  # the formula is checked here, with its own message
-        except ValueError as e:
-            raise ScenarioError(f"surface.expr: {e}") from None
-        return out
-    raise _fail(
-        "surface",
-        v,
-        f'one of {names}, or an object {{"expr": ...}}',
-        "is not a surface name or object",
-    )
-
-
-def _parse_param(opt: Optimizer, path: str, name: str, v: Any) -> Any:
-    return _parse(opt.param(name), v, path, f" (for {opt.name})")
+        return _custom_surface(v)
+    if not isinstance(v, str):
+        raise _fail("surface", v, allowed, "is not a surface name or object")
+    if v not in BUILTIN:
+        raise _fail("surface", v, allowed, "is not a built-in surface")
+    return v
 
 
 def _parse_schedule(path: str, v: Any, steps: int) -> dict[str, Any] | None:
     if v is None:
         return None
-    names = ", ".join(SCHEDULES)
     d = _keys(path, v, ("name", "params"), "a schedule")
-    name = d.get("name")
-    if name not in SCHEDULES:
-        raise _fail(f"{path}.name", name, f"one of {names}", "is not a schedule")
-    sched: Schedule = SCHEDULES[name]
+    name = _name(f"{path}.name", d.get("name"), SCHEDULES, "is not a schedule")
     if name == "constant":
         return None
-    given = d.get("params", {}) or {}
-    allowed_keys = tuple(p.name for p in sched.params)
-    _keys(f"{path}.params", given, allowed_keys, "an object")
-    out: dict[str, Any] = {}
-    for p in sched.params:
-        ppath = f"{path}.params.{p.name}"
-        if p.name in given:
-            out[p.name] = _parse(p, given[p.name], ppath)
-        elif p.required:
-            raise ScenarioError(f"{ppath} is missing; {name} needs it ({p.allowed()})")
-        else:
-            out[p.name] = p.default
+    sched: Schedule = SCHEDULES[name]
+    given = _given(path, d, sched.params, "an object")
+    out = _fill(sched.params, given, f"{path}.params", name)
     problem = sched.check(out, steps)
     if problem:
         raise ScenarioError(f"{path} ({name}): {problem}")
     return {"name": name, "params": out}
 
 
+def _parse_label(path: str, label: Any) -> str:
+    if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL:
+        raise _fail(f"{path}.label", label, f"non-empty text of at most {MAX_LABEL} characters")
+    return label.strip()
+
+
 def _parse_run(i: int, v: Any, steps: int) -> RunSpec:
     path = f"runs[{i}]"
     d = _keys(path, v, RUN_KEYS, "a run")
-    name = d.get("optimizer")
-    if name not in OPTIMIZERS:
-        raise _fail(
-            f"{path}.optimizer", name, "one of " + ", ".join(OPTIMIZERS), "is not an optimizer"
-        )
-    opt = OPTIMIZERS[name]
-    given = d.get("params", {}) or {}
-    _keys(f"{path}.params", given, tuple(p.name for p in opt.params), f"parameters of {name}")
-    params: dict[str, Any] = {}
-    for p in opt.params:
-        if p.name in given:
-            params[p.name] = _parse_param(opt, f"{path}.params.{p.name}", p.name, given[p.name])
-        else:
-            params[p.name] = p.default
+    name = _name(f"{path}.optimizer", d.get("optimizer"), OPTIMIZERS, "is not an optimizer")
+    opt: Optimizer = OPTIMIZERS[name]
+    given = _given(path, d, opt.params, f"parameters of {name}")
+    params = _fill(opt.params, given, f"{path}.params", name, f" (for {name})")
     problem = opt.check({**opt.fixed, **params})
     if problem:
         raise ScenarioError(f"{path}.params ({name}): {problem}")
     schedule = _parse_schedule(f"{path}.schedule", d.get("schedule"), steps)
-    label = d.get("label", opt.title["en"])
-    if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL:
-        raise _fail(f"{path}.label", label, f"non-empty text of at most {MAX_LABEL} characters")
-    return RunSpec(name, params, schedule, label.strip())
+    label = _parse_label(path, d.get("label", opt.title["en"]))
+    return RunSpec(name, params, schedule, label)
 
 
-def parse_scenario(value: Any) -> Scenario:
-    """Validate a JSON-shaped scenario (a dict, or JSON text) and fill in the defaults."""
-    if isinstance(value, Scenario):
-        return value
+def _parse_start(v: Any) -> tuple[float, float]:
+    allowed = f"[x, y], two finite numbers with |value| <= {MAX_COORD:g}"
+    if not isinstance(v, (list, tuple)) or len(v) != 2:
+        raise _fail("start", v, allowed, "is not a point")
+    start = (_number("start[0]", v[0], allowed), _number("start[1]", v[1], allowed))
+    if max(abs(start[0]), abs(start[1])) > MAX_COORD:
+        raise _fail("start", v, allowed, "is out of range")
+    return start
+
+
+def _parse_runs(v: Any, steps: int) -> tuple[RunSpec, ...]:
+    if not isinstance(v, list) or not v:
+        raise _fail("runs", v, f"a list of 1 to {MAX_RUNS} runs", "is not a non-empty list")
+    if len(v) > MAX_RUNS:
+        raise ScenarioError(f"runs has {len(v)} entries; allowed: at most {MAX_RUNS}")
+    if len(v) * steps > MAX_RUN_STEPS:
+        raise ScenarioError(
+            f"runs x steps = {len(v)} x {steps} = {len(v) * steps:,}; allowed: at most "
+            f"{MAX_RUN_STEPS:,} run-steps in one scenario"
+        )
+    return tuple(_parse_run(i, r, steps) for i, r in enumerate(v))
+
+
+def _parse_noise(v: Any) -> dict[str, Any]:
+    d = _keys("noise", v or {}, ("std", "seed"), "a noise setting")
+    std = _parse(NOISE_STD, d.get("std", 0.0), "noise.std")
+    seed = _parse(NOISE_SEED, d.get("seed", 0), "noise.seed")
+    return {"std": std, "seed": seed}
+
+
+def _load(value: Any) -> dict[str, Any]:
+    """The scenario as a dict of known keys (JSON text is decoded first)."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -239,31 +270,18 @@ def parse_scenario(value: Any) -> Scenario:
         raise ScenarioError(
             "surface is missing; give a built-in name such as 'rosenbrock' or {\"expr\": ...}"
         )
+    return d
+
+
+def parse_scenario(value: Any) -> Scenario:
+    """Validate a JSON-shaped scenario (a dict, or JSON text) and fill in the defaults."""
+    if isinstance(value, Scenario):
+        return value
+    d = _load(value)
     surface_spec = _parse_surface(d["surface"])
     surface = make_surface(surface_spec)
     steps = _parse(STEPS, d.get("steps", DEFAULT_STEPS), "steps")
-
-    start_v = d.get("start", list(surface.start))
-    allowed = f"[x, y], two finite numbers with |value| <= {MAX_COORD:g}"
-    if not isinstance(start_v, (list, tuple)) or len(start_v) != 2:
-        raise _fail("start", start_v, allowed, "is not a point")
-    start = (_number("start[0]", start_v[0], allowed), _number("start[1]", start_v[1], allowed))
-    if max(abs(start[0]), abs(start[1])) > MAX_COORD:
-        raise _fail("start", start_v, allowed, "is out of range")
-
-    runs_v = d.get("runs")
-    if not isinstance(runs_v, list) or not runs_v:
-        raise _fail("runs", runs_v, f"a list of 1 to {MAX_RUNS} runs", "is not a non-empty list")
-    if len(runs_v) > MAX_RUNS:
-        raise ScenarioError(f"runs has {len(runs_v)} entries; allowed: at most {MAX_RUNS}")
-    if len(runs_v) * steps > MAX_RUN_STEPS:
-        raise ScenarioError(
-            f"runs x steps = {len(runs_v)} x {steps} = {len(runs_v) * steps:,}; allowed: at most "
-            f"{MAX_RUN_STEPS:,} run-steps in one scenario"
-        )
-    runs = tuple(_parse_run(i, r, steps) for i, r in enumerate(runs_v))
-
-    noise_v = _keys("noise", d.get("noise", {}) or {}, ("std", "seed"), "a noise setting")
-    std = _parse(NOISE_STD, noise_v.get("std", 0.0), "noise.std")
-    seed = _parse(NOISE_SEED, noise_v.get("seed", 0), "noise.seed")
-    return Scenario(surface_spec, start, steps, runs, {"std": std, "seed": seed})
+    start = _parse_start(d.get("start", list(surface.start)))
+    runs = _parse_runs(d.get("runs"), steps)
+    noise = _parse_noise(d.get("noise", {}))
+    return Scenario(surface_spec, start, steps, runs, noise)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from core.params import Bool, Choice, Float, Int, Param
+from core.text import both
 
 Array = np.ndarray
 
@@ -25,11 +26,14 @@ class Schedule:
     name: str
     params: tuple[Param, ...]
     fn: Callable[..., Array]  # fn(base_lr, t: int array, **params) -> lr array
-    title: dict[str, str]
     torch_name: str
     formula: str
     note: str = ""
     check: Callable[[dict[str, Any], int], str | None] = lambda p, steps: None
+
+    @property
+    def title(self) -> dict[str, str]:
+        return both(f"sched.{self.name}.title")
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -150,15 +154,16 @@ SCHEDULES: dict[str, Schedule] = {
             "constant",
             (),
             lambda base, t: np.full(np.shape(t), float(base)),
-            {"en": "Constant", "zh": "常数"},
             "(none)",
             r"\eta^t = \eta",
         ),
         Schedule(
             "step",
-            (_i("step_size", None), _f("gamma", 0.1, symbol="γ", low_open=True, high=1.0, scale="near_one")),
+            (
+                _i("step_size", None),
+                _f("gamma", 0.1, symbol="γ", low_open=True, high=1.0, scale="near_one"),
+            ),
             step_lr,
-            {"en": "Step decay", "zh": "阶梯衰减"},
             "StepLR",
             r"\eta^t = \eta\,\gamma^{\lfloor t / \text{step\_size} \rfloor}",
         ),
@@ -166,7 +171,6 @@ SCHEDULES: dict[str, Schedule] = {
             "exponential",
             (_f("gamma", None, symbol="γ", low_open=True, high=1.0, scale="near_one"),),
             exponential_lr,
-            {"en": "Exponential decay", "zh": "指数衰减"},
             "ExponentialLR",
             r"\eta^t = \eta\,\gamma^{t}",
         ),
@@ -174,7 +178,6 @@ SCHEDULES: dict[str, Schedule] = {
             "cosine",
             (_i("T_max", None), _f("eta_min", 0.0, symbol="η_min", scale="log")),
             cosine_lr,
-            {"en": "Cosine annealing", "zh": "余弦退火"},
             "CosineAnnealingLR",
             r"\eta^t = \eta_{\min} + \tfrac12(\eta - \eta_{\min})\left(1 + \cos\frac{\pi t}{T_{\max}}\right)",
         ),
@@ -186,7 +189,6 @@ SCHEDULES: dict[str, Schedule] = {
                 _i("total_iters", 5),
             ),
             linear_lr,
-            {"en": "Linear warm-up / decay", "zh": "线性预热 / 衰减"},
             "LinearLR",
             r"\eta^t = \eta\left(f_0 + (f_1 - f_0)\frac{\min(t, T)}{T}\right)",
         ),
@@ -199,7 +201,6 @@ SCHEDULES: dict[str, Schedule] = {
                 _f("eta_min", 0.0, symbol="η_min", scale="log"),
             ),
             warmup_cosine_lr,
-            {"en": "Warm-up + cosine", "zh": "预热 + 余弦"},
             "SequentialLR(LinearLR → CosineAnnealingLR)",
             r"\eta^t = \begin{cases}\eta\left(f_0 + (1 - f_0)\,t/T\right) & t < T\\"
             r"\eta_{\min} + \tfrac12(\eta - \eta_{\min})\left(1 + \cos\frac{\pi (t-T)}{T_{\max}}\right)"
@@ -218,7 +219,6 @@ SCHEDULES: dict[str, Schedule] = {
                 Bool("cycle_momentum", False),
             ),
             onecycle_lr,
-            {"en": "One-cycle", "zh": "单周期"},
             "OneCycleLR",
             r"\eta^t:\ \frac{\eta_{\max}}{d} \nearrow \eta_{\max} \searrow "
             r"\frac{\eta_{\max}}{d\,d_f}",

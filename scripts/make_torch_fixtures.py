@@ -51,44 +51,33 @@ STARTS = {
 
 
 # --- torch objects from this project's names ------------------------------------------------
+# name -> (torch class, what the name pins, defaults this project sets where torch's differ)
+TORCH_OPTIMIZERS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
+    "sgd": ("SGD", {}, {}),
+    "momentum": ("SGD", {}, {"momentum": MOMENTUM_DEFAULT}),
+    "nesterov": ("SGD", {"nesterov": True, "dampening": 0.0}, {"momentum": MOMENTUM_DEFAULT}),
+    "adagrad": ("Adagrad", {}, {}),
+    "rmsprop": ("RMSprop", {}, {}),
+    "adam": ("Adam", {}, {}),
+    "amsgrad": ("Adam", {"amsgrad": True}, {}),
+    "adamw": ("AdamW", {}, {}),
+    "nadam": ("NAdam", {}, {}),
+    "radam": ("RAdam", {}, {}),
+    "adadelta": ("Adadelta", {}, {}),
+}
+
+
 def torch_optimizer(name: str, params: dict[str, Any], p: torch.Tensor) -> torch.optim.Optimizer:
     """The torch optimizer for a run: only the given params, plus what the name pins."""
-    kw: dict[str, Any] = {}
-    for k, v in params.items():
-        if k == "betas":
-            kw[k] = (float(v[0]), float(v[1]))
-        elif k == "bias_correction":
-            if v is not True:
-                raise ValueError("bias_correction=false has no torch counterpart")
-        else:
-            kw[k] = v
-    kw["foreach"] = False
-    o = torch.optim
-    if name == "sgd":
-        return o.SGD([p], **kw)
-    if name == "momentum":
-        kw.setdefault("momentum", MOMENTUM_DEFAULT)
-        return o.SGD([p], **kw)
-    if name == "nesterov":
-        kw.setdefault("momentum", MOMENTUM_DEFAULT)
-        return o.SGD([p], nesterov=True, dampening=0.0, **kw)
-    if name == "adagrad":
-        return o.Adagrad([p], **kw)
-    if name == "rmsprop":
-        return o.RMSprop([p], **kw)
-    if name == "adam":
-        return o.Adam([p], **kw)
-    if name == "amsgrad":
-        return o.Adam([p], amsgrad=True, **kw)
-    if name == "adamw":
-        return o.AdamW([p], **kw)
-    if name == "nadam":
-        return o.NAdam([p], **kw)
-    if name == "radam":
-        return o.RAdam([p], **kw)
-    if name == "adadelta":
-        return o.Adadelta([p], **kw)
-    raise ValueError(f"no torch counterpart for optimizer {name!r}")
+    if name not in TORCH_OPTIMIZERS:
+        raise ValueError(f"no torch counterpart for optimizer {name!r}")
+    if params.get("bias_correction", True) is not True:
+        raise ValueError("bias_correction=false has no torch counterpart")
+    cls, pinned, defaults = TORCH_OPTIMIZERS[name]
+    kw: dict[str, Any] = {**defaults, **{k: v for k, v in params.items() if k != "bias_correction"}}
+    if "betas" in kw:
+        kw["betas"] = (float(kw["betas"][0]), float(kw["betas"][1]))
+    return getattr(torch.optim, cls)([p], **pinned, **kw, foreach=False)
 
 
 def torch_scheduler(opt: torch.optim.Optimizer, sched: dict[str, Any]) -> Any:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from surfaces.base import Surface
+from surfaces.base import GradCost, Surface
 from surfaces.builtin import BUILTIN
 
 
 def make_surface(spec: str | dict[str, Any]) -> Surface:
     if isinstance(spec, str):
         return BUILTIN[spec]
-    from surfaces.expr import make_expr_surface  # sympy is imported only when a formula is used
+    # Imported on the first formula: built-in surfaces need neither the parser nor sympy.
+    from surfaces.formula.surface import make_expr_surface
 
     return make_expr_surface(
         spec["expr"],
@@ -39,4 +40,4 @@ def describe() -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["BUILTIN", "Surface", "describe", "make_surface"]
+__all__ = ["BUILTIN", "GradCost", "Surface", "describe", "make_surface"]

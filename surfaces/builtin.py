@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from surfaces.base import Array, Surface
+from core.text import both
+from surfaces.base import Array, PointFn, Surface
 
 
 def _xy(p: Array) -> tuple[Array, Array]:
@@ -31,6 +32,19 @@ def _vec(gx: Array, gy: Array) -> Array:
 def _mat(hxx: Array, hxy: Array, hyy: Array) -> Array:
     hxx, hxy, hyy = np.broadcast_arrays(hxx, hxy, hyy)
     return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+
+
+def _surface(name: str, v: PointFn, g: PointFn, h: PointFn, **meta: object) -> Surface:
+    """A built-in surface; its title and description come from the text catalog."""
+    return Surface(
+        name=name,
+        value=v,
+        grad=g,
+        hessian=h,
+        title=both(f"surface.{name}.title"),
+        description=both(f"surface.{name}.description"),
+        **meta,  # type: ignore[arg-type]
+    )
 
 
 def quadratic(
@@ -67,7 +81,7 @@ def quadratic(
         p = np.asarray(p, dtype=float)
         return np.broadcast_to(hess, (*p.shape[:-1], 2, 2)).copy()
 
-    return Surface(name=name, value=value, grad=grad, hessian=hessian, **meta)  # type: ignore[arg-type]
+    return _surface(name, value, grad, hessian, **meta)
 
 
 # --- saddle x^2 - y^2 -------------------------------------------------------------------
@@ -239,10 +253,6 @@ def _dip_hessian(p: Array) -> Array:
     return _mat(_dip_h(x)[2], np.zeros_like(x), np.ones_like(y))
 
 
-def _fn_surface(name: str, v, g, h, **meta: object) -> Surface:  # type: ignore[no-untyped-def]
-    return Surface(name=name, value=v, grad=g, hessian=h, **meta)  # type: ignore[arg-type]
-
-
 RAVINE_FLAT = 1.0
 RAVINE_STEEP = 200.0
 
@@ -258,11 +268,6 @@ BUILTIN: dict[str, Surface] = {
             y_range=(-2.0, 2.0),
             start=(-9.0, 1.0),
             minima=((0.0, 0.0),),
-            title={"en": "Convex ravine", "zh": "凸的狭长峡谷"},
-            description={
-                "en": "Elongated bowl 1/2 (x² + 200 y²): flat along x, 200× steeper across y.",
-                "zh": "狭长的碗 1/2 (x² + 200 y²)：x 方向平缓，y 方向陡 200 倍。",
-            },
             formula=r"\tfrac12\,(x^2 + 200\,y^2)",
         ),
         quadratic(
@@ -274,16 +279,9 @@ BUILTIN: dict[str, Surface] = {
             y_range=(-5.0, 2.0),
             start=(-7.0, -3.0),
             minima=((0.0, 0.0),),
-            title={"en": "Rotated ravine", "zh": "旋转的峡谷"},
-            description={
-                "en": "The ravine (curvatures 1 and 50) turned by 30°: its axes are not the "
-                "coordinate axes, so per-coordinate step sizes help less.",
-                "zh": "曲率为 1 和 50 的峡谷旋转 30°：主轴不再与坐标轴对齐，"
-                "逐参数的学习率帮助变小。",
-            },
             formula=r"\tfrac12\,(u^2 + 50\,v^2),\ (u, v) = R_{30^\circ}(x, y)",
         ),
-        _fn_surface(
+        _surface(
             "saddle",
             _saddle_value,
             _saddle_grad,
@@ -292,14 +290,9 @@ BUILTIN: dict[str, Surface] = {
             y_range=(-2.0, 2.0),
             start=(1.5, 1e-3),
             minima=(),
-            title={"en": "Saddle x² − y²", "zh": "鞍点 x² − y²"},
-            description={
-                "en": "A pure saddle at (0, 0): up along x, down along y (unbounded below).",
-                "zh": "(0, 0) 处的纯鞍点：沿 x 向上，沿 y 向下（没有下界）。",
-            },
             formula=r"x^2 - y^2",
         ),
-        _fn_surface(
+        _surface(
             "lecture_saddle",
             _lecture_value,
             _lecture_grad,
@@ -308,16 +301,9 @@ BUILTIN: dict[str, Surface] = {
             y_range=(-2.0, 2.0),
             start=(0.8, -0.8),
             minima=((1.0, 1.0), (-1.0, -1.0)),
-            title={"en": "Lecture example (1 − w₁w₂)²", "zh": "课程例子 (1 − w₁w₂)²"},
-            description={
-                "en": "One neuron y = w₁w₂x on the sample x = 1, y = 1: a saddle at (0, 0) with "
-                "Hessian eigenvalues 2 and −2; minima along the curve w₁w₂ = 1.",
-                "zh": "单个样本 x = 1, y = 1 上的 y = w₁w₂x：(0, 0) 是鞍点，Hessian 特征值为 2 和 −2；"
-                "曲线 w₁w₂ = 1 上都是最小值。",
-            },
             formula=r"(1 - w_1 w_2)^2",
         ),
-        _fn_surface(
+        _surface(
             "rosenbrock",
             _rosen_value,
             _rosen_grad,
@@ -326,14 +312,9 @@ BUILTIN: dict[str, Surface] = {
             y_range=(-1.0, 3.0),
             start=(-1.5, 2.0),
             minima=((1.0, 1.0),),
-            title={"en": "Rosenbrock", "zh": "Rosenbrock 函数"},
-            description={
-                "en": "A curved, nearly flat banana-shaped valley leading to the minimum at (1, 1).",
-                "zh": "弯曲、几乎平坦的香蕉形山谷，通向 (1, 1) 的最小值。",
-            },
             formula=r"(1 - x)^2 + 100\,(y - x^2)^2",
         ),
-        _fn_surface(
+        _surface(
             "beale",
             _beale_value,
             _beale_grad,
@@ -342,14 +323,9 @@ BUILTIN: dict[str, Surface] = {
             y_range=(-4.5, 4.5),
             start=(1.0, 1.5),
             minima=((3.0, 0.5),),
-            title={"en": "Beale", "zh": "Beale 函数"},
-            description={
-                "en": "Sharp ridges and flat arms; minimum at (3, 0.5).",
-                "zh": "陡峭的山脊和平坦的长臂；最小值在 (3, 0.5)。",
-            },
             formula=r"\sum_{k=1}^{3}\,(c_k - x + x y^k)^2,\ c = (1.5, 2.25, 2.625)",
         ),
-        _fn_surface(
+        _surface(
             "himmelblau",
             _himmel_value,
             _himmel_grad,
@@ -363,15 +339,9 @@ BUILTIN: dict[str, Surface] = {
                 (-3.779310253377747, -3.283185991286170),
                 (3.584428340330492, -1.848126526964404),
             ),
-            title={"en": "Himmelblau", "zh": "Himmelblau 函数"},
-            description={
-                "en": "Four equal minima, one maximum and four saddles: where you start decides "
-                "where you end.",
-                "zh": "四个同样低的最小值、一个最大值和四个鞍点：起点决定终点。",
-            },
             formula=r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         ),
-        _fn_surface(
+        _surface(
             "rastrigin",
             _rastrigin_value,
             _rastrigin_grad,
@@ -380,15 +350,9 @@ BUILTIN: dict[str, Surface] = {
             y_range=(-5.12, 5.12),
             start=(3.3, 2.6),
             minima=((0.0, 0.0),),
-            title={"en": "Rastrigin", "zh": "Rastrigin 函数"},
-            description={
-                "en": "A bowl covered in regular bumps: many local minima around the global one "
-                "at (0, 0).",
-                "zh": "布满规则凸起的碗：全局最小值 (0, 0) 周围有许多局部最小值。",
-            },
             formula=r"20 + \sum_{u \in \{x, y\}} \left(u^2 - 10\cos 2\pi u\right)",
         ),
-        _fn_surface(
+        _surface(
             "dip",
             _dip_value,
             _dip_grad,
@@ -397,13 +361,6 @@ BUILTIN: dict[str, Surface] = {
             y_range=(-2.5, 2.5),
             start=(-3.5, 1.5),
             minima=((_dip_local_min(), 0.0), (DIP_MIN_X, 0.0)),
-            title={"en": "Shallow dip on a slope", "zh": "斜坡上的浅坑"},
-            description={
-                "en": "A long gentle slope with a shallow dip on the way: plain GD settles in the "
-                "dip, momentum carries through to the real minimum.",
-                "zh": "一段平缓的长坡，途中有个浅坑：普通梯度下降停在坑里，"
-                "动量能冲过去到达真正的最小值。",
-            },
             formula=r"\tfrac12 y^2 + 0.02\,(x-4)^2 - 0.3\,e^{-2(x+1)^2}",
         ),
     )

@@ -3,6 +3,8 @@ browser tests) a running app server plus Chromium launch settings for pytest-pla
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +18,8 @@ if str(ROOT) not in sys.path:
 
 from lab import Result, simulate  # noqa: E402
 from ui.local_server import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
-from ui.state import default_state, to_scenario  # noqa: E402
+from ui.model import default_state  # noqa: E402
+from ui.scenario import to_scenario  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +58,27 @@ def long_result() -> Result:
         },
         record_state=True,
     )
+
+
+CliRun = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture
+def cli() -> CliRun:
+    """``cli(*args, env={...})``: ``python cli.py ARGS`` in the project folder, its output
+    captured (extra environment variables in ``env``)."""
+
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "cli.py"), *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            env={**os.environ, **(env or {})},
+        )
+
+    return run
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ Three things had to hold for that, and are pinned here:
 
 * powers of hyperparameters (``beta ** t``, NAdam's ``0.96 ** (t psi)``, the square roots
   of the bias corrections) are computed by C's pow for floats and arrays alike
-  (``optimizers.rules._pow``): NumPy's vectorised pow differs from C's in the last bit for
+  (``optimizers.shared.c_pow``): NumPy's vectorised pow differs from C's in the last bit for
   some inputs (e.g. ``0.99 ** 3``), which made a run whose betas differ from its group's
   step differently batched and alone (the difference reached 6e-12 relative in RAdam's
   effective lr, through the cancellation in rho_t);
@@ -33,7 +33,7 @@ import pytest
 
 from core.params import Bool, Pair
 from lab import simulate
-from optimizers import OPTIMIZERS, prepare_hyper, resolved_params
+from optimizers import OPTIMIZERS, resolved_params
 from surfaces.builtin import BUILTIN
 
 FIELDS = ("trajectory", "loss", "grad_norm", "lr", "effective_lr")
@@ -158,16 +158,19 @@ def test_the_mix_exercises_every_switch_and_both_kinds_of_hyperparameter() -> No
         "adam": ("amsgrad", "bias_correction"),
         "rmsprop": ("centered", "has_momentum", "alpha_lerp_small"),
         "momentum": ("uses_buffer",),
-        "nadam": ("decoupled_weight_decay", "beta1_lerp_small"),
-        "radam": ("decoupled_weight_decay", "beta1_lerp_small"),
+        "nadam": ("decay.decoupled", "b1_lerp_small"),
+        "radam": ("decay.decoupled", "b1_lerp_small"),
         "adamw": ("amsgrad",),
     }
     for name, switches in mixed.items():
-        hp = prepare_hyper(OPTIMIZERS[name], groups[name])
+        hp = OPTIMIZERS[name].hyper(groups[name])
         for s in switches:
-            assert hp[s].any and not hp[s].all, (name, s)
-    hp = prepare_hyper(OPTIMIZERS["adam"], groups["adam"])
-    assert isinstance(hp["beta1"], np.ndarray) and isinstance(hp["eps"], float)
+            sw = hp
+            for part in s.split("."):
+                sw = getattr(sw, part)
+            assert sw.any and not sw.all, (name, s)
+    hp = OPTIMIZERS["adam"].hyper(groups["adam"])
+    assert isinstance(hp.b1, np.ndarray) and isinstance(hp.eps, float)
     assert {r.get("schedule") is None for r in runs} == {True, False}
     assert len({str(r.get("schedule")) for r in runs}) == len(SCHEDULES)
 
@@ -248,8 +251,8 @@ def test_update_rule_batched_equals_alone(name: str) -> None:
     grads[:, :, 1] *= rng.random((steps, 1)) < 0.8  # exact zeros now and then
     lrs = np.array([[p["lr"]] for p in sets]) * (1 + np.arange(steps)[:, None, None] % 3)
 
-    def run(indices: list[int]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        hp = prepare_hyper(opt, [sets[i] for i in indices])
+    def run(indices: list[int]) -> tuple[np.ndarray, np.ndarray, Any]:
+        hp = opt.hyper([sets[i] for i in indices])
         theta = np.tile([0.7, -1.3], (len(indices), 1))
         st = opt.init(theta, hp)
         pts, effs = [], []
@@ -267,8 +270,10 @@ def test_update_rule_batched_equals_alone(name: str) -> None:
         p1, e1, s1 = run([i])
         np.testing.assert_array_equal(pts[:, i], p1[:, 0], err_msg=f"{name} {sets[i]}")
         np.testing.assert_array_equal(effs[:, i], e1[:, 0], err_msg=f"{name} {sets[i]}")
-        for k in s1:
-            np.testing.assert_array_equal(state[k][i], s1[k][0], err_msg=f"{name} {k}")
+        for k in s1._fields:
+            np.testing.assert_array_equal(
+                getattr(state, k)[i], getattr(s1, k)[0], err_msg=f"{name} {k}"
+            )
 
 
 # --- a rotated surface: its off-diagonal Hessian is where BLAS would round per batch size ----

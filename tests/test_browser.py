@@ -4,6 +4,7 @@ start, follows a slider and switches language. Runs only with Debian's /usr/bin/
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -139,3 +140,25 @@ def test_download_buttons_give_the_current_view_as_files(
     assert rows[0].startswith("run,label,optimizer,step,x,y,loss,grad_norm,lr")
     assert len(rows) == 1 + 3 * 301  # three runs of 300 steps, every point
     assert files["PNG"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_hostile_link_shows_its_values_as_typed(page: Page, app_url: str) -> None:
+    """Markdown and HTML in a link's values and labels are shown as text: no live link, no
+    remote image, in the warning, the run's expander or the legend."""
+    link = "[click](http://example.com/x) ![i](http://example.com/i.png) www.example.com"
+    label = "<a href='http://example.com/y'>run</a>"
+    page.goto(f"{app_url}/?utm={quote(link)}&r0=sgd&r0.label={quote(label)}")
+    page.wait_for_selector(CHART, timeout=TIMEOUT)
+    page.wait_for_function(f"() => {MAP_JS} !== undefined", timeout=TIMEOUT)
+
+    def shown(selector: str) -> str:  # the text as read (word joiners are invisible)
+        return page.locator(selector).first.inner_text().replace("\u2060", "")
+
+    expect(page.locator('[data-testid="stAlert"]').first).to_be_visible(timeout=TIMEOUT)
+    assert link in shown('[data-testid="stAlert"]')
+    assert "1. " + label in shown('[data-testid="stExpander"] summary')
+    assert page.locator("a[href*='example.com'], img[src*='example.com']").count() == 0
+    legend = page.evaluate(
+        f"() => [...{MAP_JS}.querySelectorAll('.legendtext')].map(e => e.textContent)"
+    )
+    assert label in legend

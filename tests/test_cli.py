@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from lab import simulate
 
-ROOT = Path(__file__).resolve().parents[1]
+CliRun = Callable[..., Any]  # the ``cli`` fixture (conftest): runs cli.py, returns the process
 SCENARIO = {
     "surface": "rosenbrock",
     "steps": 40,
@@ -27,17 +27,7 @@ SCENARIO = {
 }
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "cli.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
-def test_simulate_prints_the_result_of_lab_simulate(tmp_path: Path) -> None:
+def test_simulate_prints_the_result_of_lab_simulate(cli: CliRun, tmp_path: Path) -> None:
     f = tmp_path / "s.json"
     f.write_text(json.dumps(SCENARIO))
     p = cli("simulate", str(f))
@@ -62,7 +52,7 @@ def test_simulate_prints_the_result_of_lab_simulate(tmp_path: Path) -> None:
         assert len(got["trajectory"]) == 41 and len(got["lr"]) == 40
 
 
-def test_list_names_every_optimizer_schedule_and_surface() -> None:
+def test_list_names_every_optimizer_schedule_and_surface(cli: CliRun) -> None:
     p = cli("list")
     assert p.returncode == 0
     for name in (
@@ -100,7 +90,7 @@ def test_list_names_every_optimizer_schedule_and_surface() -> None:
     ],
 )
 def test_invalid_input_exits_2_with_one_message_and_no_traceback(
-    tmp_path: Path, content: str, message: str
+    cli: CliRun, tmp_path: Path, content: str, message: str
 ) -> None:
     f = tmp_path / "bad.json"
     f.write_text(content)
@@ -110,6 +100,27 @@ def test_invalid_input_exits_2_with_one_message_and_no_traceback(
     assert "Traceback" not in p.stderr and p.stdout == ""
 
 
-def test_missing_file_exits_2() -> None:
+def test_missing_file_exits_2(cli: CliRun) -> None:
     p = cli("simulate", "/nonexistent/scenario.json")
     assert p.returncode == 2 and "does not exist" in p.stderr and "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("name", ["05", "saddle_point"])
+def test_render_takes_a_preset_by_number_or_name_like_the_app(
+    cli: CliRun, tmp_path: Path, name: str
+) -> None:
+    """``--preset`` resolves names as the app's ``?preset=`` links do (lab.presets)."""
+    full, short = tmp_path / "full.csv", tmp_path / "short.csv"
+    assert cli("render", "--preset", "05_saddle_point", "-o", str(full)).returncode == 0
+    p = cli("render", "--preset", name, "-o", str(short))
+    assert p.returncode == 0, p.stderr
+    assert short.read_bytes() == full.read_bytes()
+
+
+def test_render_an_empty_preset_name_exits_2_naming_the_presets(
+    cli: CliRun, tmp_path: Path
+) -> None:
+    p = cli("render", "--preset", "", "-o", str(tmp_path / "x.csv"))
+    assert p.returncode == 2
+    assert "preset '' does not exist; allowed: 01_stuck_is_not_critical" in p.stderr
+    assert "Traceback" not in p.stderr

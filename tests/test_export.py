@@ -11,10 +11,7 @@ import base64
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,7 +28,7 @@ from export.formats import GIF_HOLD_MS
 from figures.sampling import frame_steps
 from lab import Result, simulate
 
-ROOT = Path(__file__).resolve().parents[1]
+CliRun = Callable[..., Any]  # the ``cli`` fixture (conftest): runs cli.py, returns the process
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -66,17 +63,6 @@ def images() -> Iterator[None]:
     """The shared Chromium, stopped after the module (it lives on otherwise until exit)."""
     yield
     export.close_browser()
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "cli.py"), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def values(a: Any) -> np.ndarray:
@@ -230,7 +216,7 @@ def test_gif_stills_are_the_animation_frames(result: Result) -> None:
     animated = export.animated_figure(
         result, "all", "zh", step=0, frames=7, frame_ms=100, width=900, height=600
     )
-    stills = export.frame_figures(static, animated, "zh")
+    stills = figures.frame_stills(static, animated, "zh")
     assert [s for s, _ in stills] == frame_steps(60, 7).tolist()
     step, still = stills[2]
     frame = animated["frames"][2]
@@ -389,7 +375,7 @@ def test_html_opens_offline_shows_the_map_and_plays(
 
 
 # --- command line ---------------------------------------------------------------------------
-def test_cli_renders_a_preset_by_its_file_stem(tmp_path: Path) -> None:
+def test_cli_renders_a_preset_by_its_file_stem(cli: CliRun, tmp_path: Path) -> None:
     out = tmp_path / "saddle.csv"
     p = cli("render", "--preset", "05_saddle_point", "-o", str(out))
     assert p.returncode == 0, p.stderr
@@ -399,7 +385,7 @@ def test_cli_renders_a_preset_by_its_file_stem(tmp_path: Path) -> None:
     assert out.read_bytes() == export.render(want, "csv")
 
 
-def test_cli_renders_a_scenario_file_as_json(tmp_path: Path) -> None:
+def test_cli_renders_a_scenario_file_as_json(cli: CliRun, tmp_path: Path) -> None:
     scenario = tmp_path / "s.json"
     scenario.write_text(json.dumps(SCENARIO), encoding="utf-8")
     out = tmp_path / "result.json"
@@ -431,7 +417,9 @@ def test_cli_renders_a_scenario_file_as_json(tmp_path: Path) -> None:
         (["--preset", "05", "-o", "OUT/nowhere/x.png"], "does not exist"),
     ],
 )
-def test_cli_errors_exit_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+def test_cli_errors_exit_2_with_one_line(
+    cli: CliRun, tmp_path: Path, args: list[str], message: str
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"surface": "moon", "runs": [{"optimizer": "sgd"}]}')
     table = {"BAD": str(bad), "MISSING": str(tmp_path / "missing.json")}
@@ -443,7 +431,9 @@ def test_cli_errors_exit_2_with_one_line(tmp_path: Path, args: list[str], messag
     assert not list(tmp_path.glob("x.*"))
 
 
-def test_cli_without_a_browser_exits_3_and_data_formats_still_work(tmp_path: Path) -> None:
+def test_cli_without_a_browser_exits_3_and_data_formats_still_work(
+    cli: CliRun, tmp_path: Path
+) -> None:
     env = {"BROWSER_PATH": str(tmp_path / "no-chromium")}
     p = cli("render", "--preset", "01", "-o", str(tmp_path / "x.png"), env=env)
     assert p.returncode == 3
@@ -458,7 +448,7 @@ def test_cli_without_a_browser_exits_3_and_data_formats_still_work(tmp_path: Pat
 
 
 @pytest.mark.skipif(not Path("/bin/false").exists(), reason="needs /bin/false")
-def test_cli_with_a_broken_browser_exits_1_with_one_line(tmp_path: Path) -> None:
+def test_cli_with_a_broken_browser_exits_1_with_one_line(cli: CliRun, tmp_path: Path) -> None:
     p = cli(
         "render",
         "--preset",
@@ -473,7 +463,7 @@ def test_cli_with_a_broken_browser_exits_1_with_one_line(tmp_path: Path) -> None
 
 
 @needs_chromium
-def test_cli_renders_a_png_in_chinese(tmp_path: Path) -> None:
+def test_cli_renders_a_png_in_chinese(cli: CliRun, tmp_path: Path) -> None:
     out = tmp_path / "ravine.png"
     p = cli(
         "render",
@@ -492,4 +482,5 @@ def test_cli_renders_a_png_in_chinese(tmp_path: Path) -> None:
     )
     assert p.returncode == 0, p.stderr
     assert "Traceback" not in p.stderr
-    assert Image.open(out).size == (500, 360)
+    with Image.open(out) as im:
+        assert im.size == (500, 360)

@@ -294,3 +294,66 @@ def test_map_handles_a_diverged_run() -> None:
     fig = figures.map_figure(res, arrows=figures.ARROW_KINDS)
     go.Figure(json.loads(payload(fig)))
     assert all(math.isfinite(v) for v in arr(trace_named(fig, "too big")["x"]))
+
+
+def test_labels_are_shown_as_typed_not_as_html(default_result: Result) -> None:
+    """Plotly renders <a href>, <b>, <br> in names and hover text: a label (user text, maybe
+    from a shared link) is escaped, and hover text takes it from the escaped name."""
+    import dataclasses
+
+    label = "<a href='http://example.com'>x</a> & %{y}"
+    run = dataclasses.replace(default_result.runs[0], label=label)
+    res = dataclasses.replace(default_result, runs=[run])
+    escaped = "&lt;a href='http://example.com'&gt;x&lt;/a&gt; &amp; %{y}"
+    for fig in (figures.map_figure(res), figures.traces_figure(res), figures.surface_3d(res)):
+        named = [tr for tr in fig.to_dict()["data"] if "example.com" in str(tr.get("name", ""))]
+        assert named and all(tr["name"] == escaped for tr in named)
+        assert all("example" not in tr.get("hovertemplate", "") for tr in named)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1400, 640), (600, 900)])
+def test_overview_puts_the_traces_panels_beside_or_under_the_map(
+    default_result: Result, width: int, height: int
+) -> None:
+    layout = figures.overview_figure(default_result, width=width, height=height).to_dict()["layout"]
+    panels = [layout[f"yaxis{n}"]["domain"] for n in range(2, 6)]
+    if width >= height:  # side by side: the map left of the panels, both full height
+        assert layout["xaxis"]["domain"][1] < layout["xaxis2"]["domain"][0]
+        assert layout["yaxis"]["domain"] == [0.0, 1.0] and panels[0][1] == 1.0
+    else:  # stacked: the panels under the map, all of the width
+        assert layout["xaxis2"]["domain"] == [0.0, 1.0]
+        assert max(d[1] for d in panels) < layout["yaxis"]["domain"][0]
+    assert [panels[i][0] > panels[i + 1][1] for i in range(3)] == [True] * 3  # no overlap
+
+
+def test_overview_panels_are_the_traces_figures_panels(default_result: Result) -> None:
+    """One panel builder: the combined picture's panel lines are traces_figure's, on the
+    axes after the map's."""
+    lines = [
+        tr for tr in figures.traces_figure(default_result).to_dict()["data"] if tr.get("xaxis")
+    ]
+    combined = figures.overview_figure(default_result, width=1400, height=640).to_dict()["data"]
+    panel_lines = [tr for tr in combined if tr.get("xaxis", "x") != "x"]
+    assert len(panel_lines) == len(lines)
+    for a, b in zip(lines, panel_lines, strict=True):
+        n = int(a["xaxis"][1:] or 1)
+        assert b["xaxis"] == f"x{n + 1}" and b["yaxis"] == f"y{n + 1}"
+        np.testing.assert_array_equal(arr(a["y"]), arr(b["y"]))
+
+
+def test_animated_overview_moves_map_points_and_panel_markers_together(
+    default_result: Result,
+) -> None:
+    d = figures.overview_figure(
+        default_result, width=1400, height=640, animate=True, frames=12, frame_ms=90
+    ).to_dict()
+    frame = d["frames"][5]
+    s = int(frame["name"])
+    moved = [d["data"][i] for i in frame["traces"]]
+    assert moved[0]["name"] == "trail" and sum(tr.get("mode") == "markers" for tr in moved) == 4
+    loss = frame["data"][
+        frame["traces"].index(next(i for i in frame["traces"] if d["data"][i].get("yaxis") == "y2"))
+    ]
+    assert list(arr(loss["y"])) == pytest.approx([r.loss[s] for r in default_result.runs], rel=1e-5)
+    play = d["layout"]["updatemenus"][0]["buttons"][0]
+    assert play["args"][1]["frame"]["duration"] == 90

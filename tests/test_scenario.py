@@ -126,6 +126,14 @@ INVALID = [
         'runs[0].optimizer = "adamm" is not an optimizer; allowed: one of sgd, momentum',
     ),
     (
+        _with(f"{R}.optimizer", ["adam"]),  # not a name at all: no TypeError from a dict lookup
+        'runs[0].optimizer = ["adam"] is not an optimizer; allowed: one of sgd, momentum',
+    ),
+    (
+        _with(f"{R}.schedule", {"name": {"cosine": 1}}),
+        'runs[0].schedule.name = {"cosine": 1} is not a schedule; allowed: one of constant',
+    ),
+    (
         _with(f"{R}.params", {"lr": -0.1}),
         "runs[0].params.lr = -0.1 is out of range; allowed: 0 <= lr (for adam)",
     ),

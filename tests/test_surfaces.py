@@ -1,11 +1,13 @@
-"""Built-in surfaces: closed-form gradients and Hessians against finite differences."""
+"""Built-in surfaces: closed-form gradients and Hessians against finite differences; their texts
+and the cost figure of every surface."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from surfaces import BUILTIN
+from core.text import CATALOG, both
+from surfaces import BUILTIN, GradCost, make_surface
 
 NAMES = sorted(BUILTIN)
 
@@ -97,3 +99,45 @@ def test_rotated_ravine_is_the_ravine_turned() -> None:
     h = s.hessian(np.zeros(2))
     np.testing.assert_allclose(np.linalg.eigvalsh(h), [1.0, 50.0])
     assert abs(h[0, 1]) > 1  # its axes are not the coordinate axes
+
+
+# --- Texts and cost ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_titles_and_descriptions_come_from_the_catalog(name: str) -> None:
+    s = BUILTIN[name]
+    assert s.title == both(f"surface.{name}.title")
+    assert s.description == both(f"surface.{name}.description")
+    assert s.title["zh"] != s.title["en"]  # a translation, not a copy
+    assert s.description["zh"] != s.description["en"]
+
+
+def test_every_surface_text_belongs_to_a_surface() -> None:
+    names = {key.split(".")[1] for key in CATALOG if key.startswith("surface.")}
+    assert names == {*BUILTIN, "custom"}
+
+
+def test_a_formula_surface_has_its_texts() -> None:
+    s = make_surface({"expr": "x**2 + 3*y"})
+    assert s.title == {"en": "Custom formula", "zh": "自定义公式"}
+    assert s.description == {"en": "L(x, y) = x**2 + 3*y", "zh": "L(x, y) = x**2 + 3*y"}
+
+
+def test_grad_cost_is_measured_once_and_kept() -> None:
+    s = BUILTIN["rosenbrock"]
+    cost = s.grad_cost
+    assert isinstance(cost, GradCost)
+    assert s.grad_cost is cost  # measured once per surface
+    assert cost.call > 0 and cost.point >= 0
+    assert cost.seconds(1024) == pytest.approx(cost.call + 1024 * cost.point)
+    assert cost.per_run_step(16) == pytest.approx(cost.seconds(16) / 16)
+
+
+def test_grad_cost_tracks_the_size_of_the_formula() -> None:
+    # 49 nested sines: a gradient program ~40x longer than x*y's; its cost must show that,
+    # for one point (per-operation overhead) and for 1,024 (arithmetic per point).
+    small = make_surface({"expr": "x*y"}).grad_cost
+    deep = make_surface({"expr": "sin(" * 49 + "x*y" + ")" * 49}).grad_cost
+    assert deep.seconds(1) > 4 * small.seconds(1)
+    assert deep.seconds(1024) > 4 * small.seconds(1024)

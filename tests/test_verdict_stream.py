@@ -9,10 +9,10 @@ import pytest
 
 from lab import simulate
 from lab.diagnostics import verdicts
-from lab.engine import _l2_decay
 from lab.presets import get_preset
 from lab.scenario import parse_scenario
 from lab.verdicts import Accumulator, IsotropicNoise, judge
+from optimizers import OPTIMIZERS, resolved_params
 
 
 def batch(result):  # type: ignore[no-untyped-def]
@@ -25,7 +25,7 @@ def batch(result):  # type: ignore[no-untyped-def]
     for j, r in enumerate(result.runs):
         k = len(r.loss)
         traj[:k, j], loss[:k, j], gnorm[:k, j] = r.trajectory, r.loss, r.grad_norm
-    l2 = np.array([_l2_decay(spec) for spec in result.scenario.runs])
+    l2 = np.array([OPTIMIZERS[spec.optimizer].l2_decay(resolved_params(OPTIMIZERS[spec.optimizer], spec.params)) for spec in result.scenario.runs])
     return traj, loss, gnorm, l2
 
 

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.params import Param
+from figures.style import ARROW_KINDS
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
-from ui.state import (
-    ARROWS,
+from ui.model import (
     CUSTOM,
     DEFAULT_EXPR,
     DEFAULT_RANGE,
@@ -27,8 +27,8 @@ from ui.state import (
     AppState,
     RunState,
     schedule_defaults,
-    start_of,
 )
+from ui.scenario import start_of
 
 FULL_BATCH = "full"
 RUN_IDS = "run_ids"
@@ -157,7 +157,7 @@ def widgets_to_state(values: Mapping[str, Any]) -> AppState:
         lang=values.get("lang", "en"),
         present=bool(values.get("present", False)),
         view=values.get("view", "map"),
-        arrows=tuple(a for a in ARROWS if a in (values.get("arrows") or [])),
+        arrows=tuple(a for a in ARROW_KINDS if a in (values.get("arrows") or [])),
         step=min(int(values.get("step", 0)), steps),
     )
     if "start_x" in values and "start_y" in values:

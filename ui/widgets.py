@@ -6,6 +6,7 @@ Widgets never take ``value=``: their value is seeded into ``st.session_state`` f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -13,10 +14,19 @@ import streamlit as st
 from core.params import Param, grid
 from core.text import has, t
 from figures import schedule_figure
+from lab.scenario import MAX_LABEL
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from ui.keys import engine_name, param_keys, rk, run_from_widgets
-from ui.state import FAMILIES, NAME_SWITCHES, SCHEDULE_AUTO, fmt_short, schedule_defaults
+from ui.model import (
+    FAMILIES,
+    NAME_SWITCHES,
+    SCHEDULE_AUTO,
+    fmt_short,
+    schedule_defaults,
+    schedule_params,
+)
+from ui.session import remove_run
 
 CHART_CONFIG = {"displayModeBar": False}
 
@@ -74,69 +84,28 @@ def param_widget(rid: int, p: Param, lang: str) -> None:
             kind_widget(c, key, _label(c, lang), help_text)
 
 
-def _schedule_widget(rid: int, sp: Param, lang: str) -> None:
-    kind_widget(sp, rk(rid, f"s_{sp.name}"), sp.label(), _help(sp, lang))
-
-
 def run_editor(rid: int, index: int, lang: str, steps: int, removable: bool) -> None:
     """Every control of one run: optimizer family, variant switches, hyperparameters,
     schedule (with its lr(t) curve) and label."""
-    fam_key = rk(rid, "family")
-    seed(fam_key, "sgd")
-    st.selectbox(
+    family = choice_box(
+        rk(rid, "family"),
         t("optimizer", lang),
         list(FAMILIES),
-        key=fam_key,
-        format_func=lambda f: family_title(f, lang),
+        "sgd",
+        lambda f: family_title(f, lang),
     )
-    family = st.session_state[fam_key]
     switches: dict[str, bool] = {}
     for switch, by_family in NAME_SWITCHES.items():
         if family in by_family:
-            seed(rk(rid, switch), False)
-            st.toggle(
-                t(f"sw_{switch}", lang), key=rk(rid, switch), help=t(f"sw_{switch}_help", lang)
-            )
-            switches[switch] = bool(st.session_state[rk(rid, switch)])
-    name = engine_name(family, switches)
-    opt = OPTIMIZERS[name]
-    for p in opt.params:
+            key = rk(rid, switch)
+            seed(key, False)
+            st.toggle(t(f"sw_{switch}", lang), key=key, help=t(f"sw_{switch}_help", lang))
+            switches[switch] = bool(st.session_state[key])
+    for p in OPTIMIZERS[engine_name(family, switches)].params:
         param_widget(rid, p, lang)
-
-    sched_key = rk(rid, "sched")
-    seed(sched_key, "constant")
-    st.selectbox(
-        t("schedule", lang),
-        list(SCHEDULES),
-        key=sched_key,
-        format_func=lambda n: SCHEDULES[n].title[lang],
-    )
-    sched = st.session_state[sched_key]
-    if sched != "constant":
-        lr = float(st.session_state[rk(rid, "p_lr")])
-        defaults = schedule_defaults(sched, lr, steps)
-        auto = SCHEDULE_AUTO.get(sched, ())
-        cols = st.columns(2)
-        shown = [sp for sp in SCHEDULES[sched].params if sp.name not in auto]
-        for j, sp in enumerate(shown):
-            seed(rk(rid, f"s_{sp.name}"), defaults.get(sp.name))
-            with cols[j % 2]:
-                _schedule_widget(rid, sp, lang)
-        if auto:
-            st.caption(f"{', '.join(auto[:1])}: {t('schedule_fixed', lang)}")
-        run = run_from_widgets(st.session_state, rid, steps)
-        params = {**defaults, **(run.schedule or {}).get("params", {})}
-        if sched == "onecycle":
-            params.update(total_steps=steps, cycle_momentum=False)
-        try:
-            fig = schedule_figure(sched, lr, params, steps, lang, run_index=index)
-        except (ValueError, TypeError, ZeroDivisionError):
-            fig = None  # invalid parameters: the scenario check names the problem
-        if fig is not None:
-            st.plotly_chart(fig, theme=None, config=CHART_CONFIG, key=rk(rid, "sched_chart"))
-
+    schedule_editor(rid, index, lang, steps)
     seed(rk(rid, "label"), "")
-    st.text_input(t("label", lang), key=rk(rid, "label"), max_chars=60)
+    st.text_input(t("label", lang), key=rk(rid, "label"), max_chars=MAX_LABEL)
     if removable:
         st.button(
             t("remove_run", lang),
@@ -147,5 +116,42 @@ def run_editor(rid: int, index: int, lang: str, steps: int, removable: bool) -> 
         )
 
 
-def remove_run(rid: int) -> None:
-    st.session_state["run_ids"] = [r for r in st.session_state["run_ids"] if r != rid]
+def choice_box(
+    key: str, label: str, options: list[str], first: str, format_func: Callable[[str], str]
+) -> str:
+    """A keyed select box (seeded with ``first``); returns the current choice."""
+    seed(key, first)
+    st.selectbox(label, options, key=key, format_func=format_func)
+    return str(st.session_state[key])
+
+
+def schedule_editor(rid: int, index: int, lang: str, steps: int) -> None:
+    """The run's learning-rate schedule, its parameters two by two, and its curve."""
+    sched = choice_box(
+        rk(rid, "sched"),
+        t("schedule", lang),
+        list(SCHEDULES),
+        "constant",
+        lambda n: SCHEDULES[n].title[lang],
+    )
+    if sched == "constant":
+        return
+    lr = float(st.session_state[rk(rid, "p_lr")])
+    defaults = schedule_defaults(sched, lr, steps)
+    auto = SCHEDULE_AUTO.get(sched, ())
+    cols = st.columns(2)
+    shown = [sp for sp in SCHEDULES[sched].params if sp.name not in auto]
+    for j, sp in enumerate(shown):
+        key = rk(rid, f"s_{sp.name}")
+        seed(key, defaults.get(sp.name))
+        with cols[j % 2]:
+            kind_widget(sp, key, sp.label(), _help(sp, lang))
+    if auto:
+        st.caption(f"{', '.join(auto[:1])}: {t('schedule_fixed', lang)}")
+    run = run_from_widgets(st.session_state, rid, steps)
+    params = schedule_params(sched, (run.schedule or {}).get("params", {}), lr, steps)
+    try:
+        fig = schedule_figure(sched, lr, params, steps, lang, run_index=index)
+    except (ValueError, TypeError, ZeroDivisionError):
+        return  # invalid parameters: the scenario check names the problem
+    st.plotly_chart(fig, theme=None, config=CHART_CONFIG, key=rk(rid, "sched_chart"))

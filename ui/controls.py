@@ -1,0 +1,138 @@
+"""The control panel (the sidebar, or the expander above the map when presenting): preset,
+surface, start, steps and noise, the runs, and the view options. Every widget is keyed
+(``ui.keys``) and takes its value from the session state, never from ``value=``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.text import t
+from figures.style import ARROW_KINDS
+from lab.presets import list_presets
+from surfaces import BUILTIN
+from ui.keys import FULL_BATCH, RUN_IDS, widgets_to_state
+from ui.model import BATCH_CHOICES, CUSTOM, MAX_RUNS, MAX_STEPS, auto_labels
+from ui.safe import plain
+from ui.session import PRESET, add_run, on_preset, reset_start
+from ui.url import MAX_SEED
+from ui.widgets import run_editor, seed
+
+
+def controls(lang: str, formula_error: str | None) -> None:
+    """Every scenario control (drawn after the charts: the values are already in the session
+    state, and the charts should not wait for some forty widgets)."""
+    preset_box(lang)
+    st.subheader(t("section_surface", lang))
+    surface_controls(lang, formula_error)
+    st.subheader(t("section_start", lang))
+    start_controls(lang)
+    st.subheader(t("section_run", lang))
+    steps_and_noise(lang)
+    st.subheader(t("section_runs", lang))
+    runs_controls(lang)
+    st.subheader(t("section_view", lang))
+    st.pills(
+        t("arrows", lang),
+        list(ARROW_KINDS),
+        selection_mode="multi",
+        key="arrows",
+        format_func=lambda a: t(f"arrow_{a}", lang),
+        help=t("arrows_help", lang),
+    )
+
+
+def preset_box(lang: str) -> None:
+    """The lecture presets (when the folder has any), the chosen one's caption, and the
+    problems of preset files that could not be read."""
+    ss = st.session_state
+    presets, problems = list_presets()
+    if presets:
+        titles = {p.name: p.title_in(lang) for p in presets}
+        seed(PRESET, "")
+        st.selectbox(
+            t("preset", lang),
+            ["", *titles],
+            key=PRESET,
+            format_func=lambda n: titles.get(n) or t("preset_none", lang),
+            on_change=on_preset,
+            help=t("preset_help", lang),
+        )
+        chosen = next((p for p in presets if p.name == ss.get(PRESET)), None)
+        if chosen is not None:
+            st.caption(chosen.caption_in(lang))
+    for problem in problems:
+        st.caption(f"⚠️ {problem}")
+    if ss.get("preset_error"):
+        st.error(ss["preset_error"])
+
+
+def surface_controls(lang: str, formula_error: str | None) -> None:
+    """A built-in surface with its description and formula, or a custom formula and box."""
+    st.selectbox(
+        t("surface", lang),
+        [*BUILTIN, CUSTOM],
+        key="surface",
+        format_func=lambda n: t("custom", lang) if n == CUSTOM else BUILTIN[n].title[lang],
+        on_change=reset_start,
+    )
+    if st.session_state["surface"] != CUSTOM:
+        surface = BUILTIN[st.session_state["surface"]]
+        st.caption(surface.description[lang])
+        st.latex(rf"L(x, y) = {surface.formula}")
+        return
+    st.text_input(
+        t("formula", lang), key="expr", help=t("formula_help", lang), on_change=reset_start
+    )
+    if formula_error:
+        st.error(formula_error)
+    c1, c2 = st.columns(2)
+    # The second column's labels are blank (distinct, as Streamlit wants): lo and hi share one.
+    boxes = (
+        (c1, "xr_lo", t("x_range", lang)),
+        (c2, "xr_hi", " "),
+        (c1, "yr_lo", t("y_range", lang)),
+        (c2, "yr_hi", "  "),
+    )
+    for col, key, label in boxes:
+        col.number_input(label, key=key, format="%g", on_change=reset_start)
+
+
+def start_controls(lang: str) -> None:
+    c1, c2 = st.columns(2)
+    c1.number_input("x₀", -1e6, 1e6, key="start_x", format="%g", step=0.1)
+    c2.number_input("y₀", -1e6, 1e6, key="start_y", format="%g", step=0.1)
+    st.caption(t("start_hint", lang))
+    st.button(t("reset_start", lang), on_click=reset_start, icon=":material/restart_alt:")
+
+
+def steps_and_noise(lang: str) -> None:
+    """The number of steps, the emulated batch size (a value from a link is kept among the
+    choices), and the noise seed when there is noise."""
+    st.number_input(
+        t("steps", lang), 1, MAX_STEPS, key="steps", step=100, help=t("steps_help", lang)
+    )
+    current = st.session_state.get("batch")
+    extra = [current] if current != FULL_BATCH else []
+    st.select_slider(
+        t("batch", lang),
+        [FULL_BATCH, *sorted({*BATCH_CHOICES, *extra}, reverse=True)],
+        key="batch",
+        format_func=lambda b: t("full_batch", lang) if b == FULL_BATCH else f"B = {b:g}",
+        help=t("batch_help", lang),
+    )
+    if st.session_state["batch"] != FULL_BATCH:
+        st.number_input(t("seed", lang), 0, MAX_SEED, key="seed", step=1)
+
+
+def runs_controls(lang: str) -> None:
+    """One expander per run (the first open), and the button that adds one."""
+    ids = st.session_state[RUN_IDS]
+    labels = auto_labels(widgets_to_state(st.session_state).runs)
+    steps = int(st.session_state["steps"])
+    for index, rid in enumerate(ids):
+        # Keyed, so it stays open while its title follows the label (η changes it).
+        title = f"{index + 1}. {plain(labels[index])}"
+        with st.expander(title, expanded=index == 0, key=f"r{rid}_box"):
+            run_editor(rid, index, lang, steps, removable=len(ids) > 1)
+    if len(ids) < MAX_RUNS:
+        st.button(t("add_run", lang), on_click=add_run, icon=":material/add:")

@@ -1,0 +1,191 @@
+"""The app's model: what the user has set up (``AppState``, one ``RunState`` per optimizer run),
+its defaults, the optimizer families the user picks from, and the automatic run labels.
+
+Plain data and pure functions (no Streamlit): the scenario bridge (``ui.scenario``), the URL
+codec (``ui.url``) and the widget keys (``ui.keys``) all read and write these values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from lab.scenario import MAX_LABEL
+from optimizers import OPTIMIZERS
+from optimizers.schedules import SCHEDULES
+
+VIEWS = ("map", "3d")
+MAX_RUNS = 6
+MAX_STEPS = 100_000
+MAX_BATCH = 1e9  # a larger emulated batch is no noise at all for float64 gradients
+BATCH_CHOICES = (4096.0, 1024.0, 256.0, 64.0, 16.0, 4.0, 1.0)
+CUSTOM = "custom"
+DEFAULT_EXPR = "x**2 + 10*y**2"
+DEFAULT_RANGE = (-3.0, 3.0)
+
+# Optimizer families: what the user picks; the switches choose the engine name within.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "sgd": ("sgd",),
+    "momentum": ("momentum", "nesterov"),
+    "adagrad": ("adagrad", "adagrad_lecture"),
+    "rmsprop": ("rmsprop", "rmsprop_lecture"),
+    "adam": ("adam", "adamw", "amsgrad"),
+    "nadam": ("nadam",),
+    "radam": ("radam",),
+    "adadelta": ("adadelta",),
+}
+FAMILY_OF = {name: fam for fam, names in FAMILIES.items() for name in names}
+# Switches that pick another engine optimizer rather than set a parameter:
+# switch -> {family: (engine name when off, engine name when on)}.
+NAME_SWITCHES: dict[str, dict[str, tuple[str, str]]] = {
+    "lecture": {
+        "adagrad": ("adagrad", "adagrad_lecture"),
+        "rmsprop": ("rmsprop", "rmsprop_lecture"),
+    },
+    "nesterov": {"momentum": ("momentum", "nesterov")},
+    "decoupled": {"adam": ("adam", "adamw")},
+}
+# Short, language-neutral names for automatic labels. The lecture's Adagrad and RMSProp
+# are this course's plain "Adagrad" and "RMSProp"; torch's forms are marked.
+SHORT_NAMES = {
+    "sgd": "GD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "adagrad": "Adagrad (torch)",
+    "adagrad_lecture": "Adagrad",
+    "rmsprop": "RMSProp (torch)",
+    "rmsprop_lecture": "RMSProp",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "amsgrad": "AMSGrad",
+    "nadam": "NAdam",
+    "radam": "RAdam",
+    "adadelta": "Adadelta",
+}
+# Schedule parameters the UI sets itself: OneCycle must cover every step, and momentum
+# cycling is not modelled by the engine.
+SCHEDULE_AUTO = {"onecycle": ("total_steps", "cycle_momentum")}
+
+
+@dataclass
+class RunState:
+    optimizer: str
+    params: dict[str, Any] = field(default_factory=dict)  # engine names; missing = default
+    schedule: dict[str, Any] | None = None  # {"name", "params"}; None = constant
+    label: str = ""  # "" = automatic: short optimizer name and eta (see auto_labels)
+
+
+@dataclass
+class AppState:
+    surface: str = "ravine"  # a built-in name, or CUSTOM
+    expr: str = DEFAULT_EXPR
+    x_range: tuple[float, float] = DEFAULT_RANGE
+    y_range: tuple[float, float] = DEFAULT_RANGE
+    start: tuple[float, float] | None = None  # None: the surface's own start
+    steps: int = 300
+    runs: list[RunState] = field(default_factory=list)
+    batch: float | None = None  # None: full batch (no noise)
+    seed: int = 0
+    lang: str = "en"
+    present: bool = False
+    view: str = "map"
+    arrows: tuple[str, ...] = ()
+    step: int = 0  # the step under the app's slider (and the map's first frame)
+
+
+def default_runs() -> list[RunState]:
+    """The lecture's ravine story in three runs: GD with eta = 1e-2 bounces between the walls
+    (oscillating), GD with a tiny eta creeps (crawling), Adam's per-parameter steps reach
+    the minimum."""
+    return [
+        RunState("sgd", {"lr": 1e-2}),
+        RunState("sgd", {"lr": 1e-4}),
+        RunState("adam", {"lr": 0.1}),
+    ]
+
+
+def default_state() -> AppState:
+    return AppState(runs=default_runs())
+
+
+def new_run() -> RunState:
+    """The run "Add an optimizer" appends: the lecture's RMSProp, a step that suits most
+    surfaces."""
+    return RunState("rmsprop_lecture", {"lr": 0.1})
+
+
+def run_params(run: RunState) -> dict[str, Any]:
+    """The run's parameters restricted to what its optimizer takes, defaults filled in."""
+    return {p.name: run.params.get(p.name, p.default) for p in OPTIMIZERS[run.optimizer].params}
+
+
+def normalize_run(run: RunState) -> RunState:
+    """'amsgrad' is Adam with amsgrad on: show it as the Adam family with its switch."""
+    if run.optimizer == "amsgrad":
+        return replace(run, optimizer="adam", params={**run.params, "amsgrad": True})
+    return run
+
+
+# --- labels ---------------------------------------------------------------------------------
+def auto_labels(runs: list[RunState]) -> list[str]:
+    """Each run's label: its own, or "GD η=0.01"-style text that is the same in every
+    language (so switching the language does not change the scenario and recompute)."""
+    out = [run.label or _auto_label(run) for run in runs]
+    repeated = {label for label in out if out.count(label) > 1}
+    out = [f"{label} #{i + 1}" if label in repeated else label for i, label in enumerate(out)]
+    return [label[:MAX_LABEL] for label in out]
+
+
+def _auto_label(run: RunState) -> str:
+    text = f"{SHORT_NAMES[run.optimizer]} η={fmt_short(run_params(run)['lr'])}"
+    return text if run.schedule is None else f"{text} ({run.schedule['name']})"
+
+
+def fmt_short(v: float) -> str:
+    """A hyperparameter for a label or a slider, the way the lecture writes it: 0.01, 0.3,
+    1e-4, 2e-7, 10."""
+    v = float(v)
+    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e4):
+        mant, exp = f"{v:.2e}".split("e")
+        mant = mant.rstrip("0").rstrip(".")
+        return f"{mant}e{int(exp)}"
+    return f"{v:.3g}"
+
+
+# --- schedules ------------------------------------------------------------------------------
+# Starting values for a schedule's required parameters that fit the run's length.
+_FITTED: dict[str, Callable[[float, int], dict[str, Any]]] = {
+    "step": lambda lr, steps: {"step_size": max(1, steps // 3)},
+    # down to 1 % at the end
+    "exponential": lambda lr, steps: {"gamma": float(f"{0.01 ** (1 / max(steps, 1)):.4g}")},
+    "cosine": lambda lr, steps: {"T_max": max(1, steps)},
+    "warmup_cosine": lambda lr, steps: {
+        "total_iters": max(1, steps // 10),
+        "T_max": max(1, steps - max(1, steps // 10)),
+    },
+    "linear": lambda lr, steps: {"total_iters": max(1, steps // 5)},
+    "onecycle": lambda lr, steps: {"max_lr": lr},
+}
+
+
+def schedule_defaults(name: str, lr: float, steps: int) -> dict[str, Any]:
+    """Starting values for a schedule the user just picked: the engine's defaults, and for
+    its required parameters values that fit the current number of steps."""
+    auto = SCHEDULE_AUTO.get(name, ())
+    out = {
+        p.name: p.default
+        for p in SCHEDULES[name].params
+        if p.name not in auto and p.default is not None
+    }
+    fitted = _FITTED.get(name)
+    return {**out, **(fitted(lr, steps) if fitted else {})}
+
+
+def schedule_params(name: str, given: dict[str, Any], lr: float, steps: int) -> dict[str, Any]:
+    """Every parameter the engine gets for schedule ``name``: the starting values, the user's
+    ``given`` ones, and those the UI sets itself (``SCHEDULE_AUTO``)."""
+    out = {**schedule_defaults(name, lr, steps), **given}
+    if name == "onecycle":
+        out.update(total_steps=steps, cycle_momentum=False)
+    return out

@@ -1,0 +1,336 @@
+"""The shareable URL: ``encode(state)`` -> query parameters, ``decode(query)`` -> state.
+
+URL scheme (only values that differ from the defaults are written)::
+
+    lang=zh  present=1  view=3d  arrows=grad,update,momentum  step=120
+    surface=rosenbrock | surface=custom&expr=x**2+10*y**2&xr=-3,3&yr=-3,3
+    start=-9,1  steps=300  batch=16  seed=0
+    r0=adam  r0.lr=0.1  r0.betas=0.9,0.999  r0.amsgrad=1  r0.label=Adam
+    r0.s=cosine  r0.s.T_max=300
+
+``rN`` is run N's engine optimizer name, ``rN.<param>`` its torch-named parameters,
+``rN.s`` its learning-rate schedule and ``rN.s.<param>`` the schedule's parameters.
+
+Every value is read and written by its ``core.params`` kind (``from_text`` / ``to_text``),
+so a malformed or out-of-range value is named with what that kind allows. Decoding never
+raises: what cannot be used is left at its default and reported as ``Ignored``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from core.params import Bool, Choice, Float, Int, Pair, Param, ParamError
+from core.text import LANGS
+from figures.style import ARROW_KINDS
+from lab.scenario import MAX_COORD, MAX_LABEL, parse_scenario
+from optimizers import OPTIMIZERS
+from optimizers.schedules import SCHEDULES
+from surfaces import BUILTIN
+from ui.model import (
+    CUSTOM,
+    DEFAULT_RANGE,
+    MAX_BATCH,
+    MAX_RUNS,
+    MAX_STEPS,
+    SCHEDULE_AUTO,
+    VIEWS,
+    AppState,
+    RunState,
+    default_state,
+    normalize_run,
+)
+from ui.scenario import build_surface, default_start, to_scenario
+
+MAX_SEED = 2**32 - 1
+COORD = Float("coordinate", low=-MAX_COORD, high=MAX_COORD)
+
+# The top-level parameters, each named like the AppState field it sets, in URL order.
+VIEW_FIELDS: tuple[Param, ...] = (
+    Choice("lang", "en", choices=LANGS),
+    Bool("present", False),
+    Choice("view", "map", choices=VIEWS),
+)
+ARROW = Choice("arrows", choices=ARROW_KINDS)  # one item of the comma list
+STEP = Int("step", 0, low=0, high=MAX_STEPS)
+SURFACE = Choice("surface", "ravine", choices=(*BUILTIN, CUSTOM))
+RANGES = {"xr": "x_range", "yr": "y_range"}
+RANGE = Pair("range", DEFAULT_RANGE, item=COORD, parts=("lo", "hi"))
+START = Pair("start", item=COORD, parts=("x", "y"))
+RUN_FIELDS: tuple[Param, ...] = (
+    Int("steps", 300, low=1, high=MAX_STEPS),
+    Float("batch", low=1.0, high=MAX_BATCH),
+    Int("seed", 0, low=0, high=MAX_SEED),
+)
+OPTIMIZER = Choice("optimizer", choices=tuple(OPTIMIZERS))
+SCHEDULE = Choice("schedule", choices=tuple(SCHEDULES))
+RUN_KEY = re.compile(r"r(0|[1-9][0-9]{0,3})")  # r0 .. r9999, ASCII digits only
+EXPR_HELP = "a formula in x and y, e.g. x**2 + 10*y**2"
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A URL parameter that was not used: its name, the value given and what is allowed."""
+
+    name: str
+    value: str
+    allowed: str
+
+
+# --- encoding -------------------------------------------------------------------------------
+def encode(state: AppState) -> dict[str, str]:
+    """The query parameters of ``state``; defaults are left out so links stay short."""
+    d = default_state()
+    q = _changed(VIEW_FIELDS, state, d)
+    if state.arrows:
+        q["arrows"] = ",".join(state.arrows)
+    q.update(_changed((STEP,), state, d))
+    q.update(_encode_surface(state, d))
+    if state.start is not None and state.start != default_start(state):
+        q["start"] = START.to_text(state.start)
+    q.update(_changed(RUN_FIELDS, state, d))
+    if [encode_run(r) for r in state.runs] != [encode_run(r) for r in d.runs]:
+        for i, run in enumerate(state.runs):
+            q.update({f"r{i}{k}": v for k, v in encode_run(run).items()})
+    return q
+
+
+def _changed(fields: Iterable[Param], state: AppState, default: AppState) -> dict[str, str]:
+    """The text of each field whose value differs from the default state's."""
+    q = {}
+    for p in fields:
+        v = getattr(state, p.name)
+        if v is not None and v != getattr(default, p.name):
+            q[p.name] = p.to_text(v)
+    return q
+
+
+def _encode_surface(state: AppState, default: AppState) -> dict[str, str]:
+    q = {} if state.surface == default.surface else {"surface": state.surface}
+    if state.surface == CUSTOM:
+        q["expr"] = state.expr
+        q.update({key: RANGE.to_text(getattr(state, attr)) for key, attr in RANGES.items()})
+    return q
+
+
+def encode_run(run: RunState) -> dict[str, str]:
+    """One run's parameters, keyed by what follows ``rN`` ("", ".lr", ".s", ".s.T_max")."""
+    q = {"": run.optimizer}
+    q.update(_changed_params(OPTIMIZERS[run.optimizer].params, run.params, "."))
+    if run.schedule is not None:
+        q[".s"] = run.schedule["name"]
+        specs = SCHEDULES[run.schedule["name"]].params
+        q.update(_changed_params(specs, run.schedule.get("params", {}), ".s."))
+    if run.label:
+        q[".label"] = run.label
+    return q
+
+
+def _changed_params(specs: Iterable[Param], values: dict[str, Any], prefix: str) -> dict[str, str]:
+    return {
+        f"{prefix}{p.name}": p.to_text(values[p.name])
+        for p in specs
+        if p.name in values and values[p.name] != p.default
+    }
+
+
+# --- decoding -------------------------------------------------------------------------------
+class Query:
+    """The parameters being decoded, which of them were used, and which were ignored."""
+
+    def __init__(self, query: Mapping[str, str | list[str]]) -> None:
+        # A parameter given twice counts once, with its last value (as browsers keep it).
+        self.values = {k: v[-1] if isinstance(v, list) else v for k, v in query.items()}
+        self.used: set[str] = set()
+        self.ignored: list[Ignored] = []
+
+    def text(self, name: str) -> str | None:
+        self.used.add(name)
+        return self.values.get(name)
+
+    def reject(self, name: str, allowed: str) -> None:
+        self.ignored.append(Ignored(name, self.values[name], allowed))
+
+    def value(self, name: str, param: Param) -> tuple[bool, Any]:
+        """(True, the value) when ``name`` is given and valid for ``param``; else (False,
+        None), with a bad value reported."""
+        text = self.text(name)
+        if text is None:
+            return False, None
+        try:
+            return True, param.from_text(text, name)
+        except ParamError:
+            self.reject(name, param.allowed())
+            return False, None
+
+    def report_unused(self) -> None:
+        for name in self.values:
+            if name not in self.used:
+                self.reject(name, "not a parameter of this app")
+
+
+def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[Ignored]]:
+    """App state from query parameters. Never raises: every parameter that is malformed, out
+    of range or unknown is left at its default and reported as ``Ignored``."""
+    q = Query(query)
+    state = default_state()
+    _decode_fields(q, state, (*VIEW_FIELDS, STEP, *RUN_FIELDS))
+    state.step = min(state.step, state.steps)
+    _decode_arrows(q, state)
+    _decode_surface(q, state)
+    ok, start = q.value("start", START)
+    if ok:
+        state.start = start
+    runs = [run for i in _run_indices(q) if (run := _decode_run(q, i)) is not None]
+    if runs:
+        state.runs = runs
+    q.report_unused()
+    return _engine_checked(state, q.ignored)
+
+
+def _decode_fields(q: Query, state: AppState, fields: Iterable[Param]) -> None:
+    for p in fields:
+        ok, v = q.value(p.name, p)
+        if ok:
+            setattr(state, p.name, v)
+
+
+def _decode_arrows(q: Query, state: AppState) -> None:
+    text = q.text("arrows")
+    if text is None:
+        return
+    try:
+        kinds = {ARROW.from_text(k, "arrows") for k in text.split(",") if k}
+    except ParamError:
+        q.reject("arrows", "a comma list of " + ", ".join(ARROW_KINDS))
+        return
+    state.arrows = tuple(k for k in ARROW_KINDS if k in kinds)
+
+
+def _engine_checked(state: AppState, ignored: list[Ignored]) -> tuple[AppState, list[Ignored]]:
+    """Cross-field rules (Nesterov needs momentum, OneCycle's bounds, a start where the
+    formula is defined) are the engine's: if it refuses the result, keep the defaults."""
+    try:
+        parse_scenario(to_scenario(state))
+    except ValueError as e:
+        view = {k: getattr(state, k) for k in ("lang", "present", "view", "arrows")}
+        return replace(default_state(), **view), [*ignored, Ignored("scenario", "", str(e))]
+    return state, ignored
+
+
+# --- the surface ----------------------------------------------------------------------------
+def _decode_surface(q: Query, state: AppState) -> None:
+    name = q.text("surface")
+    if name is None and "expr" in q.values:
+        name = CUSTOM  # a formula alone means a custom surface
+    if name in BUILTIN:
+        state.surface = name  # a formula's expr, xr, yr are left unused: reported
+        return
+    formula = (q.text("expr"), q.text("xr"), q.text("yr"))
+    if name is None:
+        return
+    if name != CUSTOM:
+        q.reject("surface", SURFACE.allowed())
+        return
+    _decode_formula(q, state, formula[0])
+
+
+def _decode_formula(q: Query, state: AppState, expr: str | None) -> None:
+    ranges = {attr: _decode_range(q, key) for key, attr in RANGES.items()}
+    if not expr:
+        where = "expr" if "expr" in q.values else "surface"
+        q.reject(where, EXPR_HELP)
+        return
+    spec = {"expr": expr, "x_range": list(ranges["x_range"]), "y_range": list(ranges["y_range"])}
+    try:
+        build_surface(spec)
+    except (ValueError, ImportError) as e:
+        q.reject("expr", str(e))
+        return
+    state.surface, state.expr = CUSTOM, expr
+    state.x_range, state.y_range = ranges["x_range"], ranges["y_range"]
+
+
+def _decode_range(q: Query, key: str) -> tuple[float, float]:
+    """A custom surface's range ``lo,hi``; the default one when absent or invalid."""
+    text = q.values.get(key)
+    if text is None:
+        return DEFAULT_RANGE
+    try:
+        lo, hi = RANGE.from_text(text, key)
+        if lo < hi:
+            return (lo, hi)
+    except ParamError:
+        pass
+    q.reject(key, f"{RANGE.allowed()} and lo < hi")
+    return DEFAULT_RANGE
+
+
+# --- runs -----------------------------------------------------------------------------------
+def _run_indices(q: Query) -> list[int]:
+    return sorted(int(k[1:]) for k in q.values if RUN_KEY.fullmatch(k))
+
+
+def _decode_run(q: Query, i: int) -> RunState | None:
+    """Run ``i`` from ``rI`` and every ``rI.*`` parameter (all of them count as used)."""
+    key = f"r{i}"
+    prefix = f"{key}."
+    subkeys = [k for k in q.values if k.startswith(prefix)]
+    q.used.update(subkeys)
+    if i >= MAX_RUNS:
+        q.text(key)
+        q.reject(key, f"at most {MAX_RUNS} runs (r0 .. r{MAX_RUNS - 1})")
+        return None
+    ok, name = q.value(key, OPTIMIZER)
+    if not ok:
+        return None
+    run = RunState(name)
+    specs = {p.name: p for p in OPTIMIZERS[name].params}
+    for k in subkeys:
+        sub = k[len(prefix) :]
+        if sub == "label":
+            run.label = _decode_label(q, k)
+        elif sub != "s" and not sub.startswith("s."):
+            _decode_param(q, k, specs, sub, name, run.params)
+    if f"{key}.s" in q.values:
+        run.schedule = _decode_schedule(q, key, subkeys)
+    return normalize_run(run)
+
+
+def _decode_label(q: Query, key: str) -> str:
+    text = q.values[key]
+    if text.strip() and len(text) <= MAX_LABEL:
+        return text.strip()
+    q.reject(key, f"1 to {MAX_LABEL} characters")
+    return ""
+
+
+def _decode_param(
+    q: Query, key: str, specs: dict[str, Param], name: str, whose: str, into: dict[str, Any]
+) -> None:
+    """``into[name]`` from ``key``, or ``key`` reported: not a parameter of ``whose`` (an
+    optimizer or a schedule), or a value its kind refuses."""
+    p = specs.get(name)
+    if p is None:
+        q.reject(key, f"parameters of {whose}: {', '.join(specs)}")
+        return
+    ok, v = q.value(key, p)
+    if ok:
+        into[name] = v
+
+
+def _decode_schedule(q: Query, key: str, subkeys: list[str]) -> dict[str, Any] | None:
+    ok, name = q.value(f"{key}.s", SCHEDULE)
+    if not ok or name == "constant":
+        return None
+    auto = SCHEDULE_AUTO.get(name, ())
+    specs = {p.name: p for p in SCHEDULES[name].params if p.name not in auto}
+    params: dict[str, Any] = {}
+    prefix = f"{key}.s."
+    for k in subkeys:
+        if k.startswith(prefix):
+            _decode_param(q, k, specs, k[len(prefix) :], name, params)
+    return {"name": name, "params": params}
