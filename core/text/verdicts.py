@@ -201,6 +201,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "started near the maximum at {at} and left it around step {step} (curvatures {eig})",
         "zh": "约第 {step} 步离开了 {at} 处的极大值（曲率 {eig}）",
     },
+    # --- the card's labels ------------------------------------------------------------------
+    "verdict.card.final_loss_l2": {"en": "final loss L + λ/2·‖θ‖²", "zh": "最终 loss L + λ/2·‖θ‖²"},
+    "verdict.card.events": {"en": "Events", "zh": "事件"},
     "list.sep": {"en": ", ", "zh": "、"},
     "list.last": {"en": " and ", "zh": "和"},
     "list.join": {"en": "; ", "zh": "；"},

@@ -283,14 +283,14 @@ def crawling(t: Table, i: int) -> dict[str, Any]:
     )
     values = {
         "dir": fmt.vec(nums["direction"]),
-        "dist": fmt.num(nums["distance_to_go"]),
-        "tau": fmt.count(t.time[i][k]),
         "togo": fmt.count(togo),
         "times": fmt.num(togo / t.n if t.n else math.inf),
         "n": fmt.count(t.n),
-        "pace": fmt.num(t.pace[i][k]),
-        "tol": fmt.num(t.tol[i]),
     }
+    if slope:
+        values["pace"] = fmt.num(t.pace[i][k])
+    else:
+        values.update(dist=fmt.num(t.to_go[i][k]), tau=fmt.count(t.time[i][k]), tol=fmt.num(t.tol[i]))
     key = "verdict.crawling.slope" if slope else "verdict.crawling"
     return {
         "kind": "crawling",
@@ -348,25 +348,19 @@ def moving(t: Table, i: int) -> dict[str, Any]:
         pace=t.pace[i][k],
         basis=basis,
     )
-    values = {
-        "dir": fmt.vec(nums["direction"]),
-        "dist": fmt.num(nums["distance_to_go"]),
-        "tol": fmt.num(t.tol[i]),
-        "togo": fmt.count(togo),
-        "tau": fmt.count(t.time[i][k]),
-        "growth": fmt.num(math.exp(rate)),
-        "pace": fmt.num(t.pace[i][k]),
-        "drop": fmt.num(t.drop[i]),
-        "drop_pct": fmt.pct(t.drop[i] / t.gap[i] if t.gap[i] > 0 else 0.0),
-        "window": fmt.count(t.window),
-    }
-    if basis == "loss":
+    direction = fmt.vec(nums["direction"])
+    if basis == "model":
+        key = "verdict.moving"
+        values = {"dir": direction, "dist": fmt.num(t.to_go[i][k]), "tol": fmt.num(t.tol[i])}
+        values.update(togo=fmt.count(togo), tau=fmt.count(t.time[i][k]))
+    elif basis == "escape":
+        key, values = "verdict.moving.escape", {"dir": direction, "growth": fmt.num(math.exp(rate))}
+    elif basis == "slope":
+        key, values = "verdict.moving.slope", {"dir": direction, "pace": fmt.num(t.pace[i][k])}
+    else:
         nums.update(loss_drop=t.drop[i], window=t.window)
-    key = {
-        "escape": "verdict.moving.escape",
-        "slope": "verdict.moving.slope",
-        "loss": "verdict.moving.loss",
-    }.get(basis, "verdict.moving")
+        key = "verdict.moving.loss"
+        values = {"drop": fmt.num(t.drop[i]), "window": fmt.count(t.window)}
     parts: Parts = [(key, values)]
     bounce = [b for b in (0, 1) if status[b] == BOUNCING and b != k]
     if bounce:

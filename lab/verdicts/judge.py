@@ -2,23 +2,25 @@
 
 Each eigendirection of the local model gets a status:
 
-* ``ARRIVED``: the distance still to go is within the tolerance, or within the noise; along a
-  degenerate direction (where the model is not trusted) also when the slope is negligible or
-  the model's gain along it is (loss, not distance, decides).
+* ``ARRIVED``: the distance still to go is within the tolerance, or the direction is within the
+  noise; along a degenerate direction (where the model's distance is not trusted) also when
+  what is left to gain along it is below the tolerance in loss terms (the loss decides).
 * ``DIVERGING``: it bounces and the bounce grows by GROWTH or more over a run's length.
-* ``BOUNCING``: it bounces steadily (neither grows nor dies out within a run's length).
+* ``BOUNCING``: it bounces steadily (neither grows nor dies out within a run's length; once the
+  loss has stopped falling a bounce counts as steady).
 * ``STOPPED``: it does not bounce and has come to rest short of the critical point: where it
   is heading (Aitken's extrapolation of the stretch) is within the tolerance of where it is,
   and farther than that from where the gradient vanishes. Something other than the gradient
-  holds it (a zero step; a decoupled weight decay balancing the step).
+  holds it (a zero step; a decoupled weight decay balancing the step). Not with noise.
 * ``CRAWLING``: its time constant exceeds CRAWL_FACTOR runs (along a degenerate direction: the
-  time to cross the plot at the current pace).
+  distance over the pace; with noise only if the loss has stopped falling too).
 * ``MOVING``: otherwise.
 
 The run is ``diverging`` if a direction diverges; ``oscillating`` if one bounces steadily and
-the loss has stopped falling; ``stopped`` if one has stopped; ``crawling`` if one crawls; ``moving`` if one still moves (or
-bounces while the loss still falls); else it is at a critical point, whose type the curvature
-(or, where it is degenerate or within the noise, the loss around the point) decides.
+the loss has stopped falling; ``stopped`` if one has stopped; ``crawling`` if one crawls;
+``moving`` if one still moves (or bounces while the loss still falls); else it is at a critical
+point, whose type the curvature (or, where it is not trusted or within the noise, the loss
+around the point) decides.
 """
 
 from __future__ import annotations
