@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.verdicts import THRESHOLDS, Accumulator, NoiseModel, diverged_verdict, judge
+from lab.verdicts import THRESHOLDS, Accumulator, NoiseModel, judge
 from surfaces.base import Surface
 
 
@@ -34,4 +34,4 @@ def verdicts(
     return judge(surface, acc.summary(), noise)
 
 
-__all__ = ["THRESHOLDS", "diverged_verdict", "verdicts"]
+__all__ = ["THRESHOLDS", "verdicts"]

@@ -89,13 +89,6 @@ def _with_events(v, s, j, first, passed, onset):  # type: ignore[no-untyped-def]
     return v
 
 
-def diverged_verdict(step: int, reason: str, onset: int | None = None) -> dict[str, Any]:
-    """The verdict of a run cut at its first invalid point ``step``."""
-    v = cards.diverged(step, reason, onset)
-    v["events"] = []
-    return v
-
-
 __all__ = [
     "KINDS",
     "THRESHOLDS",
@@ -105,7 +98,6 @@ __all__ = [
     "RunScales",
     "Scales",
     "Summary",
-    "diverged_verdict",
     "judge",
     "surface_scales",
 ]
