@@ -88,11 +88,13 @@ def left_critical(
         run = int(j[k])
         if any(np.linalg.norm(x["saddle"] - target[k]) <= near[k] for x in out[run]):
             continue
+        # Newton's steps land on the point to rounding: below 1e-9 of the plot it is zero.
+        at = np.where(np.abs(target[k]) < 1e-9 * s.scale.diag[run], 0.0, target[k])
         out[run].append(
             {
                 "kind": "left_maximum" if e[k, 1] < 0 else "left_saddle",
                 "step": int(b.at[r[k], run]),
-                "saddle": target[k],
+                "saddle": at,
                 "eigenvalues": e[k],
                 "distance": float(dist[k]),
             }
