@@ -130,3 +130,32 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def verdict_timing(repeats: int = 5) -> None:
+    """The verdicts alone, for 1,024 Adam runs x 1,000 steps on Rosenbrock (target <= 30 ms):
+    the accumulator fed the stored arrays, then the judgement of its summary. Also the same
+    runs fed one step at a time, as a sweep would (for comparison; not a target)."""
+    from lab.diagnostics import verdicts as judge_arrays
+    from lab.verdicts import Accumulator, judge
+
+    result = simulate(scenario())
+    traj = np.stack([r.trajectory for r in result.runs], axis=1)
+    loss = np.stack([r.loss for r in result.runs], axis=1)
+    gnorm = np.stack([r.grad_norm for r in result.runs], axis=1)
+    surface = result.surface
+    t_all = best_of(lambda: judge_arrays(surface, traj, loss, gnorm), repeats)
+
+    def stepwise() -> None:
+        acc = Accumulator(surface, RUNS, STEPS)
+        for k in range(STEPS + 1):
+            acc.feed(traj[k : k + 1], loss[k : k + 1], gnorm[k : k + 1])
+        judge(surface, acc.summary())
+
+    t_steps = best_of(stepwise, 1)
+    print(f"verdicts of {RUNS} runs x {STEPS} steps (stored arrays)  {t_all * 1e3:7.1f} ms  (target <= 30 ms)")
+    print(f"  ... fed one step at a time, as a sweep           {t_steps * 1e3:7.1f} ms")
+
+
+if __name__ == "__main__":
+    verdict_timing(1 if "--quick" in sys.argv else 5)

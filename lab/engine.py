@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.diagnostics import diverged_verdict, verdicts
+from lab.diagnostics import verdicts
 from lab.scenario import MAX_COORD, Scenario, ScenarioError, parse_scenario
 from optimizers import OPTIMIZERS, Optimizer, resolved_params
 from optimizers.schedules import lr_sequence
@@ -94,7 +94,7 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
     noise = gradient_noise(sc)
     paths = step_all(surface, start, groups, rates, noise, sc.steps, record_state)
     cuts = cut_runs(paths)
-    judged = judge(surface, groups, paths, cuts, noise is not None)
+    judged = judge(surface, groups, paths, sc.noise["std"])
     return Result(sc, surface, pack(sc, surface, groups, paths, cuts, rates, noise, judged))
 
 
@@ -270,30 +270,12 @@ def judge(
     surface: Surface,
     groups: list[Group],
     paths: Paths,
-    cuts: Cuts,
-    noisy: bool,
+    noise_std: float,
 ) -> list[dict[str, Any]]:
-    """Each row's verdict: the full-length rows judged in one batch, the others diverged."""
+    """Each row's verdict, all rows in one batch: the verdicts find each row's first invalid
+    point by the same rule as ``cut_runs`` (a cut row is ``diverged`` there)."""
     l2 = np.array([d for grp in groups for d in grp.l2])
-    full = cuts.at == len(paths.traj)
-    out: dict[int, dict[str, Any]] = {}
-    whole = np.flatnonzero(full)
-    if len(whole):
-        found = verdicts(
-            surface,
-            paths.traj[:, whole],
-            paths.loss[:, whole],
-            paths.gnorm[:, whole],
-            l2[whole],
-            noisy,
-        )
-        out.update(zip(whole.tolist(), found, strict=True))
-    for j in np.flatnonzero(~full).tolist():
-        cut = int(cuts.at[j])
-        finite_point = bool(np.all(np.isfinite(paths.traj[cut, j])))
-        reason = "bound" if cuts.bound[cut, j] and finite_point else "nonfinite"
-        out[j] = diverged_verdict(cut, reason)
-    return [out[j] for j in range(len(l2))]
+    return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, noise_std)
 
 
 def pack(

@@ -44,6 +44,11 @@ def test_1_stuck_is_not_critical() -> None:
     # ... because the point bounces: y flips sign on every step
     y = run.trajectory[tail, 1]
     assert np.all(np.sign(y[1:]) == -np.sign(y[:-1]))
+    # ... steadily: the card's numbers say a bounce across y that neither grows nor dies
+    assert v["numbers"]["direction"] == pytest.approx([0.0, 1.0])
+    assert v["numbers"]["growth_per_step"] == pytest.approx(1.0, abs=1e-6)
+    assert v["numbers"]["period"] == 2
+    assert v["numbers"]["since"] == a and not v["events"]
 
 
 def test_2_tiny_step_crawls_for_100000_updates() -> None:
@@ -54,6 +59,11 @@ def test_2_tiny_step_crawls_for_100000_updates() -> None:
     assert abs(x) > 0.98 * abs(x0)  # moved under 2 % of the way along the flat axis
     assert run.loss[-1] > 0.25 * run.loss[0]  # still far from the minimum's loss of 0
     assert np.all(np.diff(run.loss) <= 0)  # no bouncing: the loss falls at every step
+    # the card: along x, time constant 1 / (eta * 1) = 1e7 steps, 100x the run
+    v = run.verdict["numbers"]
+    assert v["direction"] == pytest.approx([1.0, 0.0])
+    assert v["time_constant"] == pytest.approx(1e7, rel=1e-3)
+    assert v["steps_to_go"] > 10 * 100_000
 
 
 def _arrival(traj: np.ndarray) -> int:
@@ -84,6 +94,16 @@ def test_3_lecture_adagrad_explodes_and_decay_removes_it() -> None:
     up = np.flatnonzero((np.abs(y[1:]) > 0.1) & (np.abs(y[:-1]) <= 0.1))
     eff_y = plain.effective_lr[:, 1]
     assert len(up) >= 3 and all(eff_y[k] > 2 / 200 for k in up)
+    # the cards: both reached the minimum; the plain one lists its bursts with their steps,
+    # one per excursion, each starting as that excursion starts
+    assert plain.verdict["kind"] == decayed.verdict["kind"] == "minimum"
+    bursts = [e["step"] for e in plain.verdict["events"] if e["kind"] == "burst"]
+    assert len(bursts) == len(up)
+    assert all(abs(b - (k + 1)) <= 10 for b, k in zip(bursts, up, strict=True))
+    text = plain.verdict["events_text"]["en"]
+    assert text.startswith(f"{len(bursts)} bursts of the loss, at steps ")
+    assert all(f"{b:,}" in text for b in bursts)
+    assert not [e for e in decayed.verdict["events"] if e["kind"] == "burst"]
 
 
 def test_4_rmsprop_sigma_catches_up_adagrad_lags() -> None:
@@ -101,6 +121,11 @@ def test_4_rmsprop_sigma_catches_up_adagrad_lags() -> None:
     # ... Adagrad's still reflects the gentle past: a quarter of the gradient or less
     assert ratios["adagrad_lecture"].max() < 0.3
     assert biggest_step["adagrad_lecture"] > 4 * biggest_step["rmsprop_lecture"]
+    # the cards: RMSProp has settled at the bottom beyond the cliff (hovering in a cycle),
+    # Adagrad is still on its way
+    adagrad, rmsprop = result.runs
+    assert rmsprop.verdict["kind"] == "minimum"
+    assert adagrad.verdict["kind"] == "moving"
 
 
 def test_5_saddle_eigenvalues_escape_direction_and_a_nudge_escapes() -> None:
@@ -116,6 +141,8 @@ def test_5_saddle_eigenvalues_escape_direction_and_a_nudge_escapes() -> None:
     escaped = simulate(nudged).runs[0]
     assert escaped.verdict["kind"] == "minimum"
     assert escaped.loss[-1] < 1e-6
+    left = [e for e in escaped.verdict["events"] if e["kind"] == "left_saddle"]
+    assert len(left) == 1 and left[0]["point"] == pytest.approx([0.0, 0.0], abs=1e-9)
 
 
 def test_6_momentum_carries_through_the_dip() -> None:
@@ -124,6 +151,7 @@ def test_6_momentum_carries_through_the_dip() -> None:
     assert -1.0 < gd.trajectory[-1, 0] < -0.7  # in the dip
     assert mom.verdict["kind"] == "minimum" and mom.verdict["local"] is False
     np.testing.assert_allclose(mom.trajectory[-1], [4.0, 0.0], atol=1e-3)
+    assert "local minimum" in gd.verdict["explanation"]["en"]
 
 
 def test_7_warmup_tames_the_first_steps() -> None:
@@ -133,20 +161,38 @@ def test_7_warmup_tames_the_first_steps() -> None:
     assert wild.loss[:20].max() > 2 * wild.loss[0]  # the loss jumps
     assert warm.loss.max() <= warm.loss[0]  # tamed: it never rises above the start
     assert step(warm).max() < 0.1 * step(wild).max()
+    # the cards' events: the wild first step (and the loss rising on it); the warm-up's first
+    # step smaller than the next ones
+    first = {r.label: [e for e in r.verdict["events"] if e["kind"] == "first_step"] for r in (wild, warm)}
+    (w,), (m,) = first[wild.label], first[warm.label]
+    assert w["ratio"] > 10 and w["loss_after"] > 2 * w["loss_before"]
+    assert m["ratio"] < 0.5
+    assert wild.verdict["kind"] == warm.verdict["kind"] == "moving"
 
 
 def test_8_adamw_is_not_adam_plus_l2() -> None:
     l2, adamw, plain = sim("08_adamw_is_not_adam_l2").runs
-    lam = 0.5
+    lam = 1.0
     # Adam + L2 ends at the minimum of L + lam/2 |theta|^2: (2/(1+lam), 40/(20+lam))
-    np.testing.assert_allclose(l2.trajectory[-1], [2 / (1 + lam), 40 / (20 + lam)], atol=1e-4)
+    target = np.array([2 / (1 + lam), 40 / (20 + lam)])
+    np.testing.assert_allclose(l2.trajectory[-1], target, atol=1e-4)
     np.testing.assert_allclose(plain.trajectory[-1], [2.0, 2.0], atol=1e-4)
     assert np.linalg.norm(adamw.trajectory[-1] - l2.trajectory[-1]) > 0.3  # another endpoint
     shrink_l2 = l2.trajectory[-1] / 2.0
     shrink_w = adamw.trajectory[-1] / 2.0
-    assert shrink_l2[0] < 0.7 and shrink_l2[1] > 0.95  # L2: by curvature, unevenly
+    assert shrink_l2[0] < 0.55 and shrink_l2[1] > 0.95  # L2: by curvature, unevenly
     assert abs(shrink_w[0] - shrink_w[1]) < 0.01  # AdamW: both coordinates alike
-    assert l2.verdict["kind"] == "minimum"  # of the objective it optimises
+    # AdamW rests where the decay balances a step of size eta: theta = 1 / lam
+    np.testing.assert_allclose(adamw.trajectory[-1], [1 / lam, 1 / lam], atol=0.01)
+    # the cards: a minimum of the objective it optimises, whose loss the card shows once ...
+    v = l2.verdict
+    assert v["kind"] == "minimum" and v["numbers"]["objective"] == "loss+l2"
+    objective = 0.5 * ((target[0] - 2) ** 2 + 20 * (target[1] - 2) ** 2) + 0.5 * lam * target @ target
+    assert v["numbers"]["final_loss"] == pytest.approx(objective, rel=1e-6)
+    assert f"final loss {v['numbers']['final_loss']:.3g}" in v["explanation"]["en"]
+    # ... and AdamW stopped short of a critical point of L
+    assert adamw.verdict["kind"] == "stopped"
+    assert plain.verdict["kind"] == "minimum"
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -156,10 +202,38 @@ def test_9_small_batch_escapes_large_batch_does_not(seed: int) -> None:
     small["noise"]["seed"] = seed
     run = simulate(small).runs[0]
     assert run.loss[-1] < 0.2  # escaped the saddle (loss 1) towards the valley of minima
+    # the card: hovering at the valley within the noise, or (a late escape) still on its way
+    # down; never a negative "falls by"
+    v = run.verdict
+    assert v["kind"] in ("minimum", "moving"), v["explanation"]["en"]
+    if v["kind"] == "minimum":
+        assert v["numbers"]["within_noise"] is True
+        assert "within the noise" in v["explanation"]["en"]
+    assert "-" not in v["explanation"]["en"].split("fell by")[-1][:3]
     large = copy.deepcopy(small)
     large["noise"]["std"] = 1e-5  # a 10^8 times larger batch
     stuck = simulate(large).runs[0]
     assert stuck.loss[-1] > 0.99 and stuck.verdict["kind"] == "saddle"
+
+
+def test_9_the_preset_run_ends_within_the_noise() -> None:
+    v = sim("09_small_batch_escapes_saddle").runs[0].verdict
+    assert v["kind"] == "minimum" and v["numbers"]["within_noise"] is True
+    assert [e["kind"] for e in v["events"]] == ["left_saddle"]
+
+
+def test_9_most_seeds_pass_close_to_the_saddle_and_the_card_says_when() -> None:
+    p = copy.deepcopy(get_preset("09_small_batch_escapes_saddle").scenario)
+    passed = 0
+    for seed in range(8):
+        p["noise"]["seed"] = seed
+        run = simulate(p).runs[0]
+        for e in run.verdict["events"]:
+            if e["kind"] == "left_saddle":
+                passed += 1
+                assert e["point"] == pytest.approx([0.0, 0.0], abs=1e-6)
+                assert np.linalg.norm(run.trajectory[e["step"]]) < 0.2
+    assert passed >= 5
 
 
 def test_9_exact_gradients_sit_on_the_saddle() -> None:
@@ -174,6 +248,10 @@ def test_10_without_bias_correction_the_first_steps_are_tiny() -> None:
     assert d(raw)[0] < 0.11 * d(corrected)[0]  # the first step: 10x smaller
     assert d(raw)[:20].sum() < 0.5 * d(corrected)[:20].sum()
     assert raw.loss[-1] > corrected.loss[-1]
+    # the cards: slow, not stuck (no "oscillating"); its first step smaller than its next ones
+    assert raw.verdict["kind"] == corrected.verdict["kind"] == "moving"
+    assert [e["kind"] for e in raw.verdict["events"]] == ["first_step"]
+    assert raw.verdict["events"][0]["ratio"] < 0.5
     # and the caption's aside: with the default beta2 = 0.999 it is the other way round
     sc = copy.deepcopy(get_preset("10_bias_correction").scenario)
     for r in sc["runs"]:

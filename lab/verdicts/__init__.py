@@ -1,0 +1,103 @@
+"""What happened to each run: the verdict, judged from a summary of the run.
+
+One code path: a run's points go through an ``Accumulator`` (fed in chunks of any size: the
+engine feeds its stored arrays, a sweep its steps as they come), whose ``Summary`` holds what
+the rules read; ``judge(surface, summary, noise)`` turns it into one verdict dict per run.
+
+    acc = Accumulator(surface, runs=m, steps=n, l2=l2)      # l2: per-run L2 weight decay
+    for k in range(n + 1):                                  # or acc.feed_arrays(traj, loss, g)
+        acc.feed(points[k][None], loss[k][None], grad_norm[k][None])
+    verdicts = judge(surface, acc.summary(), noise=0.1)     # noise: std, a NoiseModel, None
+
+``lab.diagnostics.verdicts`` does exactly that for stored arrays. The rules, their thresholds
+and the mathematics behind each are in ``lab.verdicts.thresholds`` and the README.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lab.verdicts import cards, events
+from lab.verdicts.judge import KINDS_LIVE, Objective, decide
+from lab.verdicts.noise import IsotropicNoise, NoiseModel, as_noise
+from lab.verdicts.scales import RunScales, Scales, surface_scales
+from lab.verdicts.stream import REASONS, Accumulator, Summary
+from lab.verdicts.thresholds import BURST_FRAC, RESOLUTION, THRESHOLDS
+from surfaces.base import Surface
+
+KINDS = (*KINDS_LIVE, "diverged")
+
+
+def judge(
+    surface: Surface, summary: Summary, noise: NoiseModel | float | None = None
+) -> list[dict[str, Any]]:
+    """One verdict dict per run of ``summary``."""
+    noise = as_noise(noise)
+    s = summary
+    m = s.runs
+    out: list[dict[str, Any]] = [{}] * m
+    curv = s.scale.curv
+    obj = Objective(surface, s.l2)
+    grad_scale = s.scale.grad
+    passed = events.left_critical(obj, s, curv, grad_scale, s.tail_points[-1])
+    ratio, rose = events.first_step_ratios(s)
+    first = list(zip(ratio.tolist(), rose.tolist(), strict=True))
+    # Runs with nothing to tell skip the events' code: no burst, no unusual first step, no
+    # saddle passed (the onset of a diverging run is added below).
+    quiet = ((s.bursts.count == 0) & ~events.first_step_unusual(ratio, rose)).tolist()
+    cut = s.cut >= 0
+    for j in np.flatnonzero(cut).tolist():
+        onset = _onset(s, j)
+        v = cards.diverged(int(s.cut[j]), REASONS[int(s.cut_reason[j])], onset)
+        out[j] = _with_events(v, s, j, first[j], passed[j], onset)
+    live = np.flatnonzero(~cut)
+    if len(live):
+        d = decide(surface, s, live, noise)
+        best = surface.min_value()
+        minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
+        if best is not None and len(minima):
+            minima = minima[np.asarray(surface.value(minima)) <= best + 1e-9 * max(1.0, abs(best))]
+        table = cards.Table(s, d, live, best, minima, noise is not None)
+        for i, j in enumerate(live.tolist()):
+            v = cards.live(table, i)
+            if quiet[j] and not passed[j] and v["kind"] != "diverging":
+                v["events"] = []
+                out[j] = v
+                continue
+            onset = v["numbers"].get("onset_step") if v["kind"] == "diverging" else None
+            out[j] = _with_events(v, s, j, first[j], passed[j], onset)
+    return out
+
+
+def _onset(s: Summary, j: int) -> int | None:
+    """The step since which a cut run's loss had been growing: its lowest point, when the
+    loss rose well above it before the cut."""
+    width = max(s.start_loss[j] - s.lowest_loss[j], RESOLUTION * s.scale.loss[j])
+    last = s.tail_loss[-1, j]
+    grew = last > s.lowest_loss[j] + BURST_FRAC * width
+    return int(s.lowest_step[j]) if grew and s.lowest_step[j] < s.cut[j] - 1 else None
+
+
+def _with_events(v, s, j, first, passed, onset):  # type: ignore[no-untyped-def]
+    evs = events.for_run(s, j, first, passed, onset)
+    v["events"] = evs
+    text = events.line(evs, int(s.bursts.count[j]))
+    if text is not None:
+        v["events_text"] = text
+    return v
+
+
+__all__ = [
+    "KINDS",
+    "THRESHOLDS",
+    "Accumulator",
+    "IsotropicNoise",
+    "NoiseModel",
+    "RunScales",
+    "Scales",
+    "Summary",
+    "judge",
+    "surface_scales",
+]
