@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.text import app, figures, optimizers, params, surfaces, verdicts
+from core.text import app, batches, figures, limits, maps, optimizers, params, surfaces, verdicts
 
 LANGS = ("en", "zh")
 LANG_NAMES = {"en": "English", "zh": "中文"}
@@ -36,6 +36,9 @@ CATALOG: Table = _merge(
     optimizers.STRINGS,
     surfaces.STRINGS,
     verdicts.STRINGS,
+    batches.STRINGS,
+    maps.STRINGS,
+    limits.STRINGS,
 )
 
 
