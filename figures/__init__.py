@@ -6,17 +6,20 @@ GIF, HTML) draw the same pictures in the same colours (``PALETTE``).
 
 from figures.animation import frame_stills
 from figures.layers import layers_for
-from figures.map import PICK_NAME, map_figure
-from figures.overview import overview_figure
+from figures.overview import classroom_spec, map_figure, overview_figure
 from figures.schedule import schedule_figure
 from figures.style import ARROW_KINDS, PALETTE, color
 from figures.three_d import surface_3d
 from figures.traces import traces_figure
+from figures.view import PANELS, View, ViewError, view_options
 
 __all__ = [
     "ARROW_KINDS",
     "PALETTE",
-    "PICK_NAME",
+    "PANELS",
+    "View",
+    "ViewError",
+    "classroom_spec",
     "color",
     "frame_stills",
     "layers_for",
@@ -25,4 +28,5 @@ __all__ = [
     "schedule_figure",
     "surface_3d",
     "traces_figure",
+    "view_options",
 ]

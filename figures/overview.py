@@ -1,44 +1,275 @@
-"""The map and the four trace panels in ONE figure: side by side when the picture is at least
-as wide as tall (the app's two columns), else the panels under the map. Exports draw it
-(``--view all``); the app shows the two as separate charts, which rerun faster.
+"""The classroom figure: the map and the trace panels in ONE Plotly figure with one clock.
 
-The map's pieces come from ``figures.map`` and the panels from ``figures.traces.add_panels``,
-the function ``traces_figure`` uses; when animated, the panels' step markers move with the
-map's frames.
+Everything that moves (each run's path so far, its current point, its arrows, the local
+quadratic model, the panels' step line and markers, their read-outs and the curtain over
+the steps not yet played) is in the figure's frames, so Play, Pause, the slider and the
+app's single-step buttons move all of it together in the browser, without the server.
+
+Landscape pictures (the app, ``--view all`` exports) put the panels right of the map,
+portrait ones under it. ``classroom_spec`` returns the figure as a plain dict (what the app
+sends; building ``go.Frame`` objects would cost more than the whole rerun), and
+``overview_figure`` the same as a ``go.Figure``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from figures import animation
-from figures.map import FULL, Domain, MapView, map_layout, map_margin, moving_traces, static_traces
+from core.text import t
+from figures import animation, panels
+from figures import map as mapping
+from figures.layers import Layers, layers_for
 from figures.sampling import frame_steps
-from figures.traces import add_panels, cursor_lines, panel_cursors
+from figures.style import base_layout
+from figures.view import View
 from lab import Result
 
-MAP_SHARE = 0.6  # of the width (or height) for the map: the app's 3:2 columns
-PANEL_GAP_PX = 95  # room left of the panels for their tick labels and rotated titles
-STACK_GAP_PX = 70  # room under a stacked map for its x tick labels and title
+MAP_SHARE = 0.58  # of the width (or height) for the map
+PANEL_GAP_PX = 62  # left of the panels: their tick labels and rotated titles
+STACK_GAP_PX = 60  # under a stacked map: its x tick labels and title
 PANEL_AXIS = 2  # the panels' first axis pair (the map has the first)
+SLIDER_PX = 56  # under the plots when animated: the slider and its read-out
+AXIS_PX = 34  # under the plots: tick labels and the axis titles
+FRAMES = 150  # evenly spaced frames; event windows add every step around them
+EVENT_WINDOW = 12  # steps before and after an event that Play shows one by one
+READOUT_SHARE = 0.34  # of the panels' step range, right of the curves, for the read-outs
+
+Domain = tuple[float, float]
 
 
-def split(width: int, height: int, margin: dict[str, int]) -> tuple[Domain, Domain, Domain, float]:
-    """Where the parts go: the map's x and y domains, the panels' x domain, and the top of
-    the panels (as fractions of the plot area) for a ``width`` x ``height`` picture."""
+@dataclass(frozen=True)
+class Frame:
+    """Where the parts go, in the plot area's fractions."""
+
+    map_x: Domain
+    map_y: Domain
+    panels_x: Domain
+    panels_top: float
+    margin: dict[str, int]
+    width: int
+    height: int
+
+
+def _legend_rows(result: Result, view: View, width: int) -> int:
+    """Rows of the horizontal legend: Plotly wraps its entries but does not make room."""
+    entries = [len(r.label) + 5 for r in result.runs] + [10, 16] + [18] * len(view.arrow_kinds)
+    per_row = max(1.0, width / (0.6 * view.sizes.font))
+    return 1 + int(sum(entries) // per_row)
+
+
+def layout_frame(result: Result, view: View, width: int, height: int, animate: bool) -> Frame:
+    sizes = view.sizes
+    title = sizes.font + 12
+    top = title + _legend_rows(result, view, width) * (sizes.font + 10)
+    bottom = AXIS_PX + (SLIDER_PX if animate else 0) + (sizes.font - 13)
+    right = 12
+    margin = {"l": 4 * sizes.font, "r": right, "t": top, "b": bottom}
+    if not view.panels:
+        return Frame(mapping.FULL, mapping.FULL, mapping.FULL, 1.0, margin, width, height)
     if width >= height:
         plot_w = max(1, width - margin["l"] - margin["r"])
-        gap = min(0.3, PANEL_GAP_PX / plot_w)
+        gap = min(0.3, PANEL_GAP_PX * sizes.font / 13 / plot_w)
         cut = MAP_SHARE * (1 - gap)
-        return (0.0, round(cut, 4)), FULL, (round(cut + gap, 4), 1.0), 1.0
+        return Frame((0.0, round(cut, 4)), mapping.FULL, (round(cut + gap, 4), 1.0), 1.0, margin, width, height)
     plot_h = max(1, height - margin["t"] - margin["b"])
     gap = min(0.3, STACK_GAP_PX / plot_h)
     below = (1 - MAP_SHARE) * (1 - gap)
-    return FULL, (round(below + gap, 4), 1.0), FULL, below
+    return Frame(mapping.FULL, (round(below + gap, 4), 1.0), mapping.FULL, below, margin, width, height)
+
+
+def event_windows(result: Result) -> list[tuple[int, int]]:
+    """The steps around each run's events (bursts, the first step, divergence, a saddle
+    passed): Play shows them one by one, so a burst lasts seconds, not two frames."""
+    out = []
+    for run in result.runs:
+        for e in run.verdict.get("events", ()):
+            end = e.get("end_step", e["step"])
+            out.append((e["step"] - EVENT_WINDOW, end + EVENT_WINDOW))
+    return out
+
+
+def play_steps(result: Result, view: View, frames: int, s0: int) -> np.ndarray:
+    last = max(r.steps_run for r in result.runs)
+    lo, hi = view.steps or (0, last)
+    lo, hi = max(0, int(lo)), min(last, int(hi))
+    zoomed = [(lo, hi)] if view.steps is not None else []
+    steps = frame_steps(last, frames, [*event_windows(result), *zoomed])
+    return np.union1d(steps, [s0])
+
+
+class Builder:
+    """Collects the traces of the figure and which ones move."""
+
+    def __init__(self) -> None:
+        self.data: list[dict[str, Any]] = []
+        self.moving: list[int] = []
+        self.makers: list[Any] = []  # step -> data, one per moving trace
+        self.keyed: list[int] = []
+
+    def add(self, trace: dict[str, Any]) -> int:
+        self.data.append(trace)
+        return len(self.data) - 1
+
+    def mover(self, style: dict[str, Any], make: Any, s0: int) -> None:
+        self.moving.append(self.add({**make(s0), **style}))
+        self.makers.append(make)
+
+    def per_frame(self, s: int) -> list[dict[str, Any]]:
+        return [make(s) for make in self.makers]
+
+
+def _reveal(b: Builder, result: Result, view: View, drawn: list[np.ndarray], s0: int) -> Any:
+    """Each run's path so far as two traces (up to the keyframe, and since), when revealed;
+    returns the keyframe function of ``animation.frames``."""
+    if not view.reveal:
+        return None
+    done = [b.add({**mapping.xy(mapping.revealed(r, d, 0, s0)), **mapping.path_style(r, i, view, True)})
+            for i, (r, d) in enumerate(zip(result.runs, drawn, strict=True))]  # fmt: skip
+    grow = [b.add({**mapping.xy(mapping.revealed(r, d, s0, s0)), **mapping.path_style(r, i, view, False)})
+            for i, (r, d) in enumerate(zip(result.runs, drawn, strict=True))]  # fmt: skip
+    b.keyed = done + grow
+
+    def per_key(key: int, s: int) -> list[dict[str, Any]]:
+        pairs = list(zip(result.runs, drawn, strict=True))
+        return [mapping.xy(mapping.revealed(r, d, 0, key)) for r, d in pairs] + [
+            mapping.xy(mapping.revealed(r, d, key, s)) for r, d in pairs
+        ]
+
+    return per_key
+
+
+def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: Frame, s0: int) -> None:
+    """The panels' axes, lines, shading and marks; then what moves over them."""
+    n = len(view.panels)
+    h = (1 - panels.GAP * (n - 1)) / n
+    last = max(r.steps_run for r in result.runs)
+    steps = view.steps or (0.0, float(max(last, 1)))
+    plot_h = max(1, fr.height - fr.margin["t"] - fr.margin["b"]) * fr.panels_top * h
+    row = min(0.24, (view.sizes.font + 3) / plot_h)
+    # The read-outs get a column of their own right of the curves, inside the plot area.
+    x_range = (steps[0], steps[1] + READOUT_SHARE * (steps[1] - steps[0]))
+    x_at = steps[1] + 0.03 * (steps[1] - steps[0])
+    axes = []
+    shapes = layout.setdefault("shapes", [])
+    for p, panel in enumerate(view.panels):
+        number = PANEL_AXIS + p
+        axis = panels.panel_axis(result, panel, view)
+        axes.append((number, axis))
+        xa, ya = panels.axis_names(number)
+        top = 1 - p * (h + panels.GAP)
+        domain = [round(fr.panels_top * max(0.0, top - h), 4), round(fr.panels_top * min(1.0, top), 4)]
+        bottom = p == n - 1
+        layout[xa] = panels.step_axis(number, PANEL_AXIS, fr.panels_x, x_range, t("fig.step", view.lang) if bottom else None)
+        layout[xa]["tickvals"] = panels.step_ticks(*steps)
+        layout[ya] = panels.value_axis(number, axis, domain, panels.panel_title(panel, axis, view.lang), view.sizes.font)
+        for line in panels.panel_lines(result, axis, number, view):
+            b.add(line)
+        shapes += panels.stretch_shapes(result, number, view)
+        if panel == "loss" and (m := panels.marks(result, axis, number, view)) is not None:
+            b.add(m)
+        if panel == "eff_lr":
+            layout.setdefault("annotations", []).append(_eff_note(number, view))
+    end = x_range[1]
+    tracks = [panels.Track.of(result, axis, number) for number, axis in axes]
+    if view.reveal:
+        for tr in tracks:
+            b.mover(panels.CURTAIN_STYLE, lambda s, tr=tr: panels.curtain(tr.axis, tr.number, s, end), s0)
+    for tr in tracks:
+        b.mover(panels.cursor_style(tr, view), lambda s, tr=tr: panels.cursor(tr, s), s0)
+    for tr in tracks:
+        b.mover(panels.readout_style(result, view), lambda s, tr=tr: panels.readout(tr, s, row, x_at), s0)
+
+
+def _eff_note(number: int, view: View) -> dict[str, Any]:
+    xr, yr = panels.axis_refs(number)
+    return {
+        "text": t("fig.eff_lr_note", view.lang), "xref": f"{xr} domain", "yref": f"{yr} domain",
+        "x": 1, "y": 1, "xanchor": "right", "yanchor": "bottom", "showarrow": False,
+        "font": {"size": view.sizes.font - 3, "color": "#555"},
+    }  # fmt: skip
+
+
+def _top(layout: dict[str, Any], result: Result, view: View) -> None:
+    """The surface's name as the title, the legend under it (above the plots)."""
+    surface = result.surface
+    layout["title"] = {
+        "text": surface.title.get(view.lang, surface.name), "x": 0.005, "xanchor": "left",
+        "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 6},
+        "font": {"size": view.sizes.font + 3},
+    }  # fmt: skip
+    layout["legend"] = {
+        "orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom", "xanchor": "left",
+        "bgcolor": "rgba(255,255,255,0)", "font": {"size": view.sizes.font}, "itemwidth": 30,
+    }  # fmt: skip
+
+
+def _run_legend(result: Result, view: View) -> list[dict[str, Any]]:
+    """Legend entries of the runs, for a picture without the map (whose paths carry them)."""
+    return [
+        {"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": mapping.label_text(r.label),
+         "line": {"color": view.color(i), "width": view.sizes.line + 1}}
+        for i, r in enumerate(result.runs)
+    ]  # fmt: skip
+
+
+def classroom_spec(
+    result: Result,
+    view: View,
+    *,
+    width: int,
+    height: int,
+    step: int | None = None,
+    animate: bool = True,
+    frames: int = FRAMES,
+    frame_ms: int = animation.PLAY_MS,
+    play_buttons: bool = False,
+    label_step: bool = False,
+    show_map: bool = True,
+) -> dict[str, Any]:
+    """The figure of ``result`` as a dict, laid out for ``width`` x ``height`` layout pixels,
+    showing ``step`` first (default: the last). ``play_buttons`` adds Play / From 0 / Pause
+    (an exported page); the app drives the slider from its own toolbar."""
+    last = max(r.steps_run for r in result.runs)
+    s0 = last if step is None else max(0, min(int(step), last))
+    animated = animate and last > 0
+    layers: Layers = layers_for(result.scenario.surface)
+    fr = layout_frame(result, view, width, height, animated)
+    layout = base_layout(view.sizes)
+    layout.update(height=height, margin=fr.margin, dragmode=False)
+    _top(layout, result, view)
+    b = Builder()
+    per_key = None
+    if show_map:
+        layout.update(mapping.map_layout(result, layers, view, fr.map_x, fr.map_y))
+        drawn = [mapping.drawn_indices(r, layers) for r in result.runs]
+        for trace in mapping.static_traces(result, layers, view, drawn):
+            b.add(trace)
+        per_key = _reveal(b, result, view, drawn, s0)
+        for style, make in mapping.movers(result, layers, view):
+            b.mover(style, make, s0)
+    else:
+        fr = replace(fr, panels_x=mapping.FULL, panels_top=1.0)
+        b.data += _run_legend(result, view)
+    if view.panels:
+        _panels(b, layout, result, view, fr, s0)
+    fig: dict[str, Any] = {"data": b.data, "layout": layout}
+    if animated:
+        steps = play_steps(result, view, frames, s0)
+        fig["frames"] = animation.frames(steps, b.moving, b.per_frame, b.keyed, per_key)
+        plot_h = max(1, height - fr.margin["t"] - fr.margin["b"])
+        y = -(AXIS_PX + 4) / plot_h
+        x = (0.3, 1.0) if play_buttons else (0.0, 1.0)
+        layout["sliders"] = [animation.slider(steps, s0, last, view.lang, view.sizes, x, y)]
+        if play_buttons:
+            layout["updatemenus"] = [animation.buttons(view.lang, view.sizes, frame_ms, y)]
+    if label_step:
+        fig = animation.with_step_label(fig, s0, view.lang, view.presentation)
+    return fig
 
 
 def overview_figure(
@@ -49,42 +280,46 @@ def overview_figure(
     height: int,
     step: int | None = None,
     animate: bool = False,
-    frames: int = 120,
+    frames: int = FRAMES,
     frame_ms: int = animation.PLAY_MS,
     arrows: Sequence[str] = (),
     presentation: bool = False,
     label_step: bool = False,
+    view: View | None = None,
+    panels_shown: bool = True,
 ) -> go.Figure:
-    """The map beside (or above) the panels of ``result``, laid out for ``width`` x
-    ``height`` layout pixels. Static: dotted step lines at ``step`` (default: the last) in
-    the panels, and with ``label_step`` the step in the corner; animated: Play, the slider
-    and ``frames`` frames moving the map's points and the panels' markers together."""
-    view = MapView.of(result, lang, arrows, presentation)
-    s0 = view.step(step)
-    margin = map_margin(view, animate)
-    map_x, map_y, panels_x, panels_top = split(width, height, margin)
-    if width < height:  # the panels' left titles need the room the map's y ticks use
-        margin = {**margin, "l": max(margin["l"], 5 * view.sizes.font)}
-    layout = map_layout(view, margin=margin, x_domain=map_x, y_domain=map_y)
-    data = static_traces(view)
-    moving = list(range(len(data), len(data) + 1 + len(view.kinds)))
-    data += moving_traces(view, s0)
-    cursors = add_panels(
-        data, layout, result, lang, view.sizes,
-        first_axis=PANEL_AXIS, x_domain=panels_x, step=s0, y_top=panels_top,
+    """:func:`classroom_spec` as a ``go.Figure`` (exports, the command line), with Play /
+    From 0 / Pause when animated."""
+    v = view or View(lang=lang, presentation=presentation, arrows=tuple(arrows))
+    v = replace(v, lang=lang, presentation=presentation, arrows=tuple(arrows) or v.arrows)
+    if not panels_shown:
+        v = replace(v, panels=())
+    spec = classroom_spec(
+        result, v, width=width, height=height, step=step, animate=animate,
+        frames=frames, frame_ms=frame_ms, play_buttons=True, label_step=label_step,
     )  # fmt: skip
-    fig: dict[str, Any] = {"data": data, "layout": layout}
-    if animate and view.last > 0:
-        steps = np.union1d(frame_steps(view.last, frames), [s0])
+    return go.Figure(spec, _validate=False)
 
-        def frame_data(s: int) -> list[dict[str, Any]]:
-            return [*moving_traces(view, s), *panel_cursors(result, s, PANEL_AXIS, view.sizes)]
 
-        fig["frames"] = animation.frames(steps, moving + cursors, frame_data)
-        # Play and the slider span the whole width, under the map and the panels alike.
-        layout.update(animation.controls(steps, s0, lang, view.sizes, FULL, frame_ms))
-    elif not animate:
-        layout["shapes"] = [*layout.get("shapes", ()), *cursor_lines(PANEL_AXIS, s0)]
-    if label_step:
-        fig = animation.with_step_label(fig, s0, lang, presentation)
-    return go.Figure(fig, _validate=False)
+def map_figure(
+    result: Result,
+    lang: str = "en",
+    *,
+    step: int | None = None,
+    animate: bool = True,
+    frames: int = FRAMES,
+    frame_ms: int = animation.PLAY_MS,
+    arrows: Sequence[str] = (),
+    presentation: bool = False,
+    label_step: bool = False,
+    view: View | None = None,
+    width: int = 900,
+) -> go.Figure:
+    """The map alone (the exports' ``map`` view): paths, current points and arrows at
+    ``step`` (default: the last), animated with Play / Pause and the slider."""
+    height = (view.sizes if view else View(presentation=presentation).sizes).height
+    return overview_figure(
+        result, lang, width=width, height=height, step=step, animate=animate, frames=frames,
+        frame_ms=frame_ms, arrows=arrows, presentation=presentation, label_step=label_step,
+        view=view, panels_shown=False,
+    )  # fmt: skip

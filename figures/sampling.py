@@ -1,33 +1,77 @@
-"""Which steps a figure shows: a run may have 100,000 steps, a figure carries ~120 frames and
-a few thousand points per line, while verdicts (in the engine) use every step.
+"""Which steps a figure shows: a run may have 100,000 steps, a figure carries a few hundred
+frames and a few thousand points per line, while verdicts (in the engine) use every step.
+
+Thinning keeps the shape: a drawn path or curve is a subset of the true points that keeps,
+in each small stretch, the points where the line reaches its extremes (in path order), so a
+bounce across a ravine stays a filled band of bounces and a spike stays a spike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 MAX_LINE_POINTS = 3000
+# Around an event (a burst, the first steps, leaving a saddle) Play shows every step, at
+# most this many per event: the animation slows down where something happens.
+DENSE_STEPS = 60
 
 
-def frame_steps(last: int, frames: int) -> np.ndarray:
-    """About ``frames`` steps from 0 to ``last`` inclusive, evenly spaced, unique."""
+def frame_steps(last: int, frames: int, dense: Iterable[tuple[int, int]] = ()) -> np.ndarray:
+    """About ``frames`` steps from 0 to ``last`` inclusive, evenly spaced, plus every step of
+    each ``dense`` window (first, last), at most ``DENSE_STEPS`` of them; unique, sorted."""
     n = max(2, min(frames, last + 1))
-    return np.unique(np.round(np.linspace(0, last, n)).astype(int))
+    steps = [np.round(np.linspace(0, last, n)).astype(int)]
+    for a, b in dense:
+        a, b = max(0, int(a)), min(last, int(b))
+        if b >= a:
+            stride = max(1, int(np.ceil((b - a + 1) / DENSE_STEPS)))
+            steps.append(np.arange(a, b + 1, stride))
+    return np.unique(np.concatenate(steps))
 
 
-def path_indices(n: int, limit: int = MAX_LINE_POINTS) -> np.ndarray:
-    """Indices of a path of ``n`` points to draw, at most about ``limit``.
+def _bucket_extremes(values: np.ndarray, starts: np.ndarray) -> list[np.ndarray]:
+    """Per stretch (``starts``: the first index of each), the first index where each column
+    of ``values`` is lowest and where it is highest."""
+    owner = np.searchsorted(starts, np.arange(len(values)), side="right") - 1
+    out = []
+    for col in values.T:
+        for fn in (np.minimum, np.maximum):
+            hit = np.flatnonzero(col == fn.reduceat(col, starts)[owner])
+            _, first = np.unique(owner[hit], return_index=True)
+            out.append(hit[first])
+    return out
 
-    Long paths keep PAIRS of consecutive points (k, k+1) every few steps rather than every
-    k-th point: taking every 2nd point of a run bouncing between two walls would put every
-    kept point on the same wall and hide the bouncing.
+
+def path_indices(
+    points: np.ndarray, limit: int = MAX_LINE_POINTS, span: tuple[float, float] | None = None
+) -> np.ndarray:
+    """Indices of a path (``points``, shape (n, 2)) to draw, at most about ``limit``.
+
+    The path is cut into about ``limit / 5`` consecutive stretches of equal *progress*, half
+    the steps taken and half the distance travelled on screen (``span``: the picture's width
+    and height; default the path's own extent), so a fast start gets as many stretches as
+    a long slow tail. Each stretch keeps its first point and the points of lowest and
+    highest x and y, in path order: every true point then lies within its stretch's box,
+    whose corners the drawn line visits (``tests/test_figures.py`` measures the distance).
     """
+    n = len(points)
     if n <= limit:
         return np.arange(n)
-    stride = max(2, int(np.ceil(2 * n / limit)))
-    starts = np.arange(0, n - 1, stride)
-    idx = np.unique(np.concatenate([starts, starts + 1, [n - 1]]))
-    return idx[idx < n]
+    pts = np.asarray(points, dtype=float)
+    scale = np.asarray(span if span is not None else np.ptp(pts, axis=0), dtype=float)
+    scale = np.where(scale > 0, scale, 1.0)
+    # Distance over two steps: a bounce between two walls (period 2) cancels, so the
+    # stretches follow the drift of its centre rather than the bouncing itself.
+    drift = np.abs(pts[2:] - pts[:-2]) @ (1 / scale)
+    moved = np.r_[0.0, 0.0, np.cumsum(drift)] / 2
+    progress = 0.5 * np.arange(n) / (n - 1) + (0.5 * moved / moved[-1] if moved[-1] > 0 else 0.0)
+    n_buckets = max(1, limit // 5)
+    bucket = np.minimum((progress * n_buckets).astype(int), n_buckets - 1)
+    starts = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
+    idx = np.concatenate([starts, [n - 1], *_bucket_extremes(pts, starts)])
+    return np.unique(idx)
 
 
 def envelope_indices(values: np.ndarray, limit: int = MAX_LINE_POINTS) -> np.ndarray:
@@ -50,5 +94,6 @@ def envelope_indices(values: np.ndarray, limit: int = MAX_LINE_POINTS) -> np.nda
 
 def f32(a: np.ndarray) -> np.ndarray:
     """float32 copy with inf turned into NaN: half the payload, and plotly.js gaps on NaN."""
-    out = np.asarray(a, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.asarray(a, dtype=np.float32)
     return np.where(np.isfinite(out), out, np.float32(np.nan))

@@ -48,7 +48,7 @@ def surface_3d(result: Result, lang: str = "en", *, presentation: bool = False) 
         }
     ]
     for i, run in enumerate(result.runs):
-        idx = path_indices(len(run.trajectory), PATH_POINTS)
+        idx = path_indices(run.trajectory, PATH_POINTS)
         pts = run.trajectory[idx]
         data.append(
             {

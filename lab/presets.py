@@ -1,14 +1,15 @@
 """Lecture presets: one scenario file per claim of the lecture, in ``presets/``.
 
-A preset file is ``{"title": {"en", "zh"}, "caption": {"en", "zh"}, "scenario": {...}}``; the
-scenario is in the format of :mod:`lab.scenario`. The app, the command line and the tests
+A preset file is ``{"title": {"en", "zh"}, "caption": {"en", "zh"}, "scenario": {...},
+"view": {...}}``; the scenario is in the format of :mod:`lab.scenario`, the optional view
+says how the app opens it (``figures.view.view_options``: loss axis, zoom, whole paths ...). The app, the command line and the tests
 read them through this module.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ class Preset:
     title: dict[str, str]
     caption: dict[str, str]
     scenario: dict[str, Any]
+    view: dict[str, Any] = field(default_factory=dict)  # how the app opens it (figures.view)
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("en") or self.name.replace("_", " ")
@@ -46,7 +48,8 @@ def load_preset(path: Path) -> Preset:
         raise ValueError(f"{path.name}: not readable JSON ({e})") from None
     if not isinstance(d, dict) or not isinstance(d.get("scenario"), dict):
         raise ValueError(f"{path.name}: expected an object with a 'scenario' object")
-    return Preset(path.stem, _texts(d.get("title")), _texts(d.get("caption")), d["scenario"])
+    view = d.get("view") if isinstance(d.get("view"), dict) else {}
+    return Preset(path.stem, _texts(d.get("title")), _texts(d.get("caption")), d["scenario"], view)
 
 
 def list_presets(folder: Path | None = None) -> tuple[list[Preset], list[str]]:

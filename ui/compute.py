@@ -66,3 +66,8 @@ def current_result(state: AppState, lang: str) -> tuple[Result, str | None]:
         return result_for(good), t("scenario_bad", lang, error=plain(e))
     ss["good_scenario"] = scenario_json
     return result, None
+
+
+def scenario_key(result: Result) -> str:
+    """The canonical JSON of the scenario a result is of (the stage's figure key)."""
+    return result.scenario.to_json()

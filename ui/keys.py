@@ -98,6 +98,13 @@ def state_to_widgets(state: AppState) -> dict[str, Any]:
         "batch": FULL_BATCH if state.batch is None else float(state.batch),
         "seed": state.seed,
         "step": min(state.step, state.steps),
+        "log_loss": state.loss_axis == "log",
+        "whole": state.whole,
+        "local_on": state.local > 0,
+        "local_pick": max(1, state.local),
+        "zoom": state.zoom,
+        "map_x": state.map_x,
+        "map_y": state.map_y,
         RUN_IDS: list(range(len(state.runs))),
     }
     for rid, run in enumerate(state.runs):
@@ -158,8 +165,18 @@ def widgets_to_state(values: Mapping[str, Any]) -> AppState:
         present=bool(values.get("present", False)),
         view=values.get("view", "map"),
         arrows=tuple(a for a in ARROW_KINDS if a in (values.get("arrows") or [])),
-        step=min(int(values.get("step", 0)), steps),
+        step=min(int(values.get("step", 0) or 0), steps),
+        loss_axis="log" if values.get("log_loss") else "linear",
+        whole=bool(values.get("whole", False)),
+        local=int(values.get("local_pick") or 1) if values.get("local_on") else 0,
+        zoom=_pair(values.get("zoom")),
+        map_x=_pair(values.get("map_x")),
+        map_y=_pair(values.get("map_y")),
     )
     if "start_x" in values and "start_y" in values:
         st.start = (float(values["start_x"]), float(values["start_y"]))
     return st
+
+
+def _pair(v: Any) -> tuple[float, float] | None:
+    return None if v is None else (float(v[0]), float(v[1]))

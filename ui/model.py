@@ -15,7 +15,9 @@ from lab.scenario import MAX_LABEL
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 
-VIEWS = ("map", "3d")
+VIEWS = ("map", "3d")  # the view switcher; issues 12 and 13 add a data panel and Maps
+LOSS_AXES = ("linear", "log")
+VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y")
 MAX_RUNS = 6
 MAX_STEPS = 100_000
 MAX_BATCH = 1e9  # a larger emulated batch is no noise at all for float64 gradients
@@ -91,7 +93,13 @@ class AppState:
     present: bool = False
     view: str = "map"
     arrows: tuple[str, ...] = ()
-    step: int = 0  # the step under the app's slider (and the map's first frame)
+    step: int = 0  # the step where the clock stands (the figure's slider, reported back)
+    loss_axis: str = "linear"  # the loss panel from 0, or "log"
+    whole: bool = False  # paths drawn whole instead of revealed as played
+    local: int = 0  # the run (1-based) whose local quadratic model is drawn; 0: none
+    zoom: tuple[float, float] | None = None  # the panels' step range (a preset's view)
+    map_x: tuple[float, float] | None = None  # the map's zoom (a preset's view)
+    map_y: tuple[float, float] | None = None
 
 
 def default_runs() -> list[RunState]:

@@ -1,15 +1,13 @@
-"""What the page says about the result under the charts: a verdict card per run, and each
-run's update rule with the numbers of the current step."""
+"""What the page says about the result under the stage: a verdict card per run, and each
+run's update rule with the numbers of the step where the clock stands."""
 
 from __future__ import annotations
 
 import html
 
-import numpy as np
 import streamlit as st
 
 from core.text import t
-from figures.style import color
 from lab import Result, RunResult
 from surfaces.base import Surface
 from ui import explain
@@ -18,47 +16,41 @@ from ui.safe import plain
 CARDS_PER_ROW = 3
 
 
-def verdict_cards(result: Result, lang: str) -> None:
+def verdict_cards(result: Result, lang: str, colors: tuple[str, ...]) -> None:
     st.subheader(t("verdicts", lang))
     for row in range(0, len(result.runs), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
         for j, run in enumerate(result.runs[row : row + CARDS_PER_ROW]):
             with cols[j]:
-                verdict_card(run, row + j, result, lang)
+                verdict_card(run, colors[row + j], lang)
 
 
-def verdict_card(run: RunResult, index: int, result: Result, lang: str) -> None:
-    """The run's verdict in words, with the numbers a teacher points at."""
+def verdict_card(run: RunResult, color: str, lang: str) -> None:
+    """The run's verdict in words, with the numbers its sentence gives (``lab.verdicts``:
+    one set of numbers per verdict) and its events."""
     v = run.verdict
+    numbers = v.get("numbers", {})
     with st.container(border=True):
         # The label is user text: escaped, it cannot become markup.
         st.html(
-            f'<div style="font-size:1.15em"><span style="color:{color(index)};'
+            f'<div style="font-size:1.15em"><span style="color:{color};'
             f'font-size:1.4em">●</span> <b>{html.escape(run.label, quote=False)}</b></div>'
         )
         step = v.get("step", run.steps_run)
         st.markdown(f"**{t('kind.' + v['kind'], lang).upper()}** · {t('at_step', lang, step=step)}")
         c1, c2 = st.columns(2)
-        c1.metric(t("final_loss", lang), f"{run.loss[-1]:.4g}")
-        g0 = run.grad_norm[0]
-        ratio = run.grad_norm[-1] / g0 if g0 > 0 else 0.0
-        c2.metric(t("grad_ratio", lang), f"{ratio:.3g}")
-        eig = v.get("eigenvalues") or _eigenvalues(result, run)
-        if eig is not None:
+        loss_label = "verdict.card.final_loss_l2" if numbers.get("objective") == "loss+l2" else "final_loss"
+        final = numbers.get("final_loss")
+        c1.metric(t(loss_label, lang), "–" if final is None else f"{final:.4g}")
+        ratio = numbers.get("grad_norm_ratio")
+        if v["kind"] != "diverged" and ratio is not None:
+            c2.metric(t("grad_ratio", lang), f"{ratio:.3g}")
+        eig = v.get("eigenvalues")
+        if eig:
             st.caption(f"{t('eigenvalues', lang)}: " + ", ".join(f"{e:.4g}" for e in eig))
         st.write(v["explanation"][lang])
-
-
-def _eigenvalues(result: Result, run: RunResult) -> list[float] | None:
-    """The Hessian's eigenvalues where the run ended (None where it diverged or is not
-    finite)."""
-    if run.verdict["kind"] == "diverged":
-        return None
-    with np.errstate(all="ignore"):
-        h = np.asarray(result.surface.hessian(run.trajectory[-1]), dtype=float)
-    if not np.all(np.isfinite(h)):
-        return None
-    return [float(e) for e in np.linalg.eigvalsh(0.5 * (h + h.T))]
+        if v.get("events_text"):
+            st.markdown(f"**{t('verdict.card.events', lang)}:** {plain(v['events_text'][lang])}")
 
 
 def rule_panels(result: Result, step: int, lang: str) -> None:
@@ -70,10 +62,11 @@ def rule_panels(result: Result, step: int, lang: str) -> None:
 
 
 def rule_panel(run: RunResult, step: int, surface: Surface, lang: str) -> None:
-    """The update rule the run used, its schedule, and the numbers of ``step`` substituted."""
+    """The update rule the run used, its schedule, and the numbers of ``step`` substituted.
+    Formulas are inline math, which wraps at operators instead of being cut at the edge."""
     for line in explain.update_rule(run.optimizer, run.params):
-        st.latex(line)
-    st.latex(explain.schedule_rule(run.schedule))
+        st.markdown(f"$\\displaystyle {line}$")
+    st.markdown(f"$\\displaystyle {explain.schedule_rule(run.schedule)}$")
     rows = explain.step_numbers(run, step, surface)
     if not rows:
         st.caption(t("rule_last", lang, step=step))

@@ -7,9 +7,13 @@ Callbacks run before the script draws any widget, so they may set widget values 
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import streamlit as st
 
 from core.text import t
+from figures.view import view_options
 from lab.presets import allowed_names, find_preset, list_presets
 from ui.keys import RUN_IDS, run_to_widgets, state_to_widgets, widgets_to_state
 from ui.model import AppState, new_run
@@ -65,7 +69,8 @@ def _is_run_widget(key: str) -> bool:
 
 
 def on_preset() -> None:
-    """The preset box changed: its scenario replaces the current one (view options stay)."""
+    """The preset box changed: its scenario replaces the current one, opened at step 0 in the
+    preset's view (language and Present mode stay)."""
     ss = st.session_state
     presets, _ = list_presets()
     chosen = next((p for p in presets if p.name == ss.get(PRESET)), None)
@@ -73,9 +78,26 @@ def on_preset() -> None:
     if chosen is None:
         return
     try:
-        load_state(from_scenario(chosen.scenario, widgets_to_state(ss)))
+        state = from_scenario(chosen.scenario, widgets_to_state(ss))
+        load_state(with_view(state, view_options(chosen.view)))
     except ValueError as e:
         ss["preset_error"] = t("preset_bad", ss["lang"], name=plain(chosen.name), error=plain(e))
+
+
+def with_view(state: AppState, options: dict[str, Any]) -> AppState:
+    """``state`` in a preset's view (``figures.view_options``); what it leaves out is reset."""
+    local = options.get("local")
+    return replace(
+        state,
+        step=0,
+        loss_axis=options.get("loss_axis", "linear"),
+        whole=not options.get("reveal", True),
+        local=0 if local is None else local + 1,
+        zoom=options.get("steps"),
+        map_x=options.get("map_x"),
+        map_y=options.get("map_y"),
+        arrows=options.get("arrows", ()),
+    )
 
 
 def reset_start() -> None:
@@ -87,6 +109,7 @@ def reset_start() -> None:
         return  # a bad formula: the error is shown under the field
     ss["start_x"], ss["start_y"] = start
     ss["step"] = 0
+    ss["zoom"] = ss["map_x"] = ss["map_y"] = None  # a preset's zoom belongs to its surface
 
 
 def add_run() -> None:
@@ -98,22 +121,3 @@ def add_run() -> None:
 
 def remove_run(rid: int) -> None:
     st.session_state[RUN_IDS] = [r for r in st.session_state[RUN_IDS] if r != rid]
-
-
-def take_map_click(chart_key: str = "map") -> None:
-    """A click on the map's invisible grid becomes the start. The grid is the map's last
-    trace, whose index the page stores as ``pick_curve`` when it draws the map; clicks on
-    other traces are not starts. Runs before the start widgets are drawn, so it may set
-    their values; a click already taken is skipped (the chart keeps its selection until it
-    is redrawn)."""
-    ss = st.session_state
-    event = ss.get(chart_key) or {}
-    points = event.get("selection", {}).get("points", [])
-    picks = [p for p in points if p.get("curve_number") == ss.get("pick_curve")]
-    if not picks:
-        return
-    xy = (float(picks[-1]["x"]), float(picks[-1]["y"]))
-    if xy == ss.get("last_click"):
-        return
-    ss["last_click"] = xy
-    ss["start_x"], ss["start_y"] = round(xy[0], 4), round(xy[1], 4)

@@ -33,10 +33,12 @@ from surfaces import BUILTIN
 from ui.model import (
     CUSTOM,
     DEFAULT_RANGE,
+    LOSS_AXES,
     MAX_BATCH,
     MAX_RUNS,
     MAX_STEPS,
     SCHEDULE_AUTO,
+    VIEW_KEYS,
     VIEWS,
     AppState,
     RunState,
@@ -53,6 +55,13 @@ VIEW_FIELDS: tuple[Param, ...] = (
     Choice("lang", "en", choices=LANGS),
     Bool("present", False),
     Choice("view", "map", choices=VIEWS),
+    # The classroom view (issue 11): loss axis, whole paths, local model, a preset's zoom.
+    Choice("loss_axis", "linear", choices=LOSS_AXES),
+    Bool("whole", False),
+    Int("local", 0, low=0, high=MAX_RUNS),
+    Pair("zoom", item=Float("step", low=0, high=MAX_STEPS), parts=("from", "to")),
+    Pair("map_x", item=COORD, parts=("lo", "hi")),
+    Pair("map_y", item=COORD, parts=("lo", "hi")),
 )
 ARROW = Choice("arrows", choices=ARROW_KINDS)  # one item of the comma list
 STEP = Int("step", 0, low=0, high=MAX_STEPS)
@@ -216,7 +225,7 @@ def _engine_checked(state: AppState, ignored: list[Ignored]) -> tuple[AppState, 
     try:
         parse_scenario(to_scenario(state))
     except ValueError as e:
-        view = {k: getattr(state, k) for k in ("lang", "present", "view", "arrows")}
+        view = {k: getattr(state, k) for k in VIEW_KEYS}
         return replace(default_state(), **view), [*ignored, Ignored("scenario", "", str(e))]
     return state, ignored
 

@@ -1,0 +1,416 @@
+"""The trace panels: loss, gradient norm, learning rate and per-parameter η/σ (or the step
+length) of every run on one step axis, with axes that teach.
+
+* ``‖g‖`` is on a log axis spanning at least three decades, extended downwards from its data:
+  a critical point is where ‖g‖ falls to the bottom, so a line staying at the top reads
+  "not at a critical point" even when it is flat (preset 1).
+* The loss starts at 0 (or is on a log axis of L − L_min: the user switches).
+* Axes are set by what the runs do before they diverge: a diverging or diverged run leaves
+  through the panel's edge, where a mark says when, instead of stretching the axis to 1e13
+  and flattening every other curve.
+* Log axes label decades only (no minor tick labels).
+* Every panel reads out each run's value at the current step beside it; a "curtain" covers
+  the steps not yet played, so the curves are revealed as the map's paths are.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.text import t
+from figures.sampling import envelope_indices, f32
+from figures.style import label_text
+from figures.view import View
+from lab import Result, RunResult
+
+LOG_PANELS = frozenset({"grad_norm", "lr", "eff_lr", "step"})
+# Fewest decades a log axis spans: enough to tell "stays large" from "falls to 0" for ‖g‖.
+MIN_DECADES = {"grad_norm": 3.0, "loss": 2.0, "step": 2.0, "lr": 1.0, "eff_lr": 1.0}
+GAP = 0.05  # between panels, as a fraction of their column's height
+DIVERGING = ("diverging", "diverged")
+CURTAIN = "rgba(255,255,255,1)"
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One panel's value axis: ``log`` or not, its range (log10 units on a log axis) and the
+    loss offset subtracted on a log loss axis."""
+
+    panel: str
+    log: bool
+    lo: float
+    hi: float
+    ref: float = 0.0
+
+    def data(self, v: float) -> float:
+        """An axis-range value (log10 units on a log axis) in data units."""
+        return 10.0**v if self.log else v
+
+    @property
+    def top(self) -> float:
+        return self.data(self.hi)
+
+    @property
+    def bottom(self) -> float:
+        return self.data(self.lo)
+
+
+def axis_names(number: int) -> tuple[str, str]:
+    suffix = "" if number == 1 else str(number)
+    return f"xaxis{suffix}", f"yaxis{suffix}"
+
+
+def axis_refs(number: int) -> tuple[str, str]:
+    suffix = "" if number == 1 else str(number)
+    return f"x{suffix}", f"y{suffix}"
+
+
+# --- what each panel plots ---------------------------------------------------------------
+def series(run: RunResult, panel: str, axis: Axis | None = None) -> list[tuple[np.ndarray, str]]:
+    """The lines of one run in one panel, each with its dash style (per step; NaN where a log
+    axis cannot show the value)."""
+    if panel == "loss":
+        ref = axis.ref if axis is not None else 0.0
+        lines = [(run.loss - ref, "solid")]
+    elif panel == "grad_norm":
+        lines = [(run.grad_norm, "solid")]
+    elif panel == "lr":
+        lines = [(run.lr, "solid")]
+    elif panel == "step":
+        lines = [(np.linalg.norm(np.diff(run.trajectory, axis=0), axis=1), "solid")]
+    else:
+        lines = [(run.effective_lr[:, 0], "solid"), (run.effective_lr[:, 1], "dash")]
+    if axis is not None and axis.log:
+        with np.errstate(invalid="ignore"):
+            lines = [(np.where(v > 0, v, np.nan), d) for v, d in lines]
+    return lines
+
+
+def trusted_end(run: RunResult) -> int:
+    """How many of a run's points set the axes: all, or for a diverging or cut run those up
+    to the onset of its divergence (at least its start)."""
+    v = run.verdict
+    if v.get("kind") not in DIVERGING:
+        return run.steps_run + 1
+    onset = v.get("numbers", {}).get("onset_step")
+    if onset is None:
+        onset = next((e["step"] for e in v.get("events", ()) if e["kind"] == "divergence_onset"), 0)
+    return int(onset) + 1
+
+
+def loss_ref(result: Result) -> float:
+    """What a log loss axis subtracts: 0 when every loss shown is positive, else the lowest
+    known minimum or loss seen (the axis then shows L − L_min)."""
+    lows = [float(np.nanmin(r.loss[: trusted_end(r)])) for r in result.runs if len(r.loss)]
+    minima = [float(result.surface.value(np.asarray(m, float))) for m in result.surface.minima]
+    low = min([*lows, *minima], default=0.0)
+    return 0.0 if low > 0 else low
+
+
+def panel_axis(result: Result, panel: str, view: View) -> Axis:
+    """The range of ``panel`` from the trusted part of every run (``trusted_end``)."""
+    log = panel in LOG_PANELS or (panel == "loss" and view.loss_axis == "log")
+    ref = loss_ref(result) if panel == "loss" and log else 0.0
+    probe = Axis(panel, log, 0.0, 1.0, ref)
+    values = [
+        v[: trusted_end(run)]
+        for run in result.runs
+        for v, _ in series(run, panel, probe)
+    ]
+    finite = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.zeros(0)
+    if log:
+        return _log_axis(panel, finite, ref)
+    lo = min(0.0, float(finite.min())) if finite.size else 0.0
+    hi = max(0.0, float(finite.max())) if finite.size else 1.0
+    hi = hi if hi > lo else lo + 1.0
+    pad = 0.06 * (hi - lo)
+    return Axis(panel, False, lo - (pad if lo < 0 else 0.0), hi + pad)
+
+
+def _log_axis(panel: str, values: np.ndarray, ref: float) -> Axis:
+    """Decades around the data, at least ``MIN_DECADES``; ‖g‖ extends downwards (its top
+    stays at its data), the others symmetrically."""
+    if values.size == 0:
+        return Axis(panel, True, -1.0, 1.0, ref)
+    lo, hi = math.log10(float(values.min())), math.log10(float(values.max()))
+    lo, hi = lo - 0.12, hi + 0.12
+    missing = MIN_DECADES[panel] - (hi - lo)
+    if missing > 0:
+        below = missing if panel == "grad_norm" else missing / 2
+        lo, hi = lo - below, hi + (missing - below)
+    return Axis(panel, True, lo, hi, ref)
+
+
+# --- axes ----------------------------------------------------------------------------------
+def step_axis(
+    number: int, first: int, domain: tuple[float, float], x_range: tuple[float, float], title: str | None
+) -> dict[str, Any]:
+    """A panel's step axis; all follow the first. ``title`` for the bottom panel, the only one
+    with tick labels."""
+    axis: dict[str, Any] = {
+        "domain": list(domain),
+        "anchor": axis_refs(number)[1],
+        "range": list(x_range),
+        "showticklabels": title is not None,
+        "title": {"text": title, "standoff": 2} if title is not None else None,
+        "gridcolor": "#e6e6e6",
+        "zeroline": False,
+        "fixedrange": True,
+    }
+    if number != first:
+        axis["matches"] = axis_refs(first)[0]
+    return axis
+
+
+def step_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
+    """About ``n`` round step numbers from ``lo`` to ``hi`` (none in the read-out column)."""
+    raw = max((hi - lo) / n, 1.0)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step) * step
+    return [round(first + k * step, 6) for k in range(int((hi - first) // step) + 1)]
+
+
+def value_axis(number: int, axis: Axis, domain: list[float], title: str, font: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "domain": domain,
+        "anchor": axis_refs(number)[0],
+        "type": "log" if axis.log else "linear",
+        "range": [axis.lo, axis.hi],
+        "title": {"text": title, "font": {"size": font - 2}, "standoff": 2},
+        "gridcolor": "#e6e6e6",
+        "zeroline": axis.lo < 0 < axis.hi,
+        "zerolinecolor": "#bbb",
+        "fixedrange": True,
+        "nticks": 4,
+    }
+    if axis.log:
+        span = axis.hi - axis.lo
+        # decades only, every k-th when there are many: no "2" and "5" between them
+        out.update(dtick=max(1, math.ceil(span / 4)), exponentformat="power", minor={"showgrid": False})
+    else:
+        out["exponentformat"] = "SI" if axis.hi > 1e4 else "power"
+    return out
+
+
+def panel_title(panel: str, axis: Axis, lang: str) -> str:
+    if panel == "loss" and axis.log:
+        return t("fig.loss_log", lang) if axis.ref == 0 else t("fig.loss_log_ref", lang)
+    return t("fig.step_size" if panel == "step" else f"fig.{panel}", lang)
+
+
+# --- the lines -------------------------------------------------------------------------------
+def panel_lines(result: Result, axis: Axis, number: int, view: View) -> list[dict[str, Any]]:
+    """Every run's line(s) in one panel, thinned so that spikes survive."""
+    xr, yr = axis_refs(number)
+    out = []
+    for i, run in enumerate(result.runs):
+        for values, dash in series(run, axis.panel, axis):
+            idx = envelope_indices(values)
+            out.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": idx.astype(np.int32),
+                    "y": f32(values[idx]),
+                    "xaxis": xr,
+                    "yaxis": yr,
+                    "line": {"color": view.color(i), "width": view.sizes.line, "dash": dash},
+                    "name": label_text(run.label),
+                    "legendgroup": f"run{i}",
+                    "showlegend": False,
+                    "hovertemplate": "%{data.name}<br>t=%{x}<br>%{y:.4g}<extra></extra>",
+                }
+            )
+    return out
+
+
+def stretch_shapes(result: Result, number: int, view: View) -> list[dict[str, Any]]:
+    """The stretch each verdict is about (oscillating, crawling, stopped, diverging), shaded:
+    there, a flat loss next to a large gradient norm shows a run that is stuck without being
+    at a critical point."""
+    xr, yr = axis_refs(number)
+    shapes = []
+    for i, run in enumerate(result.runs):
+        stretch = run.verdict.get("stretch")
+        if stretch:
+            shapes.append(
+                {
+                    "type": "rect", "xref": xr, "yref": f"{yr} domain",
+                    "x0": stretch[0], "x1": stretch[1], "y0": 0, "y1": 1,
+                    "fillcolor": view.color(i), "opacity": 0.13, "line": {"width": 0},
+                    "layer": "below",
+                }
+            )  # fmt: skip
+    return shapes
+
+
+def marks(result: Result, axis: Axis, number: int, view: View) -> dict[str, Any] | None:
+    """Text marks on the loss panel (a trace, so the curtain hides them until played): each
+    verdict's kind at the start of its stretch, each burst at its peak, and where a
+    diverging run leaves through the top edge."""
+    xs: list[float] = []
+    ys: list[float] = []
+    texts: list[str] = []
+    colors: list[str] = []
+    for i, run in enumerate(result.runs):
+        for x, y, text in _run_marks(run, axis, view.lang):
+            xs.append(x)
+            ys.append(y)
+            texts.append(text)
+            colors.append(view.color(i))
+    if not xs:
+        return None
+    xr, yr = axis_refs(number)
+    return {
+        "type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": texts,
+        "xaxis": xr, "yaxis": yr, "textposition": "bottom right", "cliponaxis": False,
+        "textfont": {"color": colors, "size": view.sizes.font - 2},
+        "marker": {"symbol": "triangle-down", "size": view.sizes.marker - 4, "color": colors},
+        "hoverinfo": "skip", "showlegend": False, "name": "marks",
+    }  # fmt: skip
+
+
+def _run_marks(run: RunResult, axis: Axis, lang: str) -> list[tuple[float, float, str]]:
+    v = run.verdict
+    out: list[tuple[float, float, str]] = []
+    top = axis.data(axis.lo + 0.96 * (axis.hi - axis.lo))
+    for e in v.get("events", ()):
+        if e["kind"] == "burst":
+            out.append((e["peak_step"], min(e["peak_loss"] - axis.ref, top), t("fig.burst", lang)))
+    if v.get("kind") in DIVERGING:
+        loss = run.loss - axis.ref
+        beyond = np.flatnonzero(~(loss <= axis.top))
+        x = int(beyond[0]) if beyond.size else run.steps_run
+        key = "fig.diverged_at" if v["kind"] == "diverged" else "fig.diverging_from"
+        step = v.get("step", x) if v["kind"] == "diverged" else trusted_end(run) - 1
+        out.append((x, top, t(key, lang, step=step)))
+    elif v.get("stretch"):
+        out.append((v["stretch"][0], top, t("kind." + v["kind"], lang)))
+    return out
+
+
+# --- what moves with the clock -----------------------------------------------------------
+@dataclass(frozen=True)
+class Track:
+    """One panel's series of every run, computed once for all the frames."""
+
+    axis: Axis
+    number: int
+    values: tuple[np.ndarray, ...]  # every series, run by run
+    owners: tuple[int, ...]  # the run of each series
+    runs: int
+
+    @classmethod
+    def of(cls, result: Result, axis: Axis, number: int) -> Track:
+        values, owners = [], []
+        for i, run in enumerate(result.runs):
+            for v, _ in series(run, axis.panel, axis):
+                values.append(np.asarray(v, dtype=float))
+                owners.append(i)
+        return cls(axis, number, tuple(values), tuple(owners), len(result.runs))
+
+    def at(self, s: int) -> list[float]:
+        out = []
+        for v in self.values:
+            k = min(s, len(v) - 1)
+            out.append(float(v[k]) if k >= 0 else float("nan"))
+        return out
+
+
+def _plain(v: float) -> float | None:
+    return v if math.isfinite(v) else None
+
+
+def cursor(track: Track, s: int) -> dict[str, Any]:
+    """A dotted line across the panel at step ``s`` and a marker on every run's line there.
+    The number of points never changes (gaps where a run has no value), so the marker sizes
+    and colours set once in the figure line up with every frame's points."""
+    xr, yr = axis_refs(track.number)
+    xs: list[float | None] = [s, s, None]
+    ys: list[float | None] = [track.axis.bottom, track.axis.top, None]
+    for v in track.at(s):
+        xs += [s, None]
+        ys += [_plain(v), None]
+    return {"type": "scatter", "x": xs, "y": ys, "xaxis": xr, "yaxis": yr}
+
+
+def cursor_style(track: Track, view: View) -> dict[str, Any]:
+    sizes: list[float] = [0, 0, 0]
+    colors: list[str] = ["#666", "#666", "#666"]
+    for i in track.owners:
+        sizes += [view.sizes.marker - 3, 0]
+        colors += [view.color(i), view.color(i)]
+    return {
+        "mode": "lines+markers",
+        "line": {"color": "#666", "width": 1.2, "dash": "dot"},
+        "marker": {"size": sizes, "color": colors, "line": {"color": "white", "width": 1.5}},
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "name": "cursor",
+    }
+
+
+def fmt_value(v: float, digits: int = 3) -> str:
+    """A readout: ``digits`` significant digits, powers of ten as 1.2e-4."""
+    if not math.isfinite(v):
+        return "–"
+    if v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e4):
+        mant, exp = f"{v:.{digits - 1}e}".split("e")
+        return f"{mant.rstrip('0').rstrip('.')}e{int(exp)}"
+    return f"{v:.{digits}g}"
+
+
+def readout(track: Track, s: int, row: float, x_at: float) -> dict[str, Any]:
+    """Each run's value at step ``s``, one row per run right of the panel (``row``: a row's
+    height as a fraction of the panel's; ``x_at``: where the column starts, in steps)."""
+    xr, yr = axis_refs(track.number)
+    parts: list[list[str]] = [[] for _ in range(track.runs)]
+    digits = 3 if len(track.values) == track.runs else 2  # two numbers a run: shorter
+    for i, v in zip(track.owners, track.at(s), strict=True):
+        parts[i].append(fmt_value(v, digits))
+    a = track.axis
+    ys = [a.data(a.hi - (j + 0.5) * row * (a.hi - a.lo)) for j in range(track.runs)]
+    texts = ["|".join(p) for p in parts]
+    return {"type": "scatter", "x": [x_at] * track.runs, "y": ys, "text": texts, "xaxis": xr, "yaxis": yr}
+
+
+def readout_style(result: Result, view: View) -> dict[str, Any]:
+    return {
+        "mode": "text",
+        "textposition": "middle right",
+        "cliponaxis": False,
+        "textfont": {"color": [view.color(i) for i in range(len(result.runs))], "size": view.sizes.font - 1},
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "name": "readout",
+    }
+
+
+def curtain(axis: Axis, number: int, s: int, end: float) -> dict[str, Any]:
+    """A white box over the steps after ``s``: what has not been played yet."""
+    xr, yr = axis_refs(number)
+    lo, hi = axis.bottom, axis.top
+    x0 = max(float(s), 0.0)
+    return {
+        "type": "scatter",
+        "x": [x0, end, end, x0, x0],
+        "y": [lo, lo, hi, hi, lo],
+        "xaxis": xr,
+        "yaxis": yr,
+    }
+
+
+CURTAIN_STYLE = {
+    "mode": "lines",
+    "fill": "toself",
+    "fillcolor": CURTAIN,
+    "line": {"width": 0, "color": CURTAIN},
+    "hoverinfo": "skip",
+    "showlegend": False,
+    "name": "curtain",
+}

@@ -1,0 +1,117 @@
+"""What a picture shows besides the result: the options a user (or a preset's ``view`` block)
+sets, resolved once into a :class:`View` that every piece of the figure reads.
+
+A preset file may carry a ``"view"`` object beside its ``"scenario"`` (see the README's
+*Lecture presets*): ``{"loss_axis": "log", "steps": [0, 60], "map": {"x": [..], "y": [..]},
+"paths": "whole", "local": 1, "arrows": ["update"], "panels": [...]}``; ``view_options``
+checks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from figures.style import ARROW_KINDS, PALETTE, Sizes
+
+PANELS = ("loss", "grad_norm", "lr", "eff_lr")  # the four trace panels, top to bottom
+PANEL_CHOICES = ("loss", "grad_norm", "lr", "eff_lr", "step")
+LOSS_AXES = ("linear", "log")
+
+Range = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class View:
+    """Options of a picture. ``reveal``: paths and curves appear as they are played (else
+    drawn whole); ``local``: the run (0-based) whose local quadratic model is drawn;
+    ``steps``: the panels' step range; ``map_x``/``map_y``: the map's zoom; ``colors``:
+    each run's colour (the app keeps a colour with its run when another is removed)."""
+
+    lang: str = "en"
+    presentation: bool = False
+    arrows: tuple[str, ...] = ()
+    reveal: bool = True
+    loss_axis: str = "linear"
+    local: int | None = None
+    steps: Range | None = None
+    map_x: Range | None = None
+    map_y: Range | None = None
+    panels: tuple[str, ...] = PANELS
+    colors: tuple[str, ...] = field(default_factory=tuple)
+    width: int | None = None  # layout pixels, when the page knows them (legend rows)
+    height: int | None = None
+
+    @property
+    def sizes(self) -> Sizes:
+        return Sizes.of(self.presentation)
+
+    def color(self, i: int) -> str:
+        """Run ``i``'s colour: the given one, else the palette's ``i``-th."""
+        if i < len(self.colors):
+            return self.colors[i]
+        return PALETTE[i % len(PALETTE)]
+
+    @property
+    def arrow_kinds(self) -> tuple[str, ...]:
+        return tuple(k for k in ARROW_KINDS if k in self.arrows)
+
+
+class ViewError(ValueError):
+    """A preset's view block that cannot be used; the message names the key and value."""
+
+
+def _range(value: Any, key: str) -> Range:
+    ok = isinstance(value, Sequence) and len(value) == 2
+    ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    if not ok or not float(value[0]) < float(value[1]):
+        raise ViewError(f"view.{key} = {value!r} is invalid; allowed: [lo, hi] with lo < hi")
+    return (float(value[0]), float(value[1]))
+
+
+def _choice(value: Any, key: str, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise ViewError(f"view.{key} = {value!r} is invalid; allowed: {', '.join(allowed)}")
+    return str(value)
+
+
+def _map(value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping) or not value or set(value) - {"x", "y"}:
+        raise ViewError(f"view.map = {value!r} is invalid; allowed: {{x: [lo, hi], y: [lo, hi]}}")
+    return {f"map_{k}": _range(v, f"map.{k}") for k, v in value.items()}
+
+
+def _local(value: Any) -> dict[str, Any]:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 6:
+        raise ViewError(f"view.local = {value!r} is invalid; allowed: a run number 1 .. 6")
+    return {"local": value - 1}
+
+
+def _panels(value: Any) -> dict[str, Any]:
+    panels = tuple(_choice(p, "panels", PANEL_CHOICES) for p in value)
+    if len(panels) != 4:
+        raise ViewError(f"view.panels = {value!r} is invalid; allowed: four panels")
+    return {"panels": panels}
+
+
+_KEYS = {
+    "loss_axis": lambda v: {"loss_axis": _choice(v, "loss_axis", LOSS_AXES)},
+    "paths": lambda v: {"reveal": _choice(v, "paths", ("reveal", "whole")) == "reveal"},
+    "steps": lambda v: {"steps": _range(v, "steps")},
+    "map": _map,
+    "local": _local,
+    "arrows": lambda v: {"arrows": tuple(_choice(a, "arrows", ARROW_KINDS) for a in v)},
+    "panels": _panels,
+}
+
+
+def view_options(block: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A preset's ``view`` block as :class:`View` keyword arguments (ViewError when a key or
+    value is not allowed). ``local`` counts runs from 1, as the cards do."""
+    out: dict[str, Any] = {}
+    for key, value in (block or {}).items():
+        if key not in _KEYS:
+            raise ViewError(f"unknown key {key!r} in view; allowed keys: {', '.join(_KEYS)}")
+        out.update(_KEYS[key](value))
+    return out

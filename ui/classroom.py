@@ -1,0 +1,137 @@
+"""The classroom stage of the page: the one figure for the current state, sized to the screen,
+opened at the step where the clock stood, and what the browser reports back (the step
+where the clock stopped, a click on the map, the page's size).
+
+The figure's spec never depends on a reported step: a report reruns the page (the update
+rules and cards follow it) but leaves the figure as it is, so the browser does not redraw
+it. Only a new figure (another scenario, language or view) takes the current step as the
+step it opens at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+import figures
+from figures.animation import PLAY_MS
+from lab import Result
+from ui import stage
+from ui.model import AppState
+
+FIGURE_CACHE = "stage_figures"  # session key: the last few figures as (key, json, version)
+KEEP_FIGURES = 3
+DEFAULT_VIEWPORT = (1000, 768)
+# Page height above and below the stage (header, view row, toolbar, margins), in pixels.
+ABOVE_PX = {False: 112, True: 118}
+BANNER_PX = 78
+MIN_HEIGHT, MAX_HEIGHT = 420, 980
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the stage shows: the figure (JSON and version) and the step it opened at."""
+
+    figure: str
+    version: str
+    first_step: int
+    animated: bool
+
+
+def last_step(result: Result) -> int:
+    return max(r.steps_run for r in result.runs)
+
+
+def current_step(result: Result) -> int:
+    """Where the clock stands: the last reported step, within the runs' length."""
+    ss = st.session_state
+    step = min(max(0, int(ss.get("step") or 0)), last_step(result))
+    ss["step"] = step
+    return step
+
+
+def view_of(state: AppState, colors: tuple[str, ...], width: int, height: int) -> figures.View:
+    """The figure's options from the app's state."""
+    return figures.View(
+        lang=state.lang,
+        presentation=state.present,
+        arrows=state.arrows,
+        reveal=not state.whole,
+        loss_axis=state.loss_axis,
+        local=state.local - 1 if state.local > 0 else None,
+        steps=state.zoom,
+        map_x=state.map_x,
+        map_y=state.map_y,
+        colors=colors,
+        width=width,
+        height=height,
+    )
+
+
+def size(present: bool, banner: bool) -> tuple[int, int]:
+    """The figure's width and height for the page's size (reported by the browser)."""
+    w, h = st.session_state.get("viewport") or DEFAULT_VIEWPORT
+    height = int(h) - ABOVE_PX[present] - (BANNER_PX if banner else 0)
+    return int(w), max(MIN_HEIGHT, min(MAX_HEIGHT, height))
+
+
+def _build(result: Result, state: AppState, view: figures.View, step: int) -> tuple[dict[str, Any], bool]:
+    if state.view == "3d":
+        fig = figures.surface_3d(result, state.lang, presentation=state.present).to_dict()
+        fig["layout"]["height"] = view.height
+        return fig, False
+    assert view.width is not None and view.height is not None
+    spec = figures.classroom_spec(result, view, width=view.width, height=view.height, step=step)
+    return spec, "frames" in spec
+
+
+def shown(result: Result, state: AppState, scenario_key: str, colors: tuple[str, ...], banner: bool) -> Shown:
+    """The figure for ``state`` (built once per scenario, view and size; reruns reuse it)."""
+    ss = st.session_state
+    width, height = size(state.present, banner)
+    view = view_of(state, colors, width, height)
+    key = repr((scenario_key, view, state.view))
+    cache: list[tuple[str, Shown]] = ss.setdefault(FIGURE_CACHE, [])
+    for k, value in cache:
+        if k == key:
+            return value
+    step = current_step(result)
+    spec, animated = _build(result, state, view, step)
+    text = stage.figure_json(spec)
+    value = Shown(text, stage.version_of(text), step, animated)
+    ss[FIGURE_CACHE] = [*cache[-(KEEP_FIGURES - 1) :], (key, value)]
+    return value
+
+
+# --- what the browser reports ---------------------------------------------------------------
+def on_step() -> None:
+    step = stage.state("step")
+    if step is not None:
+        st.session_state["step"] = int(step)
+
+
+def on_viewport() -> None:
+    vp = stage.state("viewport")
+    if vp:
+        st.session_state["viewport"] = (int(vp[0]), int(vp[1]))
+
+
+def on_click() -> None:
+    """A click on the map is the new start (the start widgets show it)."""
+    click = stage.state("click")
+    if not click:
+        return
+    ss = st.session_state
+    ss["start_x"], ss["start_y"] = round(float(click["x"]), 4), round(float(click["y"]), 4)
+
+
+def draw(result: Result, state: AppState, scenario_key: str, colors: tuple[str, ...], banner: bool) -> int:
+    """The stage; returns the step the page shows (the cards' and rules' step)."""
+    s = shown(result, state, scenario_key, colors, banner)
+    stage.mount(
+        s.figure, s.version, state.lang, animated=s.animated, clickable=state.view != "3d",
+        frame_ms=PLAY_MS, on_step=on_step, on_click=on_click, on_viewport=on_viewport,
+    )  # fmt: skip
+    return current_step(result)
