@@ -17,7 +17,7 @@ import numpy as np
 from core.text import t
 from figures.layers import Layers
 from figures.local import local_style, local_traces
-from figures.sampling import f32, path_indices
+from figures.sampling import f32, path_indices, short
 from figures.style import ARROW_DASH, CONTOUR_COLOR, label_text
 from figures.view import View
 from lab import Result, RunResult
@@ -215,7 +215,7 @@ def xy(pts: np.ndarray) -> dict[str, Any]:
     """Coordinates of a trace: short ones as plain numbers (cheaper than a typed array's
     header), long ones as float32 arrays."""
     if len(pts) <= 24:
-        return {"type": "scatter", "x": [round(float(v), 7) for v in pts[:, 0]], "y": [round(float(v), 7) for v in pts[:, 1]]}
+        return {"type": "scatter", "x": [short(v) for v in pts[:, 0]], "y": [short(v) for v in pts[:, 1]]}
     return {"type": "scatter", "x": pts[:, 0].astype(np.float32), "y": pts[:, 1].astype(np.float32)}
 
 
@@ -262,7 +262,7 @@ def arrow(result: Result, run: RunResult, s: int, kind: str, box: tuple[float, f
         if v is not None:
             p = run.trajectory[j]
             e = scaled(p, v, box, ARROW_LEN)
-    return {"type": "scatter", "x": [float(p[0]), float(e[0]), None], "y": [float(p[1]), float(e[1]), None]}
+    return {"type": "scatter", "x": [short(p[0]), short(e[0]), None], "y": [short(p[1]), short(e[1]), None]}
 
 
 def arrow_style(i: int, kind: str, view: View) -> dict[str, Any]:

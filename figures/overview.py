@@ -37,6 +37,7 @@ SLIDER_PX = 56  # under the plots when animated: the slider and its read-out
 AXIS_PX = 34  # under the plots: tick labels and the axis titles
 FRAMES = 150  # evenly spaced frames; event windows add every step around them
 EVENT_WINDOW = 12  # steps before and after an event that Play shows one by one
+EVERY_STEP_UP_TO = 300  # runs this short get a frame at every step
 READOUT_SHARE = 0.34  # of the panels' step range, right of the curves, for the read-outs
 
 Domain = tuple[float, float]
@@ -94,7 +95,11 @@ def event_windows(result: Result) -> list[tuple[int, int]]:
 
 
 def play_steps(result: Result, view: View, frames: int, s0: int) -> np.ndarray:
+    """The frames' steps: every step of a short run (single steps are real steps), else
+    ``frames`` evenly spaced plus every step around events and of a preset's zoom."""
     last = max(r.steps_run for r in result.runs)
+    if last <= EVERY_STEP_UP_TO:
+        return np.arange(last + 1)
     lo, hi = view.steps or (0, last)
     lo, hi = max(0, int(lo)), min(last, int(hi))
     zoomed = [(lo, hi)] if view.steps is not None else []
@@ -143,7 +148,7 @@ def _reveal(b: Builder, result: Result, view: View, drawn: list[np.ndarray], s0:
     return per_key
 
 
-def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: Frame, s0: int) -> None:
+def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: Frame, s0: int, steps_shown: np.ndarray) -> None:
     """The panels' axes, lines, shading and marks; then what moves over them."""
     n = len(view.panels)
     h = (1 - panels.GAP * (n - 1)) / n
@@ -175,7 +180,7 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
         if panel == "eff_lr":
             layout.setdefault("annotations", []).append(_eff_note(number, view))
     end = x_range[1]
-    tracks = [panels.Track.of(result, axis, number) for number, axis in axes]
+    tracks = [panels.Track.of(result, axis, number, steps_shown) for number, axis in axes]
     if view.reveal:
         for tr in tracks:
             b.mover(panels.CURTAIN_STYLE, lambda s, tr=tr: panels.curtain(tr.axis, tr.number, s, end), s0)
@@ -255,11 +260,11 @@ def classroom_spec(
     else:
         fr = replace(fr, panels_x=mapping.FULL, panels_top=1.0)
         b.data += _run_legend(result, view)
+    steps = play_steps(result, view, frames, s0) if animated else np.array([s0])
     if view.panels:
-        _panels(b, layout, result, view, fr, s0)
+        _panels(b, layout, result, view, fr, s0, steps)
     fig: dict[str, Any] = {"data": b.data, "layout": layout}
     if animated:
-        steps = play_steps(result, view, frames, s0)
         fig["frames"] = animation.frames(steps, b.moving, b.per_frame, b.keyed, per_key)
         plot_h = max(1, height - fr.margin["t"] - fr.margin["b"])
         y = -(AXIS_PX + 4) / plot_h

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from core.text import t
-from figures.sampling import envelope_indices, f32
+from figures.sampling import envelope_indices, f32, short
 from figures.style import label_text
 from figures.view import View
 from lab import Result, RunResult
@@ -301,29 +301,24 @@ class Track:
 
     axis: Axis
     number: int
-    values: tuple[np.ndarray, ...]  # every series, run by run
+    values: tuple[dict[int, float | None], ...]  # step -> value of every series, rounded
     owners: tuple[int, ...]  # the run of each series
     runs: int
 
     @classmethod
-    def of(cls, result: Result, axis: Axis, number: int) -> Track:
+    def of(cls, result: Result, axis: Axis, number: int, steps: np.ndarray) -> Track:
+        """The values at the frames' ``steps`` only (a step past a run's end: its last)."""
         values, owners = [], []
         for i, run in enumerate(result.runs):
             for v, _ in series(run, axis.panel, axis):
-                values.append(np.asarray(v, dtype=float))
+                k = np.minimum(steps, len(v) - 1)
+                picked = np.asarray(v, dtype=float)[np.maximum(k, 0)] if len(v) else np.full(len(k), np.nan)
+                values.append(dict(zip(steps.tolist(), (short(x) for x in picked), strict=True)))
                 owners.append(i)
         return cls(axis, number, tuple(values), tuple(owners), len(result.runs))
 
-    def at(self, s: int) -> list[float]:
-        out = []
-        for v in self.values:
-            k = min(s, len(v) - 1)
-            out.append(float(v[k]) if k >= 0 else float("nan"))
-        return out
-
-
-def _plain(v: float) -> float | None:
-    return v if math.isfinite(v) else None
+    def at(self, s: int) -> list[float | None]:
+        return [v.get(s) for v in self.values]
 
 
 def cursor(track: Track, s: int) -> dict[str, Any]:
@@ -332,10 +327,10 @@ def cursor(track: Track, s: int) -> dict[str, Any]:
     and colours set once in the figure line up with every frame's points."""
     xr, yr = axis_refs(track.number)
     xs: list[float | None] = [s, s, None]
-    ys: list[float | None] = [track.axis.bottom, track.axis.top, None]
+    ys: list[float | None] = [short(track.axis.bottom), short(track.axis.top), None]
     for v in track.at(s):
         xs += [s, None]
-        ys += [_plain(v), None]
+        ys += [v, None]
     return {"type": "scatter", "x": xs, "y": ys, "xaxis": xr, "yaxis": yr}
 
 
@@ -372,9 +367,9 @@ def readout(track: Track, s: int, row: float, x_at: float) -> dict[str, Any]:
     parts: list[list[str]] = [[] for _ in range(track.runs)]
     digits = 3 if len(track.values) == track.runs else 2  # two numbers a run: shorter
     for i, v in zip(track.owners, track.at(s), strict=True):
-        parts[i].append(fmt_value(v, digits))
+        parts[i].append(fmt_value(float("nan") if v is None else v, digits))
     a = track.axis
-    ys = [a.data(a.hi - (j + 0.5) * row * (a.hi - a.lo)) for j in range(track.runs)]
+    ys = [short(a.data(a.hi - (j + 0.5) * row * (a.hi - a.lo))) for j in range(track.runs)]
     texts = ["|".join(p) for p in parts]
     return {"type": "scatter", "x": [x_at] * track.runs, "y": ys, "text": texts, "xaxis": xr, "yaxis": yr}
 
@@ -394,7 +389,7 @@ def readout_style(result: Result, view: View) -> dict[str, Any]:
 def curtain(axis: Axis, number: int, s: int, end: float) -> dict[str, Any]:
     """A white box over the steps after ``s``: what has not been played yet."""
     xr, yr = axis_refs(number)
-    lo, hi = axis.bottom, axis.top
+    lo, hi = short(axis.bottom), short(axis.top)
     x0 = max(float(s), 0.0)
     return {
         "type": "scatter",

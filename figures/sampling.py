@@ -8,6 +8,7 @@ bounce across a ravine stays a filled band of bounces and a spike stays a spike.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -97,3 +98,14 @@ def f32(a: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.asarray(a, dtype=np.float32)
     return np.where(np.isfinite(out), out, np.float32(np.nan))
+
+
+def short(v: float) -> float | None:
+    """A number for a frame, as JSON text: 6 significant digits (a screen has fewer pixels),
+    None where it is not finite (plotly.js leaves a gap)."""
+    v = float(v)
+    if not math.isfinite(v):
+        return None
+    if v == 0:
+        return 0.0
+    return round(v, 5 - math.floor(math.log10(abs(v))))
