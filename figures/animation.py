@@ -22,7 +22,15 @@ import numpy as np
 from core.text import t
 from figures.style import Sizes
 
-PLAY_MS = 60  # ms per frame when playing at 1×
+PLAY_MS = 60  # ms per frame when playing at 1×, at most
+PLAY_SECONDS = 9.0  # a whole run plays in about this long at 1×
+MIN_MS = 25  # plotly.js draws a frame of the classroom figure in about this long
+
+
+def frame_ms(n_frames: int) -> int:
+    """ms per frame so that a run plays in about ``PLAY_SECONDS`` (the browser cannot draw
+    much faster than ``MIN_MS`` a frame; short runs play at ``PLAY_MS``)."""
+    return int(max(MIN_MS, min(PLAY_MS, round(1000 * PLAY_SECONDS / max(1, n_frames)))))
 CURSOR = "cursor"  # name of the dotted step lines of a still's panels
 
 FigureDict = dict[str, Any]

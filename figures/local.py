@@ -8,7 +8,6 @@ dashed) and why a ravine bounces (long thin ellipses: one eigenvector 200× the 
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import contourpy
@@ -39,25 +38,18 @@ def local_style(color: str, view: View) -> list[dict[str, Any]]:
 
 
 def local_traces(surface: Surface, run: RunResult, s: int, box: tuple[float, float]) -> list[dict[str, Any]]:
-    """The four traces' data at step ``s`` (cached: the frames ask once per trace)."""
-    j = min(s, run.steps_run)
-    p = run.trajectory[j]
-    return list(_model(surface, float(p[0]), float(p[1]), box))
-
-
-@lru_cache(maxsize=4096)
-def _model(surface: Surface, x: float, y: float, box: tuple[float, float]) -> tuple[dict[str, Any], ...]:
-    p = np.array([x, y])
+    """The four traces' data at step ``s``."""
+    p = np.array(run.trajectory[min(s, run.steps_run)], dtype=float)
     with np.errstate(all="ignore"):
         g = np.asarray(surface.grad(p), dtype=float)
         h = np.asarray(surface.hessian(p), dtype=float)
     if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
         empty = {"type": "scatter", "x": [None], "y": [None]}
-        return (empty, _eig_data(p, [], box, 1), _eig_data(p, [], box, -1), {**empty, "text": [""]})
+        return [empty, _eig_data(p, [], box, 1), _eig_data(p, [], box, -1), {**empty, "text": [""]}]
     h = 0.5 * (h + h.T)
     lam, vec = np.linalg.eigh(h)
     eig = list(zip(lam, vec.T, strict=True))
-    return (_contours(p, g, h, box), _eig_data(p, eig, box, 1), _eig_data(p, eig, box, -1), _labels(p, eig, box))
+    return [_contours(p, g, h, box), _eig_data(p, eig, box, 1), _eig_data(p, eig, box, -1), _labels(p, eig, box)]
 
 
 def _contours(p: np.ndarray, g: np.ndarray, h: np.ndarray, box: tuple[float, float]) -> dict[str, Any]:

@@ -158,8 +158,8 @@ def _escape_trace(result: Result, layers: Layers, view: View) -> dict[str, Any] 
         p = run.trajectory[-1]
         for sign in (1.0, -1.0):
             e = scaled(p, sign * np.asarray(d, dtype=float), box, 1.6 * ARROW_LEN)
-            xs += [float(p[0]), float(e[0]), np.nan]
-            ys += [float(p[1]), float(e[1]), np.nan]
+            xs += [float(p[0]), float(e[0]), None]
+            ys += [float(p[1]), float(e[1]), None]
             msize += [0, view.sizes.marker + 2, 0]
     if not xs:
         return None
@@ -286,6 +286,13 @@ def movers(result: Result, layers: Layers, view: View) -> list[tuple[dict[str, A
             out.append((arrow_style(i, kind, view), lambda s, run=run, kind=kind: arrow(result, run, s, kind, box)))
     if view.local is not None and view.local < len(result.runs):
         run = result.runs[view.local]
+        memo: dict[int, list[dict[str, Any]]] = {}  # the four traces of a step, made once
+
+        def model(s: int, j: int) -> dict[str, Any]:
+            if s not in memo:
+                memo[s] = local_traces(result.surface, run, s, box)
+            return memo[s][j]
+
         for j, style in enumerate(local_style(view.color(view.local), view)):
-            out.append((style, lambda s, j=j: local_traces(result.surface, run, s, box)[j]))
+            out.append((style, lambda s, j=j: model(s, j)))
     return out

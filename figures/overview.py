@@ -37,6 +37,7 @@ SLIDER_PX = 56  # under the plots when animated: the slider and its read-out
 AXIS_PX = 34  # under the plots: tick labels and the axis titles
 FRAMES = 150  # evenly spaced frames; event windows add every step around them
 EVENT_WINDOW = 12  # steps before and after an event that Play shows one by one
+MAX_WINDOWS = 6
 EVERY_STEP_UP_TO = 300  # runs this short get a frame at every step
 READOUT_SHARE = 0.34  # of the panels' step range, right of the curves, for the read-outs
 
@@ -85,13 +86,14 @@ def layout_frame(result: Result, view: View, width: int, height: int, animate: b
 
 def event_windows(result: Result) -> list[tuple[int, int]]:
     """The steps around each run's events (bursts, the first step, divergence, a saddle
-    passed): Play shows them one by one, so a burst lasts seconds, not two frames."""
+    passed): Play shows them one by one, so a burst lasts seconds, not two frames. At most
+    ``MAX_WINDOWS``, the earliest: a run with dozens of bursts plays them at the usual pace."""
     out = []
     for run in result.runs:
         for e in run.verdict.get("events", ()):
             end = e.get("end_step", e["step"])
             out.append((e["step"] - EVENT_WINDOW, end + EVENT_WINDOW))
-    return out
+    return sorted(out)[:MAX_WINDOWS]
 
 
 def play_steps(result: Result, view: View, frames: int, s0: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-MAX_LINE_POINTS = 3000
+MAX_LINE_POINTS = 2400
 # Around an event (a burst, the first steps, leaving a saddle) Play shows every step, at
 # most this many per event: the animation slows down where something happens.
 DENSE_STEPS = 60

@@ -1,8 +1,10 @@
-"""The figure builders: what survives an animation, what frames carry, payload, palette."""
+"""The figure builders: one figure with one clock (what frames carry, what survives Play),
+axes that teach, faithful long paths, the local quadratic model, payload, palette."""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import math
 import subprocess
@@ -15,9 +17,12 @@ import pytest
 
 import figures
 from core.text import t
-from figures.map import PICK_GRID, TAIL_POINTS
+from figures import animation
+from figures.panels import panel_axis, trusted_end
 from figures.sampling import envelope_indices, frame_steps, path_indices
-from lab import Result
+from figures.view import View, ViewError, view_options
+from lab import Result, simulate
+from lab.presets import get_preset
 from optimizers.schedules import lr_sequence
 
 MB = 1_000_000
@@ -27,333 +32,327 @@ def arr(v: object) -> np.ndarray:
     """A figure array as NumPy: plain lists, or Plotly's base64 typed-array form."""
     if isinstance(v, dict) and "bdata" in v:
         return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).astype(float)
-    return np.asarray([np.nan if x is None else x for x in v], dtype=float)
+    return np.asarray([np.nan if x is None else x for x in np.asarray(v, dtype=object).ravel()], dtype=float)
 
 
-def payload(fig: go.Figure) -> str:
-    """The JSON Streamlit sends to the browser for this figure."""
-    return pio.to_json(fig.to_dict(), validate=False)
+def spec(result: Result, view: View | None = None, **kw: object) -> dict:
+    options = {"width": 1200, "height": 640, "step": 0, **kw}
+    return figures.classroom_spec(result, view or View(), **options)  # type: ignore[arg-type]
 
 
-def spec(fig: go.Figure) -> dict:
-    return json.loads(payload(fig))
+def payload(d: dict) -> int:
+    """The bytes the app sends (typed arrays in base64, ``ui.stage.figure_json``)."""
+    from ui.stage import figure_json
+
+    return len(figure_json(d))
 
 
-def trace_named(fig: go.Figure, name: str) -> dict:
-    return next(t for t in fig.to_dict()["data"] if t.get("name") == name)
+def named(d: dict, name: str) -> list[dict]:
+    return [tr for tr in d["data"] if tr.get("name") == name]
 
 
-def test_map_is_a_valid_plotly_figure(default_result: Result) -> None:
-    fig = figures.map_figure(default_result, "en", arrows=figures.ARROW_KINDS)
-    go.Figure(json.loads(payload(fig)))  # full validation: raises on any invalid property
+def test_the_figure_is_a_valid_plotly_figure(default_result: Result) -> None:
+    d = spec(default_result, View(arrows=figures.ARROW_KINDS, local=0))
+    go.Figure(json.loads(pio.to_json(d, validate=False)))  # full validation
 
 
-def test_contour_lines_are_one_scatter_trace_with_gaps(default_result: Result) -> None:
-    data = spec(figures.map_figure(default_result))["data"]
-    contours = [t for t in data if t.get("name") == "contours"]
-    assert len(contours) == 1
-    assert contours[0]["type"] == "scatter" and contours[0]["mode"] == "lines"
-    assert not any(t["type"] in ("contour", "heatmap") for t in data)
-    xs = arr(trace_named(figures.map_figure(default_result), "contours")["x"])
-    assert len(xs) > 500 and np.isnan(xs).sum() >= 10  # several separate level pieces
+def test_contour_lines_are_one_scatter_trace_and_the_surface_a_raster(default_result: Result) -> None:
+    d = spec(default_result)
+    (contours,) = named(d, "contours")
+    assert contours["type"] == "scatter" and contours["mode"] == "lines"
+    assert np.isnan(arr(contours["x"])).sum() >= 10  # several level pieces
+    assert not any(tr["type"] in ("contour", "heatmap") for tr in d["data"])
+    (image,) = d["layout"]["images"]
+    assert image["source"].startswith("data:image/png;base64,") and image["layer"] == "below"
 
 
-def test_surface_is_a_raster_image_below_the_traces(default_result: Result) -> None:
-    layout = figures.map_figure(default_result).to_dict()["layout"]
-    (image,) = layout["images"]
-    assert image["source"].startswith("data:image/png;base64,")
-    assert image["layer"] == "below" and image["xref"] == "x" and image["yref"] == "y"
-    s = default_result.surface
-    assert image["x"] == s.x_range[0] and image["sizex"] == pytest.approx(np.ptp(s.x_range))
+def test_frames_carry_only_what_moves(default_result: Result) -> None:
+    d = spec(default_result, View(arrows=("grad",)))
+    static = {i for i, tr in enumerate(d["data"]) if tr.get("name") in ("contours", "start", "known minimum")}
+    for frame in d["frames"]:
+        assert not static & set(frame["traces"])
+        for tr in frame["data"]:
+            assert set(tr) <= {"type", "x", "y", "text"}  # coordinates only: styles stay in data
 
 
-def test_frames_carry_only_the_moving_traces(default_result: Result) -> None:
-    fig = figures.map_figure(default_result, arrows=("grad", "update"))
-    d = fig.to_dict()
-    names = [t.get("name") for t in d["data"]]
-    frames = d["frames"]
-    assert 100 <= len(frames) <= 150
-    moving = frames[0]["traces"]
-    assert [names[i] for i in moving] == [
-        "trail",
-        *(t("fig." + k, "en") for k in ("grad", "update")),
-    ]
-    for frame in frames:
-        assert frame["traces"] == moving
-        for trace in frame["data"]:
-            assert set(trace) <= {"type", "x", "y"}  # coordinates only: styles stay in data
-
-
-def test_frames_step_through_the_whole_run(default_result: Result) -> None:
-    frames = figures.map_figure(default_result).to_dict()["frames"]
-    steps = [int(f["name"]) for f in frames]
-    assert steps[0] == 0 and steps[-1] == default_result.runs[0].steps_run
-    assert steps == sorted(set(steps))
-
-
-def test_frame_points_line_up_with_marker_arrays(default_result: Result) -> None:
-    """Marker sizes are set once; every frame must carry the same number of points."""
-    d = figures.map_figure(default_result, arrows=figures.ARROW_KINDS).to_dict()
-    for i in d["frames"][0]["traces"]:
-        sizes = d["data"][i]["marker"]["size"]
-        for frame in d["frames"]:
-            trace = frame["data"][frame["traces"].index(i)]
-            assert len(arr(trace["x"])) == len(sizes)
-
-
-def test_trail_head_is_at_the_frame_step(default_result: Result) -> None:
-    d = figures.map_figure(default_result).to_dict()
-    frame = d["frames"][len(d["frames"]) // 2]
+def test_one_clock_moves_map_points_panel_markers_and_readouts_together(default_result: Result) -> None:
+    """Resolved (merged onto its keyframe, as plotly.js shows it), the frame of step s has
+    every run's head, path so far, panel markers and read-outs at step s."""
+    d = spec(default_result)
+    frames = animation.resolved(d["frames"])
+    assert [int(f["name"]) for f in frames] == list(range(301))  # a short run: every step
+    frame = frames[123]
     s = int(frame["name"])
-    x = arr(frame["data"][0]["x"])
-    block = TAIL_POINTS + 2
-    for i, run in enumerate(default_result.runs):
-        head = x[i * block + TAIL_POINTS]
-        assert head == pytest.approx(run.trajectory[min(s, run.steps_run), 0], rel=1e-5)
+    by_index = dict(zip(frame["traces"], frame["data"], strict=True))
+    heads = by_index[next(i for i, tr in enumerate(d["data"]) if tr.get("name") == "heads")]
+    for k, run in enumerate(default_result.runs):
+        assert (heads["x"][k], heads["y"][k]) == pytest.approx(tuple(run.trajectory[s]), rel=1e-5)
+    loss_cursor = next(i for i, tr in enumerate(d["data"]) if tr.get("name") == "cursor" and tr["yaxis"] == "y2")
+    ys = [v for v in by_index[loss_cursor]["y"][3:] if v is not None]
+    assert ys == pytest.approx([r.loss[s] for r in default_result.runs], rel=1e-5)
+    loss_readout = next(i for i, tr in enumerate(d["data"]) if tr.get("name") == "readout" and tr["yaxis"] == "y2")
+    assert by_index[loss_readout]["text"] == [f"{r.loss[s]:.3g}" for r in default_result.runs]
+    # the path so far: every drawn point up to s, ending at the head
+    done = [i for i, tr in enumerate(d["data"]) if tr.get("showlegend") and tr.get("legendgroup") == "run0"][0]
+    grow = done + len(default_result.runs)
+    path = np.concatenate([arr(by_index[done]["x"]), arr(by_index[grow]["x"])])
+    assert path[-1] == pytest.approx(default_result.runs[0].trajectory[s, 0], rel=1e-5)
+    assert len(path) >= s  # nothing of the path up to s is missing (300 steps: all drawn)
 
 
-def test_default_payload_is_under_one_megabyte(default_result: Result) -> None:
-    size = len(payload(figures.map_figure(default_result, arrows=figures.ARROW_KINDS)))
-    size += len(payload(figures.traces_figure(default_result)))
-    assert size < 1 * MB
+def test_keyframes_keep_frames_small(long_result: Result) -> None:
+    """A frame carries its piece of the path since its keyframe, not the whole path so far."""
+    d = spec(long_result)
+    sizes = [sum(len(arr(tr["x"])) for tr in f["data"]) for f in d["frames"]]
+    keyed = [f for f in d["frames"] if "baseframe" in f]
+    assert keyed and len(keyed) > 0.8 * len(d["frames"])
+    assert max(sizes) < 3 * 3000 and np.median(sizes) < 1500
+    assert payload(d) < 2.5 * MB
 
 
-def test_long_runs_are_thinned(long_result: Result) -> None:
-    fig = figures.map_figure(long_result, arrows=figures.ARROW_KINDS)
-    assert len(fig.to_dict()["frames"]) <= 150
-    assert len(payload(fig)) < 1.5 * MB
-    assert len(payload(figures.traces_figure(long_result))) < 1 * MB
+def test_events_slow_the_animation_down() -> None:
+    """Around each of Adagrad's bursts Play shows every step (preset 3)."""
+    res = simulate(get_preset("03").scenario)
+    steps = [int(f["name"]) for f in spec(res)["frames"]]
+    for e in res.runs[0].verdict["events"]:
+        assert set(range(e["step"], e["end_step"] + 1)) <= set(steps)
+    assert len(steps) < 400
 
 
-def test_palette_is_fixed_and_shared_by_every_figure(default_result: Result) -> None:
-    assert figures.PALETTE[:3] == ("#D55E00", "#0072B2", "#009E73")
-    assert len(set(figures.PALETTE)) == len(figures.PALETTE)
-    for i, run in enumerate(default_result.runs):
-        c = figures.color(i)
-        assert trace_named(figures.map_figure(default_result), run.label)["line"]["color"] == c
-        assert trace_named(figures.surface_3d(default_result), run.label)["line"]["color"] == c
-        lines = [
-            t
-            for t in figures.traces_figure(default_result).to_dict()["data"]
-            if t.get("name") == run.label
-        ]
-        assert lines and all(t["line"]["color"] == c for t in lines)
-    assert figures.color(len(figures.PALETTE)) == figures.PALETTE[0]
+def test_paths_are_revealed_or_drawn_whole(default_result: Result) -> None:
+    revealed = spec(default_result, step=0)
+    whole = spec(default_result, View(reveal=False), step=0)
+    curtains = named(revealed, "curtain")
+    assert len(curtains) == 4 and arr(curtains[0]["x"])[0] == 0  # nothing played yet
+    assert not named(whole, "curtain")
+    adam = [tr for tr in whole["data"] if tr.get("name") == "Adam η=0.1" and "customdata" in tr]
+    assert len(arr(adam[0]["x"])) == 301  # the whole path from the start
 
 
-def test_figures_use_no_theme_template(default_result: Result) -> None:
-    for fig in (
-        figures.map_figure(default_result),
-        figures.traces_figure(default_result),
-        figures.surface_3d(default_result),
-    ):
-        assert fig.to_dict()["layout"]["template"] == {"layout": {}}
+# --- axes that teach -------------------------------------------------------------------
+def test_gradient_axis_spans_decades_around_a_flat_gradient() -> None:
+    """Preset 1: ‖g‖ stays at 200; its axis spans three decades below it, so the line sits at
+    the top ("large"), not across the whole panel."""
+    res = simulate(get_preset("01").scenario)
+    axis = panel_axis(res, "grad_norm", View())
+    assert axis.log and axis.hi - axis.lo >= 2
+    assert axis.lo < math.log10(200) - 2 < math.log10(200) < axis.hi < math.log10(200) + 0.5
 
 
-def test_pick_grid_is_last_invisible_and_covers_the_map(default_result: Result) -> None:
-    data = figures.map_figure(default_result).to_dict()["data"]
-    grid = data[-1]
-    assert grid["name"] == figures.PICK_NAME
-    assert grid["marker"]["opacity"] == 0 and grid["hoverinfo"] == "none"
-    assert len(arr(grid["x"])) == PICK_GRID**2
-    (x0, x1) = default_result.surface.x_range
-    assert float(np.min(arr(grid["x"]))) == pytest.approx(x0) and float(
-        np.max(arr(grid["x"]))
-    ) == pytest.approx(x1)
-    assert (
-        figures.map_figure(default_result, pick_grid=False).to_dict()["data"][-1]["name"]
-        != figures.PICK_NAME
+def test_loss_axis_from_zero_or_log() -> None:
+    res = simulate(get_preset("01").scenario)
+    lin = panel_axis(res, "loss", View())
+    assert not lin.log and lin.lo == 0 and lin.hi >= res.runs[0].loss.max()
+    log = panel_axis(res, "loss", View(loss_axis="log"))
+    assert log.log and log.ref == 0 and log.hi - log.lo >= 2
+    d = spec(res, View(loss_axis="log"))
+    assert d["layout"]["yaxis2"]["type"] == "log" and d["layout"]["yaxis2"]["dtick"] >= 1
+
+
+def test_a_diverging_run_leaves_through_the_edge_with_a_mark() -> None:
+    res = simulate(
+        {
+            "surface": "ravine",
+            "steps": 300,
+            "runs": [
+                {"optimizer": "sgd", "params": {"lr": 0.02}, "label": "too big"},
+                {"optimizer": "adam", "params": {"lr": 0.1}, "label": "Adam"},
+            ],
+        }
     )
+    assert res.runs[0].verdict["kind"] == "diverged"
+    axis = panel_axis(res, "loss", View())
+    assert axis.hi < 2 * max(r.loss[0] for r in res.runs)  # not stretched to 1e13
+    assert trusted_end(res.runs[1]) == res.runs[1].steps_run + 1
+    (marks,) = named(spec(res), "marks")
+    assert any(text == t("fig.diverged_at", "en", step=res.runs[0].verdict["step"]) for text in marks["text"])
+    go.Figure(json.loads(pio.to_json(spec(res), validate=False)))
 
 
-def test_arrows_point_along_minus_gradient_and_update(default_result: Result) -> None:
-    step = 5
-    d = figures.map_figure(default_result, step=step, arrows=("grad", "update")).to_dict()
-    names = [t.get("name") for t in d["data"]]
-    grad = d["data"][names.index(t("fig.grad", "en"))]
-    upd = d["data"][names.index(t("fig.update", "en"))]
-    gx, gy, ux, uy = (arr(grad["x"]), arr(grad["y"]), arr(upd["x"]), arr(upd["y"]))
-    for i, run in enumerate(default_result.runs):
-        p = run.trajectory[step]
-        g = default_result.surface.grad(p)
-        dx = np.array([gx[3 * i + 1] - gx[3 * i], gy[3 * i + 1] - gy[3 * i]])
-        assert np.dot(dx, -g) > 0.99 * np.linalg.norm(dx) * np.linalg.norm(g)
-        du = np.array([ux[3 * i + 1] - ux[3 * i], uy[3 * i + 1] - uy[3 * i]])
-        step_vec = run.trajectory[step + 1] - p
-        assert np.dot(du, step_vec) > 0.99 * np.linalg.norm(du) * np.linalg.norm(step_vec)
+def test_log_axes_label_decades_only(default_result: Result) -> None:
+    layout = spec(default_result)["layout"]
+    for n in (3, 4, 5):  # ‖g‖, η, η/σ
+        axis = layout[f"yaxis{n}"]
+        assert axis["type"] == "log" and isinstance(axis["dtick"], int) and axis["dtick"] >= 1
 
 
-def test_saddle_escape_direction_is_drawn(saddle_result: Result) -> None:
-    v = saddle_result.runs[0].verdict
-    assert v["kind"] == "saddle"
-    esc = trace_named(figures.map_figure(saddle_result), t("fig.escape", "en"))
-    x = arr(esc["x"])
-    y = arr(esc["y"])
-    d = np.array([x[1] - x[0], y[1] - y[0]])
-    assert abs(np.dot(d, v["escape_direction"])) == pytest.approx(np.linalg.norm(d), rel=1e-3)
+# --- faithful long runs ------------------------------------------------------------------
+def _raster(pts: np.ndarray, px: int = 500) -> np.ndarray:
+    """The pixels a polyline (in [0, 1]²) covers on a px × px screen."""
+    g = np.zeros((px, px), bool)
+    for a in range(0, len(pts) - 1, 20000):
+        p, q = pts[a : a + 20001][:-1], pts[a + 1 : a + 20001]
+        n = np.maximum(1, np.ceil(np.abs(q - p).max(1) * px).astype(int))
+        rep = np.repeat(np.arange(len(p)), n)
+        frac = (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n, n)
+        ij = np.clip(((p[rep] + (q - p)[rep] * frac[:, None]) * (px - 1)).round().astype(int), 0, px - 1)
+        g[ij[:, 1], ij[:, 0]] = True
+    return g
 
 
-def test_no_escape_trace_without_a_saddle(default_result: Result) -> None:
-    names = [t.get("name") for t in figures.map_figure(default_result).to_dict()["data"]]
-    assert t("fig.escape", "en") not in names
+def _near(g: np.ndarray) -> np.ndarray:
+    h = g.copy()
+    h[1:] |= g[:-1]
+    h[:-1] |= g[1:]
+    v = h.copy()
+    h[:, 1:] |= v[:, :-1]
+    h[:, :-1] |= v[:, 1:]
+    return h
 
 
-def test_traces_shade_the_verdict_stretch(default_result: Result) -> None:
-    layout = figures.traces_figure(default_result).to_dict()["layout"]
-    gd = default_result.runs[0]
-    assert gd.verdict["kind"] == "oscillating"
-    rects = [
-        s for s in layout["shapes"] if s["type"] == "rect" and s["fillcolor"] == figures.color(0)
-    ]
-    assert len(rects) == 4  # one per panel
-    assert all([r["x0"], r["x1"]] == gd.verdict["stretch"] for r in rects)
-    assert any(a["text"] == "oscillating" for a in layout["annotations"])
-    assert layout["yaxis2"]["type"] == "log"  # gradient norm
+def _coverage(true: np.ndarray, drawn: np.ndarray) -> tuple[float, float]:
+    """Fraction of the true path's pixels within a pixel of the drawn path, and back."""
+    a, b = _raster(true), _raster(drawn)
+    return float((a & _near(b)).sum() / a.sum()), float((b & _near(a)).sum() / b.sum())
 
 
-def test_traces_marker_follows_step(default_result: Result) -> None:
-    d = figures.traces_figure(default_result, step=40).to_dict()
-    cursor_lines = [s for s in d["layout"]["shapes"] if s["type"] == "line"]
-    assert cursor_lines and all(s["x0"] == 40 for s in cursor_lines)
-    loss_markers = [t for t in d["data"] if t.get("mode") == "markers" and t.get("yaxis") == "y"]
-    assert list(arr(loss_markers[0]["y"])) == pytest.approx(
-        [r.loss[40] for r in default_result.runs], rel=1e-5
-    )
+def test_a_long_path_is_drawn_as_it_is(long_result: Result) -> None:
+    """100,000 steps: GD bouncing across the ravine fills a band (not a square wave), Adam's
+    curve keeps its bends; the thinned path covers the true path's pixels on a 500 px screen.
+    The old thinning (pairs of points every few steps) fails the same measure."""
+    lo, span = np.array([-10.0, -2.0]), np.array([12.0, 4.0])
+    exact = simulate({**long_result.scenario.to_dict(), "noise": {"std": 0.0, "seed": 0}})
+    for run in exact.runs:
+        pts = (run.trajectory - lo) / span
+        idx = path_indices(run.trajectory, span=tuple(span))
+        assert len(idx) <= 2500
+        covered, onto = _coverage(pts, pts[idx])
+        assert covered > 0.99 and onto > 0.99, run.label
+    gd = (exact.runs[0].trajectory - lo) / span
+    n = len(gd)
+    starts = np.arange(0, n - 1, 67)
+    old = np.unique(np.concatenate([starts, starts + 1, [n - 1]]))
+    assert _coverage(gd, gd[old])[0] < 0.5
 
 
-def test_traces_and_labels_in_chinese(default_result: Result) -> None:
-    layout = figures.traces_figure(default_result, "zh").to_dict()["layout"]
-    assert "步数" in layout["xaxis4"]["title"]["text"]
-    assert any(a["text"] == "震荡" for a in layout["annotations"])
-    assert (
-        figures.map_figure(default_result, "zh").to_dict()["layout"]["title"]["text"]
-        == "凸的狭长峡谷"
-    )
-
-
-def test_surface_3d_has_the_surface_and_every_path(default_result: Result) -> None:
-    d = figures.surface_3d(default_result).to_dict()
-    assert d["data"][0]["type"] == "surface"
-    paths = [t for t in d["data"] if t["type"] == "scatter3d" and t.get("mode") == "lines"]
-    assert [t["name"] for t in paths] == [r.label for r in default_result.runs]
-
-
-def test_schedule_figure_draws_the_engine_sequence() -> None:
-    params = {"T_max": 100, "eta_min": 0.0}
-    d = figures.schedule_figure("cosine", 0.1, params, 100).to_dict()
-    x = arr(d["data"][0]["x"]).astype(int)
-    y = arr(d["data"][0]["y"])
-    assert y == pytest.approx(lr_sequence("cosine", 0.1, params, 100)[x], rel=1e-6)
-    flat = figures.schedule_figure(None, 0.3, None, 50).to_dict()
-    assert set(arr(flat["data"][0]["y"]).round(6)) == {0.3}
-
-
-def test_presentation_mode_scales_text_and_lines(default_result: Result) -> None:
-    normal = figures.map_figure(default_result).to_dict()["layout"]
-    big = figures.map_figure(default_result, presentation=True).to_dict()["layout"]
-    assert big["font"]["size"] > normal["font"]["size"]
-    assert big["height"] > normal["height"]
-
-
-def test_frame_steps_and_thinning() -> None:
+def test_frame_steps_and_envelope() -> None:
     assert list(frame_steps(10, 120)) == list(range(11))
     assert len(frame_steps(100_000, 120)) == 120
-    # A run bouncing between two walls every step keeps points on both walls.
-    bounce = np.array([1.0, -1.0] * 50_000)
-    idx = path_indices(len(bounce))
-    assert len(idx) <= 3100 and set(bounce[idx]) == {1.0, -1.0}
-    # A single spike survives the thinning of a long series.
+    dense = frame_steps(100_000, 120, [(500, 520)])
+    assert set(range(500, 521)) <= set(dense)
     series = np.ones(100_000)
     series[77_777] = 1e6
     assert 77_777 in envelope_indices(series)
 
 
-def test_figures_never_import_streamlit() -> None:
-    code = "import sys, figures; print('streamlit' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=figures.__path__[0] + "/..",
-    )
-    assert out.stdout.strip() == "False"
+# --- colours, arrows, labels ------------------------------------------------------------
+def test_each_run_keeps_its_colour_everywhere(default_result: Result) -> None:
+    colors = ("#111111", "#222222", "#333333")
+    d = spec(default_result, View(colors=colors, arrows=("update",), reveal=False))
+    for i, run in enumerate(default_result.runs):
+        lines = [tr for tr in d["data"] if tr.get("name") == run.label]
+        assert lines and all(tr["line"]["color"] == colors[i] for tr in lines)
+    arrows = [tr for tr in d["data"] if tr.get("name") == "arrow-update"]
+    assert [tr["line"]["color"] for tr in arrows] == list(colors)  # arrows in their run's colour
+    assert figures.PALETTE[:3] == ("#D55E00", "#0072B2", "#009E73")
 
 
-def test_map_handles_a_diverged_run() -> None:
-    from lab import simulate
-
-    res = simulate(
-        {
-            "surface": "ravine",
-            "steps": 200,
-            "runs": [{"optimizer": "sgd", "params": {"lr": 0.02}, "label": "too big"}],
-        }
-    )
-    assert res.runs[0].verdict["kind"] == "diverged"
-    fig = figures.map_figure(res, arrows=figures.ARROW_KINDS)
-    go.Figure(json.loads(payload(fig)))
-    assert all(math.isfinite(v) for v in arr(trace_named(fig, "too big")["x"]))
+def test_arrows_point_along_minus_gradient_and_update(default_result: Result) -> None:
+    step = 5
+    d = spec(default_result, View(arrows=("grad", "update")), step=step)
+    grads = [tr for tr in d["data"] if tr.get("name") == "arrow-grad"]
+    upds = [tr for tr in d["data"] if tr.get("name") == "arrow-update"]
+    for run, g_tr, u_tr in zip(default_result.runs, grads, upds, strict=True):
+        p = run.trajectory[step]
+        g = default_result.surface.grad(p)
+        dx = np.array([g_tr["x"][1] - g_tr["x"][0], g_tr["y"][1] - g_tr["y"][0]])
+        assert np.dot(dx, -g) > 0.99 * np.linalg.norm(dx) * np.linalg.norm(g)
+        du = np.array([u_tr["x"][1] - u_tr["x"][0], u_tr["y"][1] - u_tr["y"][0]])
+        sv = run.trajectory[step + 1] - p
+        assert np.dot(du, sv) > 0.99 * np.linalg.norm(du) * np.linalg.norm(sv)
 
 
 def test_labels_are_shown_as_typed_not_as_html(default_result: Result) -> None:
-    """Plotly renders <a href>, <b>, <br> in names and hover text: a label (user text, maybe
-    from a shared link) is escaped, and hover text takes it from the escaped name."""
-    import dataclasses
-
     label = "<a href='http://example.com'>x</a> & %{y}"
     run = dataclasses.replace(default_result.runs[0], label=label)
     res = dataclasses.replace(default_result, runs=[run])
     escaped = "&lt;a href='http://example.com'&gt;x&lt;/a&gt; &amp; %{y}"
-    for fig in (figures.map_figure(res), figures.traces_figure(res), figures.surface_3d(res)):
-        named = [tr for tr in fig.to_dict()["data"] if "example.com" in str(tr.get("name", ""))]
-        assert named and all(tr["name"] == escaped for tr in named)
-        assert all("example" not in tr.get("hovertemplate", "") for tr in named)
+    for d in (spec(res), spec(res, View(reveal=False)), figures.surface_3d(res).to_dict()):
+        hits = [tr for tr in d["data"] if "example.com" in str(tr.get("name", ""))]
+        assert hits and all(tr["name"] == escaped for tr in hits)
+        assert all("example" not in str(tr.get("hovertemplate", "")) for tr in hits)
+
+
+# --- the local quadratic model ----------------------------------------------------------
+def test_local_model_of_a_saddle(saddle_result: Result) -> None:
+    """At the saddle (1 − w₁w₂)² stops in: one eigenvector dashed (λ = −2) along [1, 1]."""
+    d = spec(saddle_result, View(local=0), step=saddle_result.runs[0].steps_run)
+    (neg,) = named(d, "local-eig-")
+    (pos,) = named(d, "local-eig+")
+    (labels,) = named(d, "local-labels")
+    x, y = arr(neg["x"]), arr(neg["y"])
+    seg = np.array([x[1] - x[0], y[1] - y[0]])
+    seg = seg[~np.isnan(seg)] if np.isnan(seg).any() else seg
+    ok = ~np.isnan(x)
+    xs, ys = x[ok], y[ok]
+    direction = np.array([xs[1] - xs[0], ys[1] - ys[0]])
+    assert abs(direction @ np.array([1, 1]) / np.linalg.norm(direction) / math.sqrt(2)) == pytest.approx(1, abs=1e-3)
+    assert np.count_nonzero(~np.isnan(arr(pos["x"]))) == 2  # the positive one, solid
+    assert any("-2" in text for text in labels["text"])
+    (model,) = named(d, "local-model")
+    assert np.count_nonzero(~np.isnan(arr(model["x"]))) > 20
+
+
+# --- the rest -------------------------------------------------------------------------------
+def test_view_options_check_a_preset_view() -> None:
+    assert view_options({"steps": [0, 60], "local": 2, "paths": "whole"}) == {
+        "steps": (0.0, 60.0), "local": 1, "reveal": False,
+    }  # fmt: skip
+    for bad in ({"steps": [5, 1]}, {"local": 0}, {"zoom": 1}, {"panels": ["loss"]}):
+        with pytest.raises(ViewError, match="view"):
+            view_options(bad)
 
 
 @pytest.mark.parametrize(("width", "height"), [(1400, 640), (600, 900)])
-def test_overview_puts_the_traces_panels_beside_or_under_the_map(
-    default_result: Result, width: int, height: int
-) -> None:
+def test_panels_beside_or_under_the_map(default_result: Result, width: int, height: int) -> None:
     layout = figures.overview_figure(default_result, width=width, height=height).to_dict()["layout"]
     panels = [layout[f"yaxis{n}"]["domain"] for n in range(2, 6)]
-    if width >= height:  # side by side: the map left of the panels, both full height
+    if width >= height:
         assert layout["xaxis"]["domain"][1] < layout["xaxis2"]["domain"][0]
-        assert layout["yaxis"]["domain"] == [0.0, 1.0] and panels[0][1] == 1.0
-    else:  # stacked: the panels under the map, all of the width
-        assert layout["xaxis2"]["domain"] == [0.0, 1.0]
+    else:
         assert max(d[1] for d in panels) < layout["yaxis"]["domain"][0]
-    assert [panels[i][0] > panels[i + 1][1] for i in range(3)] == [True] * 3  # no overlap
+    assert [panels[i][0] > panels[i + 1][1] for i in range(3)] == [True] * 3
 
 
-def test_overview_panels_are_the_traces_figures_panels(default_result: Result) -> None:
-    """One panel builder: the combined picture's panel lines are traces_figure's, on the
-    axes after the map's."""
-    lines = [
-        tr for tr in figures.traces_figure(default_result).to_dict()["data"] if tr.get("xaxis")
-    ]
-    combined = figures.overview_figure(default_result, width=1400, height=640).to_dict()["data"]
-    panel_lines = [tr for tr in combined if tr.get("xaxis", "x") != "x"]
-    assert len(panel_lines) == len(lines)
-    for a, b in zip(lines, panel_lines, strict=True):
-        n = int(a["xaxis"][1:] or 1)
-        assert b["xaxis"] == f"x{n + 1}" and b["yaxis"] == f"y{n + 1}"
-        np.testing.assert_array_equal(arr(a["y"]), arr(b["y"]))
-
-
-def test_animated_overview_moves_map_points_and_panel_markers_together(
-    default_result: Result,
-) -> None:
-    d = figures.overview_figure(
-        default_result, width=1400, height=640, animate=True, frames=12, frame_ms=90
-    ).to_dict()
-    frame = d["frames"][5]
-    s = int(frame["name"])
-    moved = [d["data"][i] for i in frame["traces"]]
-    assert moved[0]["name"] == "trail" and sum(tr.get("mode") == "markers" for tr in moved) == 4
-    loss = frame["data"][
-        frame["traces"].index(next(i for i in frame["traces"] if d["data"][i].get("yaxis") == "y2"))
-    ]
-    assert list(arr(loss["y"])) == pytest.approx([r.loss[s] for r in default_result.runs], rel=1e-5)
+def test_exported_figure_plays_with_its_own_buttons(default_result: Result) -> None:
+    d = figures.overview_figure(default_result, width=1400, height=640, animate=True, frame_ms=90).to_dict()
     play = d["layout"]["updatemenus"][0]["buttons"][0]
     assert play["args"][1]["frame"]["duration"] == 90
+    assert "updatemenus" not in spec(default_result)["layout"]  # the app has its toolbar
+
+
+def test_default_payload_is_small(default_result: Result) -> None:
+    assert payload(spec(default_result, View(arrows=figures.ARROW_KINDS))) < 1.6 * MB
+
+
+def test_surface_3d_and_schedule_figures(default_result: Result) -> None:
+    d = figures.surface_3d(default_result).to_dict()
+    assert d["data"][0]["type"] == "surface"
+    params = {"T_max": 100, "eta_min": 0.0}
+    s = figures.schedule_figure("cosine", 0.1, params, 100).to_dict()
+    x = arr(s["data"][0]["x"]).astype(int)
+    assert arr(s["data"][0]["y"]) == pytest.approx(lr_sequence("cosine", 0.1, params, 100)[x], rel=1e-6)
+
+
+def test_presentation_mode_scales_text_and_lines(default_result: Result) -> None:
+    normal = spec(default_result)["layout"]
+    big = spec(default_result, View(presentation=True))["layout"]
+    assert big["font"]["size"] > normal["font"]["size"]
+
+
+def test_frame_stills_follow_the_frames(default_result: Result) -> None:
+    static = spec(default_result, animate=False, step=300)
+    animated = spec(default_result, step=0, frames=12)
+    stills = animation.frame_stills(static, animated, "en")
+    s, fig = stills[40]
+    heads = next(tr for tr in fig["data"] if tr.get("name") == "heads")
+    assert heads["x"][0] == pytest.approx(default_result.runs[0].trajectory[s, 0], rel=1e-5)
+
+
+def test_figures_never_import_streamlit() -> None:
+    code = "import sys, figures; print('streamlit' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=figures.__path__[0] + "/..",
+    )  # fmt: skip
+    assert out.stdout.strip() == "False"

@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 import figures
-from figures.animation import PLAY_MS
+from figures.animation import frame_ms
 from lab import Result
 from ui import stage
 from ui.model import AppState
@@ -38,6 +38,7 @@ class Shown:
     version: str
     first_step: int
     animated: bool
+    frame_ms: int
 
 
 def last_step(result: Result) -> int:
@@ -100,7 +101,7 @@ def shown(result: Result, state: AppState, scenario_key: str, colors: tuple[str,
     step = current_step(result)
     spec, animated = _build(result, state, view, step)
     text = stage.figure_json(spec)
-    value = Shown(text, stage.version_of(text), step, animated)
+    value = Shown(text, stage.version_of(text), step, animated, frame_ms(len(spec.get("frames", ()))))
     ss[FIGURE_CACHE] = [*cache[-(KEEP_FIGURES - 1) :], (key, value)]
     return value
 
@@ -132,6 +133,6 @@ def draw(result: Result, state: AppState, scenario_key: str, colors: tuple[str, 
     s = shown(result, state, scenario_key, colors, banner)
     stage.mount(
         s.figure, s.version, state.lang, animated=s.animated, clickable=state.view != "3d",
-        frame_ms=PLAY_MS, on_step=on_step, on_click=on_click, on_viewport=on_viewport,
+        frame_ms=s.frame_ms, on_step=on_step, on_click=on_click, on_viewport=on_viewport,
     )  # fmt: skip
     return current_step(result)

@@ -78,7 +78,8 @@ def surface_controls(lang: str, formula_error: str | None) -> None:
     if st.session_state["surface"] != CUSTOM:
         surface = BUILTIN[st.session_state["surface"]]
         st.caption(surface.description[lang])
-        st.latex(rf"L(x, y) = {surface.formula}")
+        # inline math wraps at its operators (display math would be cut at the edge)
+        st.markdown(rf"$\displaystyle L(x, y) = {surface.formula}$")
         return
     st.text_input(
         t("formula", lang), key="expr", help=t("formula_help", lang), on_change=reset_start

@@ -21,7 +21,7 @@ header[data-testid="stHeader"] { height: 2.4rem; background: transparent; pointe
 header[data-testid="stHeader"] * { pointer-events: auto; }
 [data-testid="stSidebarHeader"] { padding-top: 0.6rem; padding-bottom: 0.2rem; }
 .st-key-page_header { padding-left: 2.6rem; min-height: 2.5rem; }
-.st-key-page_header h1 { font-size: 1.35rem; margin: 0; padding: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.lab-title { font-size: 1.3rem; font-weight: 700; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .st-key-page_header > div:first-child { flex: 1 1 0; min-width: 0; overflow: hidden; }
 .st-key-page_header [data-testid="stMarkdownContainer"] { min-width: 0; }
 .lab-banner { border-left: 0.35rem solid #d55e00; background: #fff6ef; padding: 0.4rem 0.8rem;
@@ -33,7 +33,7 @@ PRESENT_CSS = """
 <style>
 .stage-wrap, .st-key-stage { font-size: 1.15rem; }
 .stage-btn, .stage-speed { font-size: 1.2rem !important; min-height: 2.6rem !important; }
-.st-key-page_header h1 { font-size: 1.7rem; }
+.lab-title { font-size: 1.6rem; }
 .lab-banner { font-size: 1.25rem; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.25rem; }
 [data-testid="stMetricValue"] { font-size: 2.6rem !important; }
@@ -55,7 +55,7 @@ def header(lang: str, runs: int) -> tuple[DeltaGenerator, DeltaGenerator]:
     Present, and Share and Download as icons with tooltips."""
     row = st.container(key="page_header", horizontal=True, vertical_alignment="center", gap="small", wrap=False)
     with row:
-        st.markdown(f"# {t('title', lang)}", width="stretch")
+        st.markdown(f'<div class="lab-title">{html.escape(t("title", lang))}</div>', unsafe_allow_html=True, width="stretch")
         st.segmented_control(
             t("view", lang), list(VIEWS), key="view",
             format_func=lambda v: t(f"view_{v}", lang), required=True, label_visibility="collapsed",

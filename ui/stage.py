@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,24 @@ def _encode(o: Any) -> Any:
     raise TypeError(f"not JSON: {type(o).__name__}")
 
 
+def _finite(o: Any) -> Any:
+    """``o`` with every non-finite float as None (JSON has no NaN; plotly.js gaps on null)."""
+    if isinstance(o, float):
+        return o if math.isfinite(o) else None
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_finite(v) for v in o]
+    return o
+
+
 def figure_json(spec: dict[str, Any]) -> str:
-    return json.dumps(spec, default=_encode, separators=(",", ":"))
+    """The figure as JSON for plotly.js (arrays as typed arrays; never NaN, which is not JSON:
+    the builders write None for gaps, and a stray NaN is replaced the slow way)."""
+    try:
+        return json.dumps(spec, default=_encode, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(spec), default=_encode, separators=(",", ":"), allow_nan=False)
 
 
 def version_of(text: str) -> str:
