@@ -32,20 +32,27 @@ MakeApp = Callable[..., Any]
 
 
 # --- helpers ------------------------------------------------------------------------------
-def charts(at: Any) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+def stage_data(at: Any) -> dict:
+    """What the page sends the stage component (``ui.stage``): the figure and its words."""
+    (stage,) = at.get("bidi_component")
+    return json.loads(stage.proto.json)
 
 
-def map_spec(at: Any) -> dict:
-    return next(c for c in charts(at) if c["layout"].get("images"))
+def stage_spec(at: Any) -> dict:
+    """The one classroom figure: the map and the trace panels."""
+    return json.loads(stage_data(at)["figure"])
 
 
-def traces_spec(at: Any) -> dict:
-    return next(c for c in charts(at) if "yaxis4" in c["layout"])
+map_spec = traces_spec = stage_spec
 
 
 def trace(spec: dict, name: str) -> dict:
     return next(t for t in spec["data"] if t.get("name") == name)
+
+
+def run_line(spec: dict, name: str, yaxis: str = "y2") -> dict:
+    """A run's whole line in a panel (y2: loss, y3: ‖g‖, y4: η, y5: η/σ)."""
+    return next(t for t in spec["data"] if t.get("name") == name and t.get("yaxis") == yaxis)
 
 
 def values(v: Any) -> np.ndarray:
@@ -74,7 +81,8 @@ def warnings(at: Any) -> list[str]:
 
 
 def latex(at: Any) -> str:
-    return "\n".join(x.value for x in at.latex)
+    """Every formula on the page: display math and the inline math of the update rules."""
+    return "\n".join([*(x.value for x in at.latex), *(m.value for m in at.markdown if "$" in m.value)])
 
 
 def ok(at: Any) -> None:
@@ -89,8 +97,10 @@ def test_default_view_tells_the_ravine_story(make_app: MakeApp) -> None:
     assert kinds(at) == ["OSCILLATING", "CRAWLING", "MINIMUM"]
     m = map_spec(at)
     assert m["layout"]["title"]["text"] == "Convex ravine"
-    assert [t["name"] for t in m["data"][1:4]] == ["GD η=0.01", "GD η=1e-4", "Adam η=0.1"]
-    assert len(m["frames"]) >= 100
+    legend = [t["name"] for t in m["data"] if t.get("showlegend") and t.get("legendgroup")]
+    assert legend == ["GD η=0.01", "GD η=1e-4", "Adam η=0.1"]
+    assert len(m["frames"]) == 301  # a frame per step: single steps are real steps
+    assert stage_data(at)["animated"] is True
     assert dict(at.query_params) == {}  # defaults make a bare URL
 
 
@@ -100,20 +110,26 @@ def test_language_switch_changes_every_label(make_app: MakeApp) -> None:
     ok(at)
     assert kinds(at) == ["震荡", "爬行", "最小值"]
     assert map_spec(at)["layout"]["title"]["text"] == "凸的狭长峡谷"
-    assert any("自适应学习率" in h.value for h in at.header)
+    assert any("自适应学习率" in h.value for h in at.markdown)
     assert at.selectbox(key="surface").label == "loss 曲面"
+    # every option label at once, without a reload: surfaces, schedules, variants, batch
+    assert "凸的狭长峡谷" in at.selectbox(key="surface").options
+    assert "全批量（无噪声）" in at.select_slider(key="batch").options
+    assert stage_data(at)["labels"]["play"] == "播放"
     assert any("卡住了" in m.value for m in at.markdown)  # the engine's explanation, in Chinese
     assert at.query_params["lang"] == "zh"
 
 
-def test_presentation_mode_enlarges_and_tucks_controls_away(make_app: MakeApp) -> None:
-    at = make_app()
+def test_presentation_mode_enlarges_and_keeps_controls_in_the_drawer(make_app: MakeApp) -> None:
+    at = make_app({"preset": "01"})
     normal = map_spec(at)["layout"]["font"]["size"]
+    assert not any('class="lab-banner"' in h.proto.body for h in at.get("html"))
     at.toggle(key="present").set_value(True).run()
     ok(at)
     assert map_spec(at)["layout"]["font"]["size"] > normal
-    assert len(at.sidebar.selectbox) == 0  # the controls left the sidebar ...
-    assert any(e.label == "Controls" for e in at.expander)  # ... for a folded expander
+    assert len(at.sidebar.selectbox) > 0  # the controls stay in the sidebar (a drawer)
+    banner = [h.proto.body for h in at.get("html") if 'class="lab-banner"' in h.proto.body]
+    assert banner and "bounces between the walls" in banner[0]  # the caption above the map
     assert at.query_params["present"] == "1"
 
 
@@ -168,41 +184,24 @@ def test_typed_start_moves_the_start_marker(make_app: MakeApp) -> None:
     assert trace(map_spec(at), "start")["x"] == [-9.0]
 
 
-def test_click_on_the_map_moves_the_start(make_app: MakeApp) -> None:
-    at = make_app()
-    pick = len(map_spec(at)["data"]) - 1
-    at.session_state["map"] = {
-        "selection": {"points": [{"curve_number": pick, "point_number": 5, "x": -4.0, "y": 0.5}]}
-    }
-    at.run()
-    ok(at)
-    assert trace(map_spec(at), "start")["x"] == [-4.0]
-    assert at.number_input(key="start_y").value == 0.5
-    # A click on another trace (a path) is not a start.
-    at.session_state["map"] = {"selection": {"points": [{"curve_number": 1, "x": 0.0, "y": 0.0}]}}
-    at.run()
-    assert trace(map_spec(at), "start")["x"] == [-4.0]
-
-
 def test_steps_control_the_run_length(make_app: MakeApp) -> None:
     at = make_app()
     at.number_input(key="steps").set_value(2000).run()
     ok(at)
-    assert traces_spec(at)["layout"]["xaxis"]["range"] == [0, 2000]
+    assert max(traces_spec(at)["layout"]["xaxis2"]["tickvals"]) == 2000
     assert int(map_spec(at)["frames"][-1]["name"]) == 2000
-    assert at.slider(key="step").max == 2000
 
 
 def test_batch_size_adds_noise_and_seed_changes_it(make_app: MakeApp) -> None:
     at = make_app()
-    clean = values(trace(map_spec(at), "Adam η=0.1")["x"])
+    clean = values(run_line(map_spec(at), "Adam η=0.1")["y"])
     at.select_slider(key="batch").set_value(16.0).run()
     ok(at)
-    noisy = values(trace(map_spec(at), "Adam η=0.1")["x"])
+    noisy = values(run_line(map_spec(at), "Adam η=0.1")["y"])
     assert not np.allclose(clean, noisy)
     assert any("mini-batch noise" in c.value for c in at.caption)
     at.number_input(key="seed").set_value(7).run()
-    assert not np.allclose(values(trace(map_spec(at), "Adam η=0.1")["x"]), noisy)
+    assert not np.allclose(values(run_line(map_spec(at), "Adam η=0.1")["y"]), noisy)
     assert at.query_params["batch"] == "16" and at.query_params["seed"] == "7"
 
 
@@ -214,7 +213,7 @@ def test_log_lr_slider_changes_the_verdict(make_app: MakeApp) -> None:
     slider.set_value(1e-3).run()
     ok(at)
     assert kinds(at)[0] != "OSCILLATING"
-    assert trace(map_spec(at), "GD η=0.001")
+    assert run_line(map_spec(at), "GD η=0.001")
 
 
 @pytest.mark.parametrize(
@@ -263,12 +262,12 @@ def test_every_hyperparameter_changes_the_run(
     at.selectbox(key="r0_family").set_value(family).run()
     if key == "r0_p_decoupled_weight_decay":
         at.select_slider(key="r0_p_weight_decay").set_value(0.5).run()
-    name = map_spec(at)["data"][1]["name"]
-    before = values(trace(map_spec(at), name)["y"])
+    first = next(t for t in map_spec(at)["data"] if t.get("legendgroup") == "run0" and t.get("yaxis") == "y2")
+    before = values(first["y"])
     widget = next(w for w in (*at.number_input, *at.toggle, *at.select_slider) if w.key == key)
     widget.set_value(value).run()
     ok(at)
-    after = values(trace(map_spec(at), map_spec(at)["data"][1]["name"])["y"])
+    after = values(next(t for t in map_spec(at)["data"] if t.get("legendgroup") == "run0" and t.get("yaxis") == "y2")["y"])
     assert len(before) != len(after) or not np.allclose(before, after, equal_nan=True)
 
 
@@ -293,19 +292,20 @@ def test_schedule_choice_shows_its_curve_and_shapes_the_lr(make_app: MakeApp) ->
     lr_line = next(
         t
         for t in traces_spec(at)["data"]
-        if t.get("name") == "Adam η=0.1 (cosine)" and t.get("yaxis") == "y3"
+        if t.get("name") == "Adam η=0.1 + CosineAnnealingLR" and t.get("yaxis") == "y4"
     )
     lr = values(lr_line["y"])
     assert lr[0] == pytest.approx(0.1) and lr[-1] < 1e-3
     assert any(
-        c["layout"].get("title", {}).get("text", "").startswith("learning rate") for c in charts(at)
+        json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "").startswith("learning rate")
+        for c in at.get("plotly_chart")
     )
     at.number_input(key="r2_s_T_max").set_value(600).run()
     ok(at)
     lr_line = next(
         t
         for t in traces_spec(at)["data"]
-        if t.get("yaxis") == "y3" and "cosine" in t.get("name", "")
+        if t.get("yaxis") == "y4" and "Cosine" in t.get("name", "")
     )
     assert values(lr_line["y"])[-1] == pytest.approx(
         0.05, rel=0.05
@@ -321,7 +321,7 @@ def test_every_schedule_runs(make_app: MakeApp, schedule: str) -> None:
     lr_line = next(
         t
         for t in traces_spec(at)["data"]
-        if t.get("yaxis") == "y3" and schedule in t.get("name", "")
+        if t.get("yaxis") == "y4" and t.get("name", "").startswith("Adam")
     )
     assert np.ptp(values(lr_line["y"])) > 0
 
@@ -330,7 +330,7 @@ def test_label_renames_the_run(make_app: MakeApp) -> None:
     at = make_app()
     at.text_input(key="r0_label").set_value("too big").run()
     ok(at)
-    assert trace(map_spec(at), "too big")
+    assert run_line(map_spec(at), "too big")
     assert at.query_params["r0.label"] == "too big"
 
 
@@ -339,25 +339,27 @@ def test_add_and_remove_runs(make_app: MakeApp) -> None:
     at.button[[b.label for b in at.button].index("Add an optimizer")].click().run()
     ok(at)
     assert len(kinds(at)) == 4
-    assert trace(map_spec(at), "RMSProp η=0.1")
+    assert run_line(map_spec(at), "RMSProp η=0.1")
+    colors = {t["name"]: t["line"]["color"] for t in map_spec(at)["data"] if t.get("yaxis") == "y2" and t.get("legendgroup")}
     at.button(key="r1_remove").click().run()
     ok(at)
-    assert [t["name"] for t in map_spec(at)["data"][1:4]] == [
-        "GD η=0.01",
-        "Adam η=0.1",
-        "RMSProp η=0.1",
-    ]
+    legend = [t["name"] for t in map_spec(at)["data"] if t.get("showlegend") and t.get("legendgroup")]
+    assert legend == ["GD η=0.01", "Adam η=0.1", "RMSProp η=0.1"]
+    after = {t["name"]: t["line"]["color"] for t in map_spec(at)["data"] if t.get("yaxis") == "y2" and t.get("legendgroup")}
+    assert after == {k: v for k, v in colors.items() if k != "GD η=1e-4"}  # colours stay with runs
     assert at.query_params["r1"] == "adam"
 
 
 # --- view controls ------------------------------------------------------------------------
 def test_arrows_are_drawn_on_request(make_app: MakeApp) -> None:
     at = make_app()
-    assert not any(t.get("name", "").startswith("−g") for t in map_spec(at)["data"])
+    assert not any(t.get("name", "").startswith("arrow-") for t in map_spec(at)["data"])
     at.button_group(key="arrows").set_value(["grad", "momentum"]).run()
     ok(at)
     names = [t.get("name", "") for t in map_spec(at)["data"]]
-    assert "−g (direction)" in names and "−momentum (direction)" in names
+    assert "−g (direction)" in names and "−momentum (direction)" in names  # the legend
+    arrows = [t for t in map_spec(at)["data"] if t.get("name") == "arrow-grad"]
+    assert [t["line"]["color"] for t in arrows] == ["#D55E00", "#0072B2", "#009E73"]
     assert at.query_params["arrows"] == "grad,momentum"
 
 
@@ -365,27 +367,29 @@ def test_3d_view(make_app: MakeApp) -> None:
     at = make_app()
     at.button_group(key="view").set_value("3d").run()
     ok(at)
-    assert any(c["data"][0]["type"] == "surface" for c in charts(at))
-    assert not any(c["layout"].get("images") for c in charts(at))
+    assert stage_spec(at)["data"][0]["type"] == "surface"
+    assert stage_data(at)["animated"] is False
 
 
-def test_step_slider_moves_the_marker_and_the_numbers(
+def test_a_reported_step_moves_the_numbers_not_the_figure(
     make_app: MakeApp, default_result: Any
 ) -> None:
+    """The browser reports where the clock stopped (``ui.classroom.on_step``): the update
+    rules show that step, and the figure is not rebuilt (its version stays, so the browser
+    does not redraw it); a new figure opens at that step."""
     at = make_app()
-    at.slider(key="step").set_value(10).run()
+    version = stage_data(at)["version"]
+    at.session_state["step"] = 10
+    at.run()
     ok(at)
-    shapes = [s for s in traces_spec(at)["layout"]["shapes"] if s["type"] == "line"]
-    assert all(s["x0"] == 10 for s in shapes)
     assert any("Step t = 10" in m.value for m in at.markdown)
     g10 = default_result.surface.grad(default_result.runs[0].trajectory[10])
     assert f"{g10[0]:.4g}" in latex(at)
-    assert (
-        map_spec(at)["layout"]["sliders"][0]["steps"][
-            map_spec(at)["layout"]["sliders"][0]["active"]
-        ]["label"]
-        == "10"
-    )
+    assert stage_data(at)["version"] == version
+    assert at.query_params["step"] == "10"
+    at.select_slider(key="r0_p_lr").set_value(0.005).run()  # a new figure ...
+    slider = stage_spec(at)["layout"]["sliders"][0]
+    assert slider["steps"][slider["active"]]["label"] == "10"  # ... opens at the step
 
 
 # --- presets ------------------------------------------------------------------------------
@@ -465,13 +469,13 @@ def test_url_round_trip_restores_every_widget(make_app: MakeApp) -> None:
     assert at.button_group(key="lang").value == "zh"
     assert at.selectbox(key="surface").value == "rotated_ravine"
     assert at.number_input(key="steps").value == 400
-    assert at.slider(key="step").value == 25
+    assert at.session_state["step"] == 25
     assert at.selectbox(key="r0_family").value == "adam"
     assert at.select_slider(key="r0_p_beta1").value == 0.8
     assert at.toggle(key="r1_lecture").value is True
     assert at.text_input(key="r1_label").value == "RMS"
     assert {k: at.query_params[k] for k in query} == query
-    assert trace(map_spec(at), "RMS")
+    assert run_line(map_spec(at), "RMS")
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,7 @@ def test_one_clock_moves_map_points_panel_markers_and_readouts_together(default_
     loss_readout = next(i for i, tr in enumerate(d["data"]) if tr.get("name") == "readout" and tr["yaxis"] == "y2")
     assert by_index[loss_readout]["text"] == [f"{r.loss[s]:.3g}" for r in default_result.runs]
     # the path so far: every drawn point up to s, ending at the head
-    done = [i for i, tr in enumerate(d["data"]) if tr.get("showlegend") and tr.get("legendgroup") == "run0"][0]
+    done = next(i for i, tr in enumerate(d["data"]) if tr.get("showlegend") and tr.get("legendgroup") == "run0")
     grow = done + len(default_result.runs)
     path = np.concatenate([arr(by_index[done]["x"]), arr(by_index[grow]["x"])])
     assert path[-1] == pytest.approx(default_result.runs[0].trajectory[s, 0], rel=1e-5)

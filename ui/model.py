@@ -145,9 +145,24 @@ def auto_labels(runs: list[RunState]) -> list[str]:
     return [label[:MAX_LABEL] for label in out]
 
 
+# A schedule in an automatic label: torch's class name, which reads the same in English and
+# Chinese (as the optimizers' names do); the lecture's warm-up is torch's LinearLR.
+SCHEDULE_LABELS = {
+    "step": "StepLR",
+    "exponential": "ExponentialLR",
+    "cosine": "CosineAnnealingLR",
+    "linear": "LinearLR",
+    "warmup_cosine": "LinearLR→CosineAnnealingLR",
+    "onecycle": "OneCycleLR",
+}
+
+
 def _auto_label(run: RunState) -> str:
-    text = f"{SHORT_NAMES[run.optimizer]} η={fmt_short(run_params(run)['lr'])}"
-    return text if run.schedule is None else f"{text} ({run.schedule['name']})"
+    name = SHORT_NAMES[run.optimizer]
+    if run.schedule is not None and run.schedule["name"] == "onecycle":
+        return f"{name} + OneCycleLR η_max={fmt_short(run.schedule['params'].get('max_lr', 0.0))}"
+    text = f"{name} η={fmt_short(run_params(run)['lr'])}"
+    return text if run.schedule is None else f"{text} + {SCHEDULE_LABELS[run.schedule['name']]}"
 
 
 def fmt_short(v: float) -> str:
