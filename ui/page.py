@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from core.text import LANGS, t
 from ui.model import VIEWS
+from ui.session import relabel
 
 # Compact: the map, its Play control and the traces fit 1024 x 768 and 1366 x 768. The
 # header keeps only the sidebar's open/close control (the toolbar is "minimal").
@@ -63,7 +64,7 @@ def header(lang: str, runs: int) -> tuple[DeltaGenerator, DeltaGenerator]:
         with st.popover("", icon=":material/tune:", help=t("view_options", lang)):
             view_options(lang, runs)
         st.segmented_control(
-            t("language", lang), list(LANGS), key="lang",
+            t("language", lang), list(LANGS), key="lang", on_change=relabel,
             format_func=lambda code: t(f"lang_short_{code}", lang), required=True, label_visibility="collapsed",
         )  # fmt: skip
         st.toggle(t("present", lang), key="present", help=t("present_help", lang))

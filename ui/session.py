@@ -121,3 +121,20 @@ def add_run() -> None:
 
 def remove_run(rid: int) -> None:
     st.session_state[RUN_IDS] = [r for r in st.session_state[RUN_IDS] if r != rid]
+
+
+# Widgets whose option labels are words (the rest show numbers, the same in both languages).
+WORDED = ("surface", "preset", "batch", "view", "arrows", "local_pick")
+WORDED_RUN = ("family", "sched", "s_anneal_strategy")
+
+
+def relabel() -> None:
+    """The language changed: every select box shows its chosen option in the new language at
+    once. The browser keeps a select box's shown text until the script sets its value, so
+    each worded widget's value is set again (to itself)."""
+    ss = st.session_state
+    for key in list(ss.keys()):
+        name = str(key)
+        _, sep, rest = name.partition("_")
+        if name in WORDED or (sep and _is_run_widget(name) and rest in WORDED_RUN):
+            ss[key] = ss[key]

@@ -24,13 +24,12 @@ function waitForPlotly(then) {
   setTimeout(() => waitForPlotly(then), 40);
 }
 
-function button(label, title, onClick) {
+function button(label, act, onClick) {
   const b = document.createElement("button");
   b.type = "button";
   b.className = "stage-btn";
+  b.dataset.act = act;
   b.textContent = label;
-  b.title = title;
-  b.setAttribute("aria-label", title);
   b.addEventListener("click", onClick);
   return b;
 }
@@ -43,11 +42,11 @@ function build(root, data) {
   root.appendChild(bar);
   root.appendChild(plot);
   const st = { bar, plot, version: null, playing: false, speed: 1, timer: null, reported: null };
-  st.back = button("◀", "", () => stepBy(st, -1));
-  st.play = button("▶", "", () => (st.playing ? pause(st) : play(st)));
+  st.back = button("◀", "back", () => stepBy(st, -1));
+  st.play = button("▶", "play", () => (st.playing ? pause(st) : play(st)));
   st.play.classList.add("stage-play");
-  st.fwd = button("▶|", "", () => stepBy(st, 1));
-  st.first = button("|◀", "", () => jump(st, 0));
+  st.fwd = button("▶|", "forward", () => stepBy(st, 1));
+  st.first = button("|◀", "first", () => jump(st, 0));
   st.speedBox = document.createElement("select");
   st.speedBox.className = "stage-speed";
   for (const s of SPEEDS) {
@@ -102,13 +101,18 @@ function animate(st, names, ms) {
 }
 
 function play(st) {
+  // Slower than 1x: each frame shown longer. Faster: every k-th frame at the 1x pace, since
+  // the browser needs about as long as a 1x frame to draw one (a shorter duration would not
+  // play any faster); the last frame is always shown.
   const names = frameNames(st);
   if (!names.length) return;
   let i = activeIndex(st);
   if (i >= names.length - 1) i = -1; // at the end: from the start
   setPlaying(st, true);
-  const ms = Math.max(8, Math.round((st.ms || 60) / st.speed));
-  animate(st, names.slice(i + 1), ms).then(() => { if (st.playing) { setPlaying(st, false); report(st, 0); } });
+  const stride = st.speed > 1 ? Math.round(st.speed) : 1;
+  const ms = Math.round((st.ms || 60) / Math.min(1, st.speed));
+  const todo = names.slice(i + 1).filter((_, k, all) => (k + 1) % stride === 0 || k === all.length - 1);
+  animate(st, todo, ms).then(() => { if (st.playing) { setPlaying(st, false); report(st, 0); } });
 }
 
 function pause(st, send = true) {
