@@ -1,38 +1,127 @@
 """The one computation of a page: the engine's result for the scenario the widgets describe,
-cached by the canonical scenario JSON; with the last good formula and the last good
-scenario standing in when the user's current one is refused."""
+cached run by run (``RunCache``); with the last good formula and the last good scenario
+standing in when the user's current one is refused."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import threading
+from collections import OrderedDict
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
+from core.params import grid
 from core.text import t
-from lab import Result, parse_scenario, simulate
+from lab import Result, RunResult, parse_scenario, simulate
+from optimizers import OPTIMIZERS
 from ui.keys import widgets_to_state
 from ui.model import CUSTOM, AppState, default_state
 from ui.safe import plain
 from ui.scenario import build_surface, surface_spec, to_scenario, with_surface
 
+# Runs are cached one by one: runs are independent (the gradient noise is one shared,
+# seeded sequence), so changing one run's eta re-simulates only that run. A long run is
+# simulated together with its neighbours on the eta slider: the engine steps a batch of
+# runs in about the time of one (its cost is per step, not per run), so the next notch of
+# eta is already there.
+PREFETCH_STEPS = 10_000  # runs at least this long bring their eta neighbours
+NEIGHBOURS = 2  # notches each way
+CACHE_RUN_STEPS = 4_000_000  # run-steps kept (about 100 bytes each with the state)
 
-@st.cache_data(max_entries=24, show_spinner=False)
-def compute(scenario_json: str) -> Result:
-    """Every run of the scenario, with the optimizer state of every step. Surfaces are
-    dropped from the cached value (their functions are closures, which the cache cannot
-    pickle) and put back by ``result_for``."""
-    return _with_surface_obj(simulate(scenario_json, record_state=True), None)
+
+class RunCache:
+    """Process-wide, least recently used: single runs keyed by their canonical scenario."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.runs: OrderedDict[str, RunResult] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> RunResult | None:
+        with self.lock:
+            run = self.runs.get(key)
+            if run is not None:
+                self.runs.move_to_end(key)
+            return run
+
+    def put(self, key: str, run: RunResult) -> None:
+        with self.lock:
+            self.runs[key] = run
+            self.runs.move_to_end(key)
+            while len(self.runs) > 1 and sum(len(r.trajectory) for r in self.runs.values()) > self.budget:
+                self.runs.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.runs.clear()
+
+
+RUNS = RunCache(CACHE_RUN_STEPS)
+
+
+def run_key(sc: dict[str, Any], run: dict[str, Any]) -> str:
+    """One run's identity: everything that decides its path (the label does not)."""
+    shared = {k: sc[k] for k in ("surface", "start", "steps", "noise")}
+    body = {k: run[k] for k in ("optimizer", "params", "schedule")}
+    return json.dumps({**shared, "run": body}, sort_keys=True)
+
+
+def neighbours(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same run at the eta slider's next notches (none for one-cycle, which sets eta)."""
+    if run.get("schedule") and run["schedule"]["name"] == "onecycle":
+        return []
+    lr = float(run["params"]["lr"])
+    notches = grid(OPTIMIZERS[run["optimizer"]].param("lr"), lr)
+    i = notches.index(lr)
+    near = notches[max(0, i - NEIGHBOURS) : i] + notches[i + 1 : i + 1 + NEIGHBOURS]
+    return [{**run, "params": {**run["params"], "lr": v}} for v in near]
+
+
+def _own(run: RunResult) -> RunResult:
+    """A run with arrays of its own (the engine's are views into the whole batch)."""
+    copies = {f: np.array(getattr(run, f)) for f in ("trajectory", "loss", "grad_norm", "lr", "effective_lr")}
+    noise = None if run.noise is None else np.array(run.noise)
+    state = {k: np.array(v) for k, v in run.state.items()}
+    return dataclasses.replace(run, **copies, noise=noise, state=state)
+
+
+def _simulate_missing(sc: dict[str, Any], missing: list[dict[str, Any]]) -> None:
+    batch = list(missing)
+    if sc["steps"] >= PREFETCH_STEPS:
+        extra = [n for run in missing for n in neighbours(run) if RUNS.get(run_key(sc, n)) is None]
+        batch += list({run_key(sc, n): n for n in extra}.values())
+    try:
+        res = simulate({**sc, "runs": batch}, record_state=True)
+    except ValueError:
+        if len(batch) == len(missing):
+            raise
+        batch = list(missing)  # the neighbours made it too big: without them
+        res = simulate({**sc, "runs": batch}, record_state=True)
+    for spec, run in zip(batch, res.runs, strict=True):
+        RUNS.put(run_key(sc, spec), _own(run))
 
 
 def result_for(scenario_json: str) -> Result:
-    res = compute(scenario_json)
-    return _with_surface_obj(res, build_surface(res.scenario.surface))
-
-
-def _with_surface_obj(res: Result, surface: Any) -> Result:
-    runs = [dataclasses.replace(r, surface=surface) for r in res.runs]
-    return dataclasses.replace(res, surface=surface, runs=runs)
+    """Every run of the scenario, with the optimizer state of every step (run by run from
+    ``RUNS``, simulating only the runs it does not have)."""
+    sc = parse_scenario(scenario_json)
+    d = sc.to_dict()
+    keys = [run_key(d, r) for r in d["runs"]]
+    missing = list({k: r for k, r in zip(keys, d["runs"], strict=True) if RUNS.get(k) is None}.values())
+    if missing:
+        _simulate_missing(d, missing)
+    runs = []
+    for key, spec in zip(keys, d["runs"], strict=True):
+        run = RUNS.get(key)
+        if run is None:  # evicted by another session meanwhile: this one alone
+            _simulate_missing(d, [spec])
+            run = RUNS.get(key)
+        assert run is not None
+        runs.append(dataclasses.replace(run, label=spec["label"]))
+    return Result(sc, runs[0].surface, runs)  # type: ignore[arg-type]
 
 
 def surface_state(lang: str) -> tuple[AppState, str | None]:
