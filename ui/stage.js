@@ -194,7 +194,6 @@ function draw(st, data, Plotly) {
 
 export default function (component) {
   const { parentElement, data, setStateValue, setTriggerValue } = component;
-  (window.__stageCalls = window.__stageCalls || []).push(performance.now());
   let st = parentElement.__stage;
   if (!st) {
     st = build(parentElement, data);

@@ -1,0 +1,131 @@
+"""Speed of the classroom screen in a real browser (Playwright + Debian Chromium).
+
+Prints the median over several tries of:
+
+* an eta notch on the default scenario until the figure is redrawn (target <= 300 ms):
+  from the key press on the eta slider until ``Plotly.react`` of the new figure has
+  finished (the stage marks its div with the new figure's version then);
+* a step notch until everything shows the new step (target <= 100 ms): from the click on
+  the toolbar's "step forward" until the figure's slider, map points, panel markers and
+  read-outs show it (one animation frame), and separately until the update-rule panel
+  (server side) shows it;
+* an eta notch at 100,000 steps (target <= 1.5 s): a notch to a neighbour (computed with
+  the run: the engine steps a batch in about the time of one run), and an exactly typed eta
+  that must be simulated (one run of 100,000 steps, with its neighbours).
+
+Run: ``python benchmarks/browser.py [--tries N]``. The machine's load matters (2 cores
+shared with other jobs): read the spread, not only the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from ui.local_server import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
+
+GD = "document.querySelector('.stage-plot')"
+
+
+def settle(page: Page) -> None:
+    """Until the stage's figure stops changing (the first one is redrawn at the page's size)."""
+    page.wait_for_selector(".stage-plot .main-svg", timeout=120_000)
+    page.wait_for_function(f"() => {GD}.dataset.version !== undefined", timeout=120_000)
+    for _ in range(40):
+        v = page.evaluate(f"() => {GD}.dataset.version")
+        page.wait_for_timeout(800)
+        if page.evaluate(f"() => {GD}.dataset.version") == v:
+            return
+
+
+def eta_notch(page: Page, direction: str, timeout: float = 120_000) -> float:
+    """ms from an eta notch (the first run's slider) until the new figure is drawn."""
+    version = page.evaluate(f"() => {GD}.dataset.version")
+    slider = page.locator("input[type=range][aria-label*='η']").first
+    slider.focus()
+    t0 = page.evaluate("performance.now()")
+    page.keyboard.press(direction)
+    page.wait_for_function(f"() => {GD}.dataset.version !== '{version}'", timeout=timeout, polling="raf")
+    return float(page.evaluate("performance.now()") - t0)
+
+
+def step_notch(page: Page) -> tuple[float, float]:
+    """ms from "step forward" until the figure shows the next step, and until the
+    update-rule panel does."""
+    k = int(page.evaluate(f"() => {GD}._fullLayout.sliders[0].active"))
+    step = int(page.evaluate(f"() => Number({GD}._fullLayout.sliders[0].steps[{k + 1}].args[0][0])"))
+    t0 = page.evaluate("performance.now()")
+    page.locator("[data-act=forward]").click()
+    page.wait_for_function(
+        f"() => {GD}._fullLayout.sliders[0].active === {k + 1}"
+        f" && {GD}._fullData.find(t => t.name === 'cursor').x[0] === {step}",
+        polling="raf",
+    )
+    t1 = page.evaluate("performance.now()")
+    page.get_by_text(f"Step t = {step}", exact=False).first.wait_for(timeout=60_000)
+    t2 = page.evaluate("performance.now()")
+    return float(t1 - t0), float(t2 - t0)
+
+
+def median(xs: list[float]) -> str:
+    return f"{statistics.median(xs):.0f} ms (min {min(xs):.0f}, max {max(xs):.0f}, n={len(xs)})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tries", type=int, default=7)
+    args = ap.parse_args()
+    with serve_app(log=Path("/tmp/optimizer-lab-bench.log")) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(url)
+        settle(page)
+        eta_notch(page, "ArrowRight")  # warm-up: the first new figure
+        page.wait_for_timeout(1500)
+        etas = []
+        for i in range(args.tries):
+            etas.append(eta_notch(page, "ArrowLeft" if i % 2 else "ArrowRight"))
+            page.wait_for_timeout(1200)
+        steps, rules = [], []
+        for _ in range(args.tries):
+            a, b = step_notch(page)
+            steps.append(a)
+            rules.append(b)
+            page.wait_for_timeout(800)
+        page.goto(f"{url}/?steps=100000")
+        settle(page)
+        near = []
+        for i in range(min(args.tries, 4)):
+            # ±1 notch around the computed value: its neighbours came with it
+            near.append(eta_notch(page, "ArrowRight" if i % 2 == 0 else "ArrowLeft"))
+            page.wait_for_timeout(1500)
+        far = []
+        for value in ("0.0037", "0.0041"):  # typed exactly: no neighbour has it, simulated anew
+            version = page.evaluate(f"() => {GD}.dataset.version")
+            box = page.locator("input[aria-label*='η (lr) ·']").first
+            box.fill(value)
+            t0 = page.evaluate("performance.now()")
+            box.press("Enter")
+            page.wait_for_function(f"() => {GD}.dataset.version !== '{version}'", timeout=300_000, polling="raf")
+            far.append(float(page.evaluate("performance.now()") - t0))
+            page.wait_for_timeout(3000)
+        browser.close()
+    print(f"eta notch, default scenario, until the figure is redrawn: {median(etas)}   (target <= 300 ms)")
+    print(f"step notch until the figure shows the new step:           {median(steps)}   (target <= 100 ms)")
+    print(f"step notch until the update-rule panel shows it:          {median(rules)}")
+    print(f"eta notch at 100,000 steps, a computed neighbour:         {median(near)}   (target <= 1.5 s)")
+    print(f"eta notch at 100,000 steps, simulated anew:               {median(far)}")
+
+
+if __name__ == "__main__":
+    t = time.perf_counter()
+    main()
+    print(f"(benchmark took {time.perf_counter() - t:.0f} s)")
