@@ -68,7 +68,7 @@ def main() -> None:
     verdict_cards(result, lang, colors)
     rule_panels(result, step, lang)
     with download:
-        download_buttons(result, state, step, lang)
+        download_buttons(result, state, step, lang, colors)
     with share:
         share_box(state, lang)
     plotly_loader()

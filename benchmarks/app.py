@@ -71,11 +71,8 @@ def payload_sizes() -> dict[str, int]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     sizes: dict[str, int] = {}
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        layout = spec["layout"]
-        name = "map" if layout.get("images") else "traces" if "yaxis4" in layout else "other"
-        sizes[name] = sizes.get(name, 0) + len(chart.proto.spec.encode())
+    for stage in at.get("bidi_component"):  # the classroom figure: map + panels + frames
+        sizes["classroom figure"] = len(json.loads(stage.proto.json)["figure"].encode())
     return sizes
 
 
@@ -89,10 +86,10 @@ def browser_times(screenshot: Path | None) -> dict[str, Any]:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         visits = []
         for _ in range(4):
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
             t0 = time.perf_counter()
             page.goto(url)
-            page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60_000)
+            page.wait_for_selector(".stage-plot .main-svg", timeout=60_000)
             visits.append(time.perf_counter() - t0)
             if screenshot is not None and len(visits) == 4:
                 page.wait_for_timeout(2000)  # let every chart and the formulas settle

@@ -39,14 +39,16 @@ def static_figure(
     height: int,
     arrows: Sequence[str] = (),
     presentation: bool = False,
+    look: dict[str, Any] | None = None,
 ) -> FigureDict:
     """The figure of a PNG, SVG or PDF. With an explicit ``step`` the map is labelled with
     it, since no slider says which step the marked points are at."""
     if view == "3d":
         return figures.surface_3d(result, lang, presentation=presentation).to_dict()
     if view == "traces":
-        return figures.traces_figure(result, lang, step=step, presentation=presentation).to_dict()
-    options = {"step": step, "arrows": arrows, "presentation": presentation}
+        v = _look(look, lang, presentation, arrows)
+        return figures.traces_figure(result, lang, step=step, presentation=presentation, view=v).to_dict()
+    options = {"step": step, "arrows": arrows, "presentation": presentation, "look": look}
     return _picture(
         result, view, lang, width, height, animate=False, label_step=step is not None, **options
     )
@@ -64,22 +66,29 @@ def animated_figure(
     height: int | None,
     arrows: Sequence[str] = (),
     presentation: bool = False,
+    look: dict[str, Any] | None = None,
 ) -> FigureDict:
     """The map as the app animates it (``view`` "map"), or with the panels whose step markers
     move with it ("all"); ``step`` is shown before Play, ``frame_ms`` is Play's pace."""
     w = width or ASSUMED_WIDTH
     h = height or Sizes.of(presentation).height
-    options = {"step": step, "arrows": arrows, "presentation": presentation}
+    options = {"step": step, "arrows": arrows, "presentation": presentation, "look": look}
     return _picture(
         result, view, lang, w, h, animate=True, frames=frames, frame_ms=frame_ms, **options
     )
 
 
+def _look(look: dict[str, Any] | None, lang: str, presentation: bool, arrows: Sequence[str]) -> figures.View:
+    """The figure's options: the app's or a preset's view, in this language and size."""
+    return figures.View(**{**(look or {}), "lang": lang, "presentation": presentation, "arrows": tuple(arrows)})
+
+
 def _picture(
-    result: Result, view: str, lang: str, width: int, height: int, **options: Any
+    result: Result, view: str, lang: str, width: int, height: int, *, look: dict[str, Any] | None = None, **options: Any
 ) -> FigureDict:
-    """The map alone (without its click grid: a file has no one to click), or the map with
-    the panels laid out for ``width`` x ``height``."""
+    """The map alone, or the map with the panels laid out for ``width`` x ``height``, in the
+    view ``look`` describes (``figures.View``)."""
+    v = _look(look, lang, options.get("presentation", False), options.get("arrows", ()))
     if view == "map":
-        return figures.map_figure(result, lang, pick_grid=False, **options).to_dict()
-    return figures.overview_figure(result, lang, width=width, height=height, **options).to_dict()
+        return figures.map_figure(result, lang, width=width, view=v, **options).to_dict()
+    return figures.overview_figure(result, lang, width=width, height=height, view=v, **options).to_dict()

@@ -108,6 +108,7 @@ class Options:
     step: int | None = None
     arrows: tuple[str, ...] = ()
     presentation: bool = False
+    look: tuple[tuple[str, Any], ...] = ()  # the app's or a preset's view (figures.View fields)
 
     def checked(self, fmt: str, result: Result) -> Options:
         """These options for ``fmt``, each checked (ExportError naming the value and what is
@@ -143,7 +144,7 @@ class Options:
     def static(self, result: Result, size: tuple[int, int], step: int | None) -> FigureDict:
         """The still picture of this view at ``size`` layout pixels."""
         w, h = size
-        shown = {"arrows": self.arrows, "presentation": self.presentation}
+        shown = {"arrows": self.arrows, "presentation": self.presentation, "look": dict(self.look)}
         return compose.static_figure(
             result, self.view, self.lang, step=step, width=w, height=h, **shown
         )
@@ -154,7 +155,7 @@ class Options:
         """The playing figure of this view, showing ``step`` before Play."""
         assert self.frames is not None and self.frame_ms is not None  # set by checked()
         w, h = size
-        shown = {"arrows": self.arrows, "presentation": self.presentation}
+        shown = {"arrows": self.arrows, "presentation": self.presentation, "look": dict(self.look)}
         pace = {"frames": self.frames, "frame_ms": self.frame_ms}
         return compose.animated_figure(
             result, self.view, self.lang, step=step, width=w, height=h, **pace, **shown
@@ -177,14 +178,16 @@ def render(result: Result, fmt: str, **options: Any) -> bytes:
     * csv/json: the numbers (see :mod:`export.data`); every other option is ignored.
 
     ``lang`` ("en"/"zh"), ``arrows`` and ``presentation`` as in the app (the keywords of
-    :class:`Options`). Raises ExportError for an invalid option, MissingDependencyError
+    :class:`Options`); ``look``: further ``figures.View`` options (a preset's zoom, the loss
+    axis, whole paths, the local model, the runs' colours), so a file shows what the page does. Raises ExportError for an invalid option, MissingDependencyError
     when an image format finds no Chromium, RenderError when Chromium fails.
     """
     if fmt not in FORMATS:
         raise ExportError(f"format {fmt!r} is not supported; allowed: {', '.join(FORMATS)}")
     if fmt in DATA_FORMATS:
         return DATA_FORMATS[fmt](result)
-    opts = Options(**{**options, "arrows": tuple(options.get("arrows", ()))}).checked(fmt, result)
+    look = tuple(sorted((options.pop("look", None) or {}).items()))
+    opts = Options(**{**options, "arrows": tuple(options.get("arrows", ())), "look": look}).checked(fmt, result)
     return PICTURE_FORMATS.get(fmt, _image)(result, fmt, opts)
 
 

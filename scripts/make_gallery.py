@@ -7,7 +7,7 @@ Run from the project root (needs Chromium, like every image export):
 It writes, through the same export API as ``cli.py render`` and the app's downloads:
 
 * ``<preset>.png`` for every preset in ``presets/``: the "all" view (map beside the trace
-  panels) at 900 x 600, English labels;
+  panels) at 900 x 600, English labels, in the preset's own view (its zoom, panels ...);
 * ``01_stuck_is_not_critical.zh.png``: the first preset with Chinese labels;
 * ``01_stuck_is_not_critical.gif``: its animation, 40 frames;
 * ``README.md``: the pictures with each preset's title and caption.
@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import export  # noqa: E402
+from figures.view import view_options  # noqa: E402
 from lab import simulate  # noqa: E402
 from lab.presets import Preset, list_presets  # noqa: E402
 
@@ -91,12 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         for p in presets:
             t = time.monotonic()
             result = simulate(p.scenario)
-            png = export.render(result, "png", view="all", width=SIZE[0], height=SIZE[1])
+            look = view_options(p.view)  # the view the app opens the preset in
+            png = export.render(result, "png", view="all", width=SIZE[0], height=SIZE[1], look=look)
             write(f"{p.name}.png", png, t)
             if p.name == ANIMATED:
                 t = time.monotonic()
                 zh = export.render(
-                    result, "png", view="all", lang="zh", width=SIZE[0], height=SIZE[1]
+                    result, "png", view="all", lang="zh", width=SIZE[0], height=SIZE[1], look=look
                 )
                 write(f"{p.name}.zh.png", zh, t)
                 t = time.monotonic()

@@ -22,7 +22,7 @@ pytestmark = [
 ]
 
 PLOT = ".stage-plot"
-TIMEOUT = 60_000
+TIMEOUT = 120_000
 GD = f"document.querySelector('{PLOT}')"
 SIZES = [(1366, 768), (1024, 768)]
 

@@ -49,7 +49,7 @@ def share_box(state: AppState, lang: str) -> None:
         st.query_params.from_dict(params)
 
 
-def download_buttons(result: Result, state: AppState, step: int, lang: str) -> None:
+def download_buttons(result: Result, state: AppState, step: int, lang: str, colors: tuple[str, ...] = ()) -> None:
     """One button per export format. A file is rendered only when its button is clicked, by
     the same figure builders as the page (``export``), so it looks like what is on screen:
     the map beside the traces, or the 3-D view (whose GIF is the map's animation)."""
@@ -60,7 +60,12 @@ def download_buttons(result: Result, state: AppState, step: int, lang: str) -> N
     if missing:
         st.caption(t("download_no_browser", lang, error=export.INSTALL_HINT))
     name = state.surface if state.surface != CUSTOM else "custom"
-    options = {"lang": lang, "step": step, "arrows": state.arrows, "presentation": state.present}
+    look = {
+        "colors": colors, "reveal": not state.whole, "loss_axis": state.loss_axis,
+        "local": state.local - 1 if state.local else None, "steps": state.zoom,
+        "map_x": state.map_x, "map_y": state.map_y,
+    }  # fmt: skip
+    options = {"lang": lang, "step": step, "arrows": state.arrows, "presentation": state.present, "look": look}
 
     def render(fmt: str) -> bytes:
         view = "3d" if state.view == "3d" and fmt != "gif" else "all"
