@@ -4,8 +4,10 @@
 contiguous block of rows of the batch), the learning-rate columns, the step loop, cut each
 run, judge, pack. The only Python loop is over steps: each step evaluates the gradient of
 all runs at once, then each group updates its rows. Loss and gradient norm are computed
-afterwards over the whole trajectory at once; a run is cut at its first non-finite value or
-coordinate beyond 1e6.
+afterwards over the whole trajectory at once. A run is cut at its first invalid point, with
+its real cause (``lab.cut``: a non-finite point, effective lr or optimizer state, a coordinate
+beyond 1e6, a surface not finite there); with a work limit the loop stops at its deadline
+(``lab.budget``).
 
 Two index spaces meet here: a run's index in the scenario (``Group.runs``) and its row in
 the batch (``Group.rows``); only ``pack`` maps rows back to the scenario's order.
@@ -18,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from lab.budget import Deadline, check_budget
+from lab.cut import CHECK_EVERY, Cause, Replay, Snapshots, find_cuts
 from lab.diagnostics import verdicts
 from lab.scenario import MAX_COORD, Scenario, ScenarioError, parse_scenario
 from optimizers import OPTIMIZERS, Optimizer, resolved_params
@@ -80,21 +84,32 @@ class Result:
         return {"runs": [r.to_dict() for r in self.runs]}
 
 
-def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = False) -> Result:
+def simulate(
+    scenario: Scenario | dict[str, Any] | str,
+    record_state: bool = False,
+    budget: float | None = None,
+) -> Result:
     """Run every optimizer of ``scenario`` and judge each run.
 
     ``record_state`` also keeps each optimizer's state (m, v, sigma, ...) after every step,
     for showing the numbers of one step; it costs memory, so it is off by default.
+    ``budget`` (seconds of CPU): a scenario whose estimated work exceeds it is refused before
+    it runs, and the loop stops at a hard deadline beyond it (``lab.budget``: ``BudgetError``
+    and ``WorkLimitError``, both ValueErrors); None (the default) runs whatever it costs.
     """
     sc = parse_scenario(scenario)
     surface = sc.build_surface()
     start = _valid_start(sc, surface)
+    deadline = None
+    if budget is not None:
+        estimated = check_budget(sc, surface, budget, record_state)
+        deadline = Deadline.after(estimated, sc.steps, budget)
     groups = group_runs(sc)
     rates = lr_columns(sc, groups)
     noise = gradient_noise(sc)
-    paths = step_all(surface, start, groups, rates, noise, sc.steps, record_state)
-    cuts = cut_runs(paths)
-    judged = judge(surface, groups, paths, sc.noise["std"])
+    paths = step_all(surface, start, groups, rates, noise, sc.steps, record_state, deadline)
+    cuts = cut_runs(Replay(sc, surface, rates, noise), groups, paths)
+    judged = judge(surface, groups, paths, sc.noise["std"], cuts)
     return Result(sc, surface, pack(sc, surface, groups, paths, cuts, rates, noise, judged))
 
 
@@ -137,15 +152,15 @@ class Paths:
     loss: Array
     gnorm: Array
     eff: Array
+    snaps: Snapshots = field(default_factory=Snapshots)  # each group's state now and then
 
 
 @dataclass(frozen=True)
 class Cuts:
-    """Where each row stops: its first invalid point (``steps + 1`` for none), and which
-    points lie beyond the divergence bound."""
+    """Where each row stops: its first invalid point (``steps + 1`` for none), and why."""
 
     at: Array  # (n,) int
-    bound: Array  # (steps+1, n) bool
+    causes: list[Cause | None]  # None: not cut
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -212,8 +227,11 @@ def step_all(
     noise: Array | None,
     steps: int,
     record: bool,
+    deadline: Deadline | None = None,
 ) -> Paths:
-    """The step loop, every row from ``start``; it stops early once every row has diverged."""
+    """The step loop, every row from ``start``; it stops early once every row has diverged.
+    Every ``CHECK_EVERY`` steps it keeps each group's state (the cut step's snapshots) and
+    checks the deadline (``WorkLimitError`` past it)."""
     n = len(rates.base)
     traj = np.empty((steps + 1, n, 2))
     gnorm = np.empty((steps + 1, n))
@@ -222,6 +240,8 @@ def step_all(
     for grp in groups:
         grp.state = grp.opt.init(traj[0, grp.rows], grp.hyper)
     base, table = rates.base, rates.table
+    snaps = Snapshots()
+    snaps.take(groups, 0)
     last = steps
     with np.errstate(all="ignore"):
         for t in range(steps):
@@ -240,15 +260,20 @@ def step_all(
                 grp.state = out.state
                 if record:
                     _record(grp.recorded, out.state, t, steps)
-            if t % 512 == 511 and not np.any(np.abs(traj[t + 1]) <= MAX_COORD):
-                last = t + 1  # every run has diverged: nothing left to compute
-                break
+            if t % CHECK_EVERY == CHECK_EVERY - 1:
+                snaps.take(groups, t + 1)
+                if deadline is not None:
+                    deadline.check(t + 1)
+                if not np.any(np.abs(traj[t + 1]) <= MAX_COORD):
+                    last = t + 1  # every run has diverged: nothing left to compute
+                    break
+        snaps.take(groups, last)
         traj[last + 1 :] = np.nan
         gnorm[last + 1 :] = np.nan
         g_last = surface.grad(traj[last])
         gnorm[last] = np.hypot(g_last[:, 0], g_last[:, 1])
         loss = surface.value(traj)
-    return Paths(traj, loss, gnorm, eff)
+    return Paths(traj, loss, gnorm, eff, snaps)
 
 
 def _record(store: dict[str, Array], state: Any, t: int, steps: int) -> None:
@@ -258,12 +283,16 @@ def _record(store: dict[str, Array], state: Any, t: int, steps: int) -> None:
         store[name][t] = arr
 
 
-def cut_runs(paths: Paths) -> Cuts:
-    """Each row's first point with a non-finite value or a coordinate beyond the bound."""
-    bound = np.any(~(np.abs(paths.traj) <= MAX_COORD), axis=-1)
-    bad = bound | ~np.isfinite(paths.loss) | ~np.isfinite(paths.gnorm)
-    at = np.where(bad.any(axis=0), np.argmax(bad, axis=0), len(paths.traj))
-    return Cuts(at, bound)
+def cut_runs(replay: Replay, groups: list[Group], paths: Paths) -> Cuts:
+    """Each row's first invalid point and its cause (``lab.cut``). From that point on the
+    row's points are NaN, so the verdicts cut it at the same point."""
+    causes = find_cuts(replay, groups, paths.traj, paths.loss, paths.gnorm, paths.eff, paths.snaps)
+    n_points = len(paths.traj)
+    at = np.array([n_points if c is None else c.at for c in causes], dtype=int)
+    for j in np.flatnonzero(at < n_points).tolist():
+        for arr in (paths.traj, paths.loss, paths.gnorm):
+            arr[at[j] :, j] = np.nan
+    return Cuts(at, causes)
 
 
 def judge(
@@ -271,11 +300,13 @@ def judge(
     groups: list[Group],
     paths: Paths,
     noise_std: float,
+    cuts: Cuts | None = None,
 ) -> list[dict[str, Any]]:
-    """Each row's verdict, all rows in one batch: the verdicts find each row's first invalid
-    point by the same rule as ``cut_runs`` (a cut row is ``diverged`` there)."""
+    """Each row's verdict, all rows in one batch: a row ``cut_runs`` cut is ``diverged`` at
+    its first invalid point, with the cause found there."""
     l2 = np.array([d for grp in groups for d in grp.l2])
-    return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, noise_std)
+    causes = None if cuts is None else [None if c is None else c.to_dict() for c in cuts.causes]
+    return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, noise_std, causes)
 
 
 def pack(
