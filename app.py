@@ -19,6 +19,7 @@ from ui.compute import current_result, surface_state
 from ui.controls import controls
 from ui.model import VIEWS, AppState
 from ui.popovers import download_buttons, ignored_warning, share_box
+from ui.recover import boundary, page_lang
 from ui.results import rule_panels, verdict_cards
 from ui.session import init_session, take_map_click
 from ui.widgets import CHART_CONFIG
@@ -113,18 +114,33 @@ def charts(result: Result, state: AppState, step: int, lang: str) -> None:
 
 
 def main() -> None:
-    init_session()
-    take_map_click()
-    lang = st.session_state["lang"]
-    present = bool(st.session_state["present"])
+    # The controls come before anything that can fail, and each part runs inside an error
+    # boundary (ui.recover): an error shows one message with a reset, never a traceback, and
+    # the controls stay, so the next interaction works.
+    with boundary("session"):
+        init_session()
+        take_map_click()
+    lang = page_lang()
+    present = bool(st.session_state.get("present", False))
     if present:
         st.html(PRESENTATION_CSS)
-    share, download = header(lang, present)
-    if st.session_state.get("url_ignored"):
-        ignored_warning(st.session_state["url_ignored"], lang)
+    drawn = None
+    with boundary("controls"):
+        share, download = header(lang, present)
+        panel = st.expander(t("controls", lang), expanded=False) if present else st.sidebar
+        state, formula_error = surface_state(lang)
+        with panel:
+            controls(lang, formula_error)
+        if st.session_state.get("url_ignored"):
+            ignored_warning(st.session_state["url_ignored"], lang)
+        drawn = (state, share, download)
+    if drawn is not None:
+        with boundary("results"):
+            results(*drawn, lang)
 
-    panel = st.expander(t("controls", lang), expanded=False) if present else st.sidebar
-    state, formula_error = surface_state(lang)
+
+def results(state: AppState, share: DeltaGenerator, download: DeltaGenerator, lang: str) -> None:
+    """Everything computed from the controls' state: charts, verdicts, rules, downloads, link."""
     with st.spinner(t("computing", lang, runs=len(state.runs), steps=state.steps)):
         result, refused = current_result(state, lang)
         if refused:
@@ -133,8 +149,6 @@ def main() -> None:
     charts(result, state, step, lang)
     verdict_cards(result, lang)
     rule_panels(result, step, lang)
-    with panel:
-        controls(lang, formula_error)
     with download:
         download_buttons(result, state, step, lang)
     with share:

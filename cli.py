@@ -3,13 +3,16 @@
 
 Invalid input prints one message on stderr and exits with status 2, without a traceback;
 a missing system program (Chromium, for image exports) exits with status 3, a renderer
-failure with status 1.
+failure with status 1. A scenario whose estimated work exceeds the budget (``--budget``
+seconds of CPU, the app's 3 s by default) is refused with status 2 before it runs. The JSON
+printed is always valid JSON: no ``NaN`` or ``Infinity`` (a non-finite number is ``null``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,12 +40,42 @@ def load_scenario_file(path: str) -> Any:
         raise CliError(f"{path}: not valid JSON ({e})") from None
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
-    from lab import simulate
+def budget_seconds(text: str) -> float:
+    """The ``--budget`` option: seconds of CPU, a finite number in (0, MAX_BUDGET]."""
+    from lab.budget import MAX_BUDGET
 
-    result = simulate(load_scenario_file(args.scenario))
-    json.dump(result.to_dict(), sys.stdout, indent=None if args.compact else 1)
-    sys.stdout.write("\n")
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_BUDGET:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(
+            f"--budget = {text[:80]!r} is invalid; allowed: seconds of CPU, 0 < budget <= "
+            f"{MAX_BUDGET:g}"
+        )
+    return value
+
+
+def run_scenario(scenario: Any, budget: float) -> Any:
+    """``lab.simulate`` within the work budget; over it, the message names the flag."""
+    from lab import simulate
+    from lab.budget import BudgetError
+
+    try:
+        return simulate(scenario, budget=budget)
+    except BudgetError as e:
+        raise CliError(f"{e} (or allow more with --budget SECONDS)") from None
+
+
+def write_json(value: Any, compact: bool) -> None:
+    """Strict JSON on stdout (``allow_nan=False``): the result holds only finite numbers."""
+    text = json.dumps(value, indent=None if compact else 1, allow_nan=False)
+    sys.stdout.write(text + "\n")
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    result = run_scenario(load_scenario_file(args.scenario), args.budget)
+    write_json(result.to_dict(), args.compact)
     return 0
 
 
@@ -116,7 +149,6 @@ def cmd_render(args: argparse.Namespace) -> int:
     import logging
 
     import export
-    from lab import simulate
 
     # The browser libraries log their own warnings on failures that export reports as one
     # line (and exit status) of its own.
@@ -142,7 +174,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         scenario = load_scenario_file(args.scenario)
     if isinstance(scenario, dict) and isinstance(scenario.get("scenario"), dict):
         scenario = scenario["scenario"]  # a preset file (presets/*.json) given as the scenario
-    result = simulate(scenario)
+    result = run_scenario(scenario, args.budget)
     try:
         data = export.render(result, fmt, **given)
     except export.MissingDependencyError as e:
@@ -163,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("simulate", help="run a scenario file and print the result as JSON")
     p.add_argument("scenario", help="path to a scenario JSON file")
     p.add_argument("--compact", action="store_true", help="print JSON on one line")
+    add_budget(p)
     p.set_defaults(func=cmd_simulate)
     p = sub.add_parser("list", help="list surfaces, optimizers and schedules with their defaults")
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -190,8 +223,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--step", type=int, help="step the marked points are at (default: last; html: 0)"
     )
+    add_budget(p)
     p.set_defaults(func=cmd_render)
     return ap
+
+
+def add_budget(p: argparse.ArgumentParser) -> None:
+    from lab.budget import BUDGET_SECONDS, MAX_BUDGET
+
+    p.add_argument(
+        "--budget",
+        type=budget_seconds,
+        default=BUDGET_SECONDS,
+        metavar="SECONDS",
+        help=f"the most work to accept, in seconds of CPU (default {BUDGET_SECONDS:g}, the "
+        f"app's; up to {MAX_BUDGET:g}): a larger scenario is refused before it runs",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

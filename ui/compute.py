@@ -11,18 +11,35 @@ import streamlit as st
 
 from core.text import t
 from lab import Result, parse_scenario, simulate
+from lab.budget import BUDGET_SECONDS, BudgetError
 from ui.keys import widgets_to_state
 from ui.model import CUSTOM, AppState, default_state
 from ui.safe import plain
 from ui.scenario import build_surface, surface_spec, to_scenario, with_surface
 
+# Scenarios refused for their work, by canonical JSON (every session, most recent last): a
+# link refused at the deadline cost seconds of CPU once, and must not cost them at every rerun.
+_REFUSED: dict[str, BudgetError] = {}
+_REFUSED_KEPT = 64
+
 
 @st.cache_data(max_entries=24, show_spinner=False)
 def compute(scenario_json: str) -> Result:
-    """Every run of the scenario, with the optimizer state of every step. Surfaces are
+    """Every run of the scenario, with the optimizer state of every step, within the app's
+    work budget (``lab.budget``: a scenario over it raises ``BudgetError``). Surfaces are
     dropped from the cached value (their functions are closures, which the cache cannot
     pickle) and put back by ``result_for``."""
-    return _with_surface_obj(simulate(scenario_json, record_state=True), None)
+    refused = _REFUSED.get(scenario_json)
+    if refused is not None:
+        raise type(refused)(refused.key, **refused.values)
+    try:
+        result = simulate(scenario_json, record_state=True, budget=BUDGET_SECONDS)
+    except BudgetError as e:
+        _REFUSED[scenario_json] = e
+        while len(_REFUSED) > _REFUSED_KEPT:
+            del _REFUSED[next(iter(_REFUSED))]
+        raise
+    return _with_surface_obj(result, None)
 
 
 def result_for(scenario_json: str) -> Result:
@@ -63,6 +80,7 @@ def current_result(state: AppState, lang: str) -> tuple[Result, str | None]:
         result = result_for(scenario_json)
     except ValueError as e:
         good = ss.get("good_scenario") or parse_scenario(to_scenario(default_state())).to_json()
-        return result_for(good), t("scenario_bad", lang, error=plain(e))
+        error = e.text(lang) if isinstance(e, BudgetError) else str(e)
+        return result_for(good), t("scenario_bad", lang, error=plain(error))
     ss["good_scenario"] = scenario_json
     return result, None

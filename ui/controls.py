@@ -19,8 +19,8 @@ from ui.widgets import run_editor, seed
 
 
 def controls(lang: str, formula_error: str | None) -> None:
-    """Every scenario control (drawn after the charts: the values are already in the session
-    state, and the charts should not wait for some forty widgets)."""
+    """Every scenario control. Drawn before the charts and anything else that can fail
+    (``app.py``): a page whose computation fails still has its controls."""
     preset_box(lang)
     st.subheader(t("section_surface", lang))
     surface_controls(lang, formula_error)
