@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from core.params import Float, Int, Param, ParamError, fail, show, to_float
 from optimizers import OPTIMIZERS
 from optimizers.base import Optimizer
@@ -238,6 +240,21 @@ def _parse_start(v: Any) -> tuple[float, float]:
     return start
 
 
+def _check_start(start: tuple[float, float], surface: Surface) -> None:
+    """A start where the loss or its gradient is not finite (outside a formula's domain)
+    gives no first step."""
+    p = np.asarray(start, dtype=float)
+    with np.errstate(all="ignore"):
+        ok = np.isfinite(surface.value(p)) and np.isfinite(surface.grad(p)).all()
+    if not ok:
+        raise _fail(
+            "start",
+            list(start),
+            "a point where the surface and its gradient are finite",
+            "is invalid",
+        )
+
+
 def _parse_runs(v: Any, steps: int) -> tuple[RunSpec, ...]:
     if not isinstance(v, list) or not v:
         raise _fail("runs", v, f"a list of 1 to {MAX_RUNS} runs", "is not a non-empty list")
@@ -282,6 +299,7 @@ def parse_scenario(value: Any) -> Scenario:
     surface = make_surface(surface_spec)
     steps = _parse(STEPS, d.get("steps", DEFAULT_STEPS), "steps")
     start = _parse_start(d.get("start", list(surface.start)))
+    _check_start(start, surface)
     runs = _parse_runs(d.get("runs"), steps)
     noise = _parse_noise(d.get("noise", {}))
     return Scenario(surface_spec, start, steps, runs, noise)

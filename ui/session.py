@@ -44,7 +44,7 @@ def open_preset_link(name: str) -> list[Ignored]:
     presets, _ = list_presets()
     chosen = find_preset(name, presets)
     if chosen is None:
-        return [Ignored(PRESET, name, allowed_names(presets))]
+        return [Ignored.of(PRESET, name, allowed_names(presets))]
     st.session_state[PRESET] = chosen.name
     on_preset()
     return []

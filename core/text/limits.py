@@ -77,4 +77,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "绘制页面的这一部分时出错了（{error}）。控件仍然可用：请修改设置，或恢复默认设置。",
     },
     "error.reset": {"en": "Reset to defaults", "zh": "恢复默认设置"},
+    # --- the link's warning (ui.url, ui.popovers) ------------------------------------------------
+    "url_more": {"en": "and {n} more", "zh": "另有 {n} 项"},
 }
