@@ -40,6 +40,12 @@ def _num(v: float) -> str:
     return repr(f) if math.isfinite(f) else ""
 
 
+def _text(label: str) -> str:
+    """A label as a CSV cell: one starting like a spreadsheet formula (= + - @, a tab) gets a
+    leading apostrophe, so a shared label never runs as a formula (OWASP's CSV injection)."""
+    return "'" + label if label[:1] in ("=", "+", "-", "@", "\t", "\r") else label
+
+
 def rows(result: Result) -> Iterator[list[str]]:
     """The CSV rows without the header: run index, label, optimizer, step, x, y, loss,
     grad_norm, then lr and the per-parameter effective lr of the step that follows."""
@@ -50,7 +56,7 @@ def rows(result: Result) -> Iterator[list[str]]:
             after = t < steps
             yield [
                 str(i),
-                run.label,
+                _text(run.label),
                 run.optimizer,
                 str(t),
                 _num(x),

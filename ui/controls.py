@@ -9,6 +9,7 @@ import streamlit as st
 from core.text import t
 from figures.style import ARROW_KINDS
 from lab.presets import list_presets
+from lab.scenario import MAX_COORD
 from surfaces import BUILTIN
 from ui.keys import FULL_BATCH, RUN_IDS, widgets_to_state
 from ui.model import BATCH_CHOICES, CUSTOM, MAX_RUNS, MAX_STEPS, auto_labels
@@ -60,8 +61,8 @@ def preset_box(lang: str) -> None:
         chosen = next((p for p in presets if p.name == ss.get(PRESET)), None)
         if chosen is not None:
             st.caption(chosen.caption_in(lang))
-    for problem in problems:
-        st.caption(f"⚠️ {problem}")
+    for problem in problems:  # names a file of the presets folder: shown as typed
+        st.caption(f"⚠️ {plain(problem)}")
     if ss.get("preset_error"):
         st.error(ss["preset_error"])
 
@@ -93,8 +94,10 @@ def surface_controls(lang: str, formula_error: str | None) -> None:
         (c1, "yr_lo", t("y_range", lang)),
         (c2, "yr_hi", "  "),
     )
-    for col, key, label in boxes:
-        col.number_input(label, key=key, format="%g", on_change=reset_start)
+    for col, key, label in boxes:  # the scenario's bound on a range, |value| <= 1e6
+        col.number_input(
+            label, -MAX_COORD, MAX_COORD, key=key, format="%g", on_change=reset_start
+        )
 
 
 def start_controls(lang: str) -> None:
