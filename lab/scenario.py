@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from core.params import Float, Int, Param, ParamError, fail, show, to_float
-from optimizers import OPTIMIZERS
+from optimizers import OPTIMIZERS, resolved_params
 from optimizers.base import Optimizer
-from optimizers.schedules import SCHEDULES, Schedule
+from optimizers.schedules import SCHEDULES, Schedule, lr_sequence
 from surfaces import BUILTIN, Surface, make_surface
 
 MAX_STEPS = 1_000_000
@@ -55,7 +55,10 @@ def _number(path: str, v: Any, allowed: str) -> float:
 
 
 STEPS = Int("steps", DEFAULT_STEPS, low=1, high=MAX_STEPS)
-NOISE_STD = Float("std", 0.0)
+# The noise is std · N(0, 1) per coordinate: with std ≤ 1e300 a draw would need |z| > 1e8 to
+# overflow, which a Gaussian never gives, so every noise value is a finite float64.
+MAX_NOISE_STD = 1e300
+NOISE_STD = Float("std", 0.0, high=MAX_NOISE_STD)
 NOISE_SEED = Int("seed", 0, high=2**32 - 1)
 
 
@@ -209,6 +212,24 @@ def _parse_schedule(path: str, v: Any, steps: int) -> dict[str, Any] | None:
     return {"name": name, "params": out}
 
 
+def _check_rates(path: str, lr: float, schedule: dict[str, Any] | None, steps: int) -> None:
+    """Every step's learning rate must be a finite float64 (cosine with η_min near 1.8e308
+    overflows in (η − η_min)(1 + cos), one-cycle with tiny divisors): the schedule is
+    computed once here, cheaply, vectorised over the steps."""
+    if schedule is None:
+        return
+    with np.errstate(all="ignore"):
+        rates = lr_sequence(schedule["name"], lr, schedule["params"], steps)
+    bad = ~np.isfinite(rates)
+    if bad.any():
+        k = int(np.argmax(bad))
+        raise ScenarioError(
+            f"{path} ({schedule['name']}) with lr = {lr:g} and {show(schedule['params'])} gives "
+            f"the learning rate {rates[k]} at step {k}; allowed: parameters whose learning rate "
+            "is a finite float64 (below about 1.8e308) at every step"
+        )
+
+
 def _parse_label(path: str, label: Any) -> str:
     if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL:
         raise _fail(f"{path}.label", label, f"non-empty text of at most {MAX_LABEL} characters")
@@ -226,6 +247,7 @@ def _parse_run(i: int, v: Any, steps: int) -> RunSpec:
     if problem:
         raise ScenarioError(f"{path}.params ({name}): {problem}")
     schedule = _parse_schedule(f"{path}.schedule", d.get("schedule"), steps)
+    _check_rates(f"{path}.schedule", params["lr"], schedule, steps)
     label = _parse_label(path, d.get("label", opt.title["en"]))
     return RunSpec(name, params, schedule, label)
 
@@ -253,6 +275,28 @@ def _check_start(start: tuple[float, float], surface: Surface) -> None:
             "a point where the surface and its gradient are finite",
             "is invalid",
         )
+
+
+def _check_decay_at_start(
+    runs: tuple[RunSpec, ...], start: tuple[float, float], surface: Surface
+) -> None:
+    """A run with L2 weight decay λ minimises L + λ/2·|θ|² (what its verdict judges): that
+    objective and its gradient g + λθ must be finite at the start too."""
+    p = np.asarray(start, dtype=float)
+    with np.errstate(all="ignore"):
+        loss = float(surface.value(p))
+        grad = np.asarray(surface.grad(p), dtype=float)
+        for i, run in enumerate(runs):
+            lam = OPTIMIZERS[run.optimizer].l2_decay(resolved_params(OPTIMIZERS[run.optimizer], run.params))
+            g = grad + lam * p
+            ok = np.isfinite(loss + 0.5 * lam * float(p @ p)) and np.isfinite(np.hypot(*g))
+            if lam > 0 and not ok:
+                raise _fail(
+                    f"runs[{i}].params.weight_decay",
+                    lam,
+                    f"a weight decay λ for which L + λ/2·|θ|² is finite at the start {list(start)}",
+                    "is too large",
+                )
 
 
 def _parse_runs(v: Any, steps: int) -> tuple[RunSpec, ...]:
@@ -301,5 +345,6 @@ def parse_scenario(value: Any) -> Scenario:
     start = _parse_start(d.get("start", list(surface.start)))
     _check_start(start, surface)
     runs = _parse_runs(d.get("runs"), steps)
+    _check_decay_at_start(runs, start, surface)
     noise = _parse_noise(d.get("noise", {}))
     return Scenario(surface_spec, start, steps, runs, noise)

@@ -230,9 +230,10 @@ class DescentLadder:
         self.ref = first_loss_scale
 
     def _rung(self, descent: Array, cols: Array) -> Array:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             rung = np.floor(np.log(descent / self.ref[cols]) / self.log_ratio)
-        return np.where(descent > 0, rung, self.top[cols]).astype(np.int64)
+        # A reference step of (nearly) zero length puts every rung beyond float64: no rung.
+        return np.where((descent > 0) & np.isfinite(rung), rung, self.top[cols]).astype(np.int64)
 
     def feed(self, runmin: Array, start_loss: Array, g0: int) -> None:
         cols = np.arange(runmin.shape[1])
