@@ -117,15 +117,18 @@ def main() -> None:
     # The controls come before anything that can fail, and each part runs inside an error
     # boundary (ui.recover): an error shows one message with a reset, never a traceback, and
     # the controls stay, so the next interaction works.
-    with boundary("session"):
+    with boundary("session") as session:
         init_session()
+    if session.failed:
+        return  # the message and its reset are all there is to draw
+    with boundary("click"):
         take_map_click()
     lang = page_lang()
     present = bool(st.session_state.get("present", False))
     if present:
         st.html(PRESENTATION_CSS)
     drawn = None
-    with boundary("controls"):
+    with boundary("controls"):  # after a failure here, nothing that needs the controls
         share, download = header(lang, present)
         panel = st.expander(t("controls", lang), expanded=False) if present else st.sidebar
         state, formula_error = surface_state(lang)

@@ -11,8 +11,7 @@ traceback goes to the server's log, for the developer, never to the page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 
 import streamlit as st
 
@@ -20,11 +19,6 @@ from core.text import LANGS, t
 from ui.safe import plain
 
 LOG = logging.getLogger("optimizer_lab")
-# Streamlit stops or restarts a script by raising these; they are not errors.
-try:
-    from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
-except ImportError:  # pragma: no cover - the module moved in another Streamlit version
-    ScriptControlException = ()  # type: ignore[assignment,misc]
 
 
 def page_lang() -> str:
@@ -40,22 +34,33 @@ def reset_to_defaults() -> None:
     st.query_params.clear()
 
 
-@contextmanager
-def boundary(part: str) -> Iterator[None]:
-    """Run one part of the page (``part`` names it in the log and keys its button); an
-    unexpected error in it becomes one message with a reset button."""
-    try:
-        yield
-    except ScriptControlException:
-        raise
-    except Exception as e:  # the boundary's job: nothing escapes to the page as a traceback
-        LOG.exception("unexpected error in the page's %s", part)
+class boundary:  # noqa: N801 - used as ``with boundary("part"):``, like a function
+    """One part of the page (``part`` names it in the log and keys its button). An unexpected
+    error in it becomes one message with a reset button; ``failed`` tells the page to draw
+    nothing that depends on that part, so a run shows at most one such message."""
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+        self.failed = False
+
+    def __enter__(self) -> boundary:
+        return self
+
+    def __exit__(self, kind: type | None, error: BaseException | None, tb: TracebackType | None) -> bool:
+        # Streamlit stops or restarts a script with BaseExceptions (ScriptControlException):
+        # they pass; so does everything when there is no error.
+        if error is None or not isinstance(error, Exception):
+            return False
+        self.failed = True
+        LOG.error("unexpected error in the page's %s", self.part, exc_info=(kind, error, tb))
         lang = page_lang()
-        st.error(t("error.unexpected", lang, error=plain(f"{type(e).__name__}: {e}"[:200])))
+        message = f"{type(error).__name__}: {error}"[:200]
+        st.error(t("error.unexpected", lang, error=plain(message)))
         st.button(
             t("error.reset", lang),
-            key=f"reset_defaults_{part}",
+            key=f"reset_defaults_{self.part}",
             on_click=reset_to_defaults,
             type="tertiary",
             icon=":material/restart_alt:",
         )
+        return True  # handled: the rest of the page goes on without this part

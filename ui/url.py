@@ -278,19 +278,21 @@ def _scenario_problem(state: AppState) -> str | None:
 
 # --- the surface ----------------------------------------------------------------------------
 def _decode_surface(q: Query, state: AppState) -> None:
+    """A built-in surface, or ``surface=custom`` with ``expr`` (a formula alone means a custom
+    surface) and its ranges; a formula's parts beside a built-in surface are reported."""
     name = q.text("surface")
     if name is None and "expr" in q.values:
-        name = CUSTOM  # a formula alone means a custom surface
+        name = CUSTOM
+    if name == CUSTOM:
+        _decode_formula(q, state, q.text("expr"))
+        return
     if name in BUILTIN:
-        state.surface = name  # a formula's expr, xr, yr are left unused: reported
-        return
-    formula = (q.text("expr"), q.text("xr"), q.text("yr"))
-    if name is None:
-        return
-    if name != CUSTOM:
+        state.surface = name
+    elif name is not None:
         q.reject("surface", SURFACE.allowed())
-        return
-    _decode_formula(q, state, formula[0])
+    for key in ("expr", *RANGES):
+        if key in q.values:
+            q.reject(key, f"needs surface={CUSTOM} (a formula in x and y)")
 
 
 def _decode_formula(q: Query, state: AppState, expr: str | None) -> None:
@@ -311,7 +313,7 @@ def _decode_formula(q: Query, state: AppState, expr: str | None) -> None:
 
 def _decode_range(q: Query, key: str) -> tuple[float, float]:
     """A custom surface's range ``lo,hi``; the default one when absent or invalid."""
-    text = q.values.get(key)
+    text = q.text(key)
     if text is None:
         return DEFAULT_RANGE
     try:
