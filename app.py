@@ -15,6 +15,7 @@ import figures
 from core.text import LANG_NAMES, LANGS, t
 from figures.style import INTERACTIVE_CONFIG
 from lab import Result
+from ui.browser import quiet_animation_interrupts
 from ui.compute import current_result, surface_state
 from ui.controls import controls
 from ui.model import VIEWS, AppState
@@ -121,6 +122,7 @@ def main() -> None:
         init_session()
     if session.failed:
         return  # the message and its reset are all there is to draw
+    quiet_animation_interrupts()  # Pause must not leave an uncaught rejection (ui.browser)
     with boundary("click"):
         take_map_click()
     lang = page_lang()
