@@ -47,7 +47,7 @@ def test_the_runaway_link_is_refused_with_steps_that_fit() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.sampled_from(SIX + ["adagrad_lecture", "adadelta"]), min_size=1, max_size=6),
+    st.lists(st.sampled_from([*SIX, "adagrad_lecture", "adadelta"]), min_size=1, max_size=6),
     st.integers(1000, 1_000_000),
     st.sampled_from(["ravine", "rosenbrock", "rastrigin"]),
 )
