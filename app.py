@@ -20,9 +20,9 @@ from ui.compute import current_result, surface_state
 from ui.controls import controls
 from ui.model import VIEWS, AppState
 from ui.popovers import download_buttons, ignored_warning, share_box
-from ui.recover import boundary, page_lang
+from ui.recover import boundary, page_lang, show_callback_error
 from ui.results import rule_panels, verdict_cards
-from ui.session import init_session, take_map_click
+from ui.session import init_session, relabel, take_map_click
 from ui.widgets import CHART_CONFIG
 
 PRESENTATION_CSS = """
@@ -61,6 +61,7 @@ def header(lang: str, present: bool) -> tuple[DeltaGenerator, DeltaGenerator]:
         format_func=LANG_NAMES.get,
         required=True,
         label_visibility="collapsed",
+        on_change=relabel,
     )
     c_present.toggle(t("present", lang), key="present", help=t("present_help", lang))
     share = c_share.popover(t("share", lang), icon=":material/link:")
@@ -131,6 +132,7 @@ def main() -> None:
         st.html(PRESENTATION_CSS)
     drawn = None
     with boundary("controls"):  # after a failure here, nothing that needs the controls
+        show_callback_error()
         share, download = header(lang, present)
         panel = st.expander(t("controls", lang), expanded=False) if present else st.sidebar
         state, formula_error = surface_state(lang)

@@ -155,3 +155,37 @@ def test_reset_to_defaults_recovers_a_session_that_cannot_start(
     assert not at.exception and not at.error
     assert len(verdict_headlines(at)) == 3  # the default view
     assert dict(at.query_params) == {}
+
+
+def test_a_failing_callback_shows_one_message_not_a_traceback(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Callbacks run before the script, outside the page's boundaries (ui.recover.guarded)."""
+    import ui.session
+
+    def broken(state: object) -> None:
+        raise RuntimeError("a callback that fails")
+
+    at = make_app()
+    monkeypatch.setattr(ui.session, "surface_start", broken)
+    at.sidebar.selectbox(key="surface").set_value("rosenbrock").run()  # on_change=reset_start
+    assert not at.exception
+    (error,) = at.error
+    assert "a callback that fails" in shown(error.value)
+    assert map_shown(at)  # the rest of the page is drawn
+    monkeypatch.undo()
+    at.sidebar.selectbox(key="surface").set_value("beale").run()
+    assert not at.exception and not at.error
+
+
+def test_switching_the_language_back_keeps_every_choice(make_app: MakeApp) -> None:
+    """Streamlit sends a select box's choice as its label: after zh -> en the browser's label
+    was Chinese (or the English one came back as the value itself, "Gradient descent"), and
+    every later run failed. ``ui.session.relabel`` sets the worded choices again."""
+    at = make_app({"surface": "rosenbrock", "r0": "adam", "r0.s": "cosine", "r0.s.T_max": "100"})
+    for lang in ("zh", "en", "zh"):
+        at.button_group(key="lang").set_value(lang).run()
+        assert not at.exception and not at.error
+    assert at.selectbox(key="surface").value == "rosenbrock"
+    assert at.selectbox(key="r0_family").value == "adam"
+    assert at.selectbox(key="r0_sched").value == "cosine"

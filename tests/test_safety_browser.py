@@ -126,3 +126,24 @@ def test_the_console_stays_clean_across_play_pause_and_the_slider(page: Page, ap
     page.mouse.up()
     page.wait_for_timeout(1000)
     assert console == []
+
+
+def test_switching_the_language_there_and_back_keeps_the_page_working(page: Page, app_url: str) -> None:
+    """Streamlit 1.67 sends a select box's choice back as its label. After 中文 and back to
+    English the browser still held the English label of the optimizer, which the Chinese run
+    could not match: its choice came back as the text "Gradient descent", and the surface's
+    callback failed with a traceback (ui.session.relabel sets the worded choices again)."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(app_url))
+    _, console = watch(page, origin)
+    open_link(page, app_url)
+    for name, word in (("中文", "震荡"), ("English", "OSCILLATING"), ("中文", "震荡"), ("English", "OSCILLATING")):
+        page.get_by_role("radio", name=name).click()
+        expect(page.get_by_text(word).first).to_be_visible(timeout=TIMEOUT)
+    eta = page.locator("[data-testid='stSidebar'] input[type=range][aria-label*='η']").first
+    eta.focus()
+    eta.press("ArrowRight")
+    page.wait_for_function("() => location.href.includes('r0.lr=0.02')", timeout=TIMEOUT)
+    page.wait_for_function("() => document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=TIMEOUT)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlert"]').count() == 0
+    assert console == []

@@ -10,8 +10,11 @@ traceback goes to the server's log, for the developer, never to the page.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -19,6 +22,8 @@ from core.text import LANGS, t
 from ui.safe import plain
 
 LOG = logging.getLogger("optimizer_lab")
+CALLBACK_ERROR = "callback_error"  # a widget callback's failure, shown by the next run
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def page_lang() -> str:
@@ -64,3 +69,36 @@ class boundary:  # noqa: N801 - used as ``with boundary("part"):``, like a funct
             icon=":material/restart_alt:",
         )
         return True  # handled: the rest of the page goes on without this part
+
+
+def guarded(callback: F) -> F:
+    """A widget callback (``on_change``, ``on_click``) that cannot show a traceback: Streamlit
+    runs callbacks before the script, outside every boundary. A failure is logged and kept for
+    the run that follows, which shows it as the boundary does (``show_callback_error``)."""
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except Exception as e:
+            LOG.exception("unexpected error in the callback %s", callback.__name__)
+            st.session_state[CALLBACK_ERROR] = f"{type(e).__name__}: {e}"[:200]
+            return None
+
+    return run  # type: ignore[return-value]
+
+
+def show_callback_error() -> None:
+    """The message of a callback that failed before this run, with the reset (once)."""
+    message = st.session_state.pop(CALLBACK_ERROR, None)
+    if message is not None:
+        lang = page_lang()
+        st.error(t("error.unexpected", lang, error=plain(message)))
+        st.button(
+            t("error.reset", lang),
+            key="reset_defaults_callback",
+            on_click=reset_to_defaults,
+            type="tertiary",
+            icon=":material/restart_alt:",
+        )
+

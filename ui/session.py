@@ -13,6 +13,7 @@ from core.text import t
 from lab.presets import allowed_names, find_preset, list_presets
 from ui.keys import RUN_IDS, run_to_widgets, state_to_widgets, widgets_to_state
 from ui.model import AppState, new_run
+from ui.recover import guarded
 from ui.safe import plain
 from ui.scenario import from_scenario, surface_start
 from ui.url import Ignored, decode
@@ -64,6 +65,7 @@ def _is_run_widget(key: str) -> bool:
     return bool(sep) and head[:1] == "r" and head[1:].isdigit()
 
 
+@guarded
 def on_preset() -> None:
     """The preset box changed: its scenario replaces the current one (view options stay)."""
     ss = st.session_state
@@ -78,6 +80,7 @@ def on_preset() -> None:
         ss["preset_error"] = t("preset_bad", ss["lang"], name=plain(chosen.name), error=plain(e))
 
 
+@guarded
 def reset_start() -> None:
     """A new surface starts from its own default start, at step 0."""
     ss = st.session_state
@@ -89,6 +92,27 @@ def reset_start() -> None:
     ss["step"] = 0
 
 
+# Widgets whose choices are shown as words of the current language (the others show numbers
+# or torch names).
+WORDED = ("surface", PRESET, "view", "arrows", "batch")
+WORDED_RUN = ("family", "sched")
+
+
+@guarded
+def relabel() -> None:
+    """The language changed: every widget whose choices are words gets its choice again.
+    Streamlit 1.67 sends a select box's (select slider's, pills') choice back as its label; the
+    browser keeps the label of the language it was drawn in, which matches no option of the
+    new one (the choice came back as the label text itself: "Gradient descent" instead of
+    "sgd"). Set again from here, each widget is drawn with its choice in the new language."""
+    ss = st.session_state
+    for key in list(ss.keys()):
+        head, _, name = str(key).partition("_")
+        if key in WORDED or (head[:1] == "r" and head[1:].isdigit() and name in WORDED_RUN):
+            ss[key] = ss[key]
+
+
+@guarded
 def add_run() -> None:
     ids = st.session_state[RUN_IDS]
     rid = max(ids, default=-1) + 1
@@ -96,6 +120,7 @@ def add_run() -> None:
     st.session_state[RUN_IDS] = [*ids, rid]
 
 
+@guarded
 def remove_run(rid: int) -> None:
     st.session_state[RUN_IDS] = [r for r in st.session_state[RUN_IDS] if r != rid]
 
