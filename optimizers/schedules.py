@@ -50,8 +50,9 @@ def exponential_lr(base: float, t: Array, gamma: float) -> Array:
 
 
 def cosine_lr(base: float, t: Array, T_max: int, eta_min: float = 0.0) -> Array:
-    # Periodic past T_max (period 2 T_max), as torch's recursive form is.
-    return eta_min + (base - eta_min) * (1 + np.cos(np.pi * t / T_max)) / 2
+    # Periodic past T_max (period 2 T_max), as torch's recursive form is. The factor in
+    # [0, 1] is taken first: (base − η_min)·(1 + cos) would overflow for η_min near 1.8e308.
+    return eta_min + (base - eta_min) * ((1 + np.cos(np.pi * t / T_max)) / 2)
 
 
 def linear_lr(

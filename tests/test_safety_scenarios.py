@@ -288,3 +288,24 @@ def test_onecycle_three_phase_rule_is_the_rule_it_states(pct: float) -> None:
     else:
         with pytest.raises(ScenarioError, match=f"allowed: pct_start < \\(total_steps \\+ 1\\) / \\(2 \\* total_steps\\) = {bound:.6g}"):
             simulate(sc)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_hostile_results_draw_and_export_without_a_warning(d: dict) -> None:
+    """Every picture and file of a hostile result (diverged, overflowing, subnormal steps)
+    is made without a warning: the figures' float32 casts keep float64 where needed."""
+    import export
+    import figures
+
+    try:
+        result = simulate(d, record_state=True, budget=3.0)
+    except (BudgetError, ScenarioError):
+        return
+    last = max(r.steps_run for r in result.runs)
+    figures.map_figure(result, "zh", step=last // 2, arrows=("grad", "update", "momentum"))
+    figures.traces_figure(result, "en", step=last)
+    figures.surface_3d(result, "en")
+    figures.overview_figure(result, "en", width=1200, height=700, animate=False)
+    for fmt in ("csv", "json"):
+        assert export.render(result, fmt)

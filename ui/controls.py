@@ -11,6 +11,7 @@ from figures.style import ARROW_KINDS
 from lab.presets import list_presets
 from lab.scenario import MAX_COORD
 from surfaces import BUILTIN
+from surfaces.formula.parse import MAX_LENGTH
 from ui.keys import FULL_BATCH, RUN_IDS, widgets_to_state
 from ui.model import BATCH_CHOICES, CUSTOM, MAX_RUNS, MAX_STEPS, auto_labels
 from ui.safe import plain
@@ -82,7 +83,11 @@ def surface_controls(lang: str, formula_error: str | None) -> None:
         st.latex(rf"L(x, y) = {surface.formula}")
         return
     st.text_input(
-        t("formula", lang), key="expr", help=t("formula_help", lang), on_change=reset_start
+        t("formula", lang),
+        key="expr",
+        help=t("formula_help", lang),
+        on_change=reset_start,
+        max_chars=MAX_LENGTH,  # the parser's own limit
     )
     if formula_error:
         st.error(formula_error)
