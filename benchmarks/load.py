@@ -5,7 +5,7 @@
 
 One server (``streamlit run app.py`` on 127.0.0.1, started by this script with a hook that
 times every script run in its own thread), one Debian Chromium driven by Playwright with one
-browser context per session. Sessions start a quarter of a second apart and each makes 10
+browser context per session. Sessions start a second apart and each makes 10
 interactions that change the page (the η slider, the steps, the step slider, the language,
 the surface, the batch size, another optimizer, the 3-D view, ...), waiting for each update:
 the URL follows the new state, no element is stale and every chart is drawn.
@@ -54,6 +54,7 @@ RUNAWAY = {"expr": DEEP, "xr": "-1,1", "yr": "-1,1", "steps": "100000",
 HEAVY = {"surface": "rosenbrock", "steps": "12000",
          **{f"r{i}": n for i, n in enumerate(["sgd", "momentum", "adam", "rmsprop", "nadam", "radam"])}}
 TIMEOUT_MS = 180_000
+STAGGER_S = 1.0  # sessions open one second apart, as a class does after the link goes up
 MAP_JS = "[...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout && g.layout.updatemenus)"
 SETTLED_JS = """() => document.querySelectorAll('[data-stale="true"]').length === 0
     && [...document.querySelectorAll('.js-plotly-plot')].every(g => g._fullLayout)
@@ -187,7 +188,8 @@ class Session:
             self.errors.append(f"{exceptions} exception element(s) on the page")
 
     async def open(self, query: dict[str, str] | None = None) -> None:
-        await self.page.goto(f"{self.base}/?{urlencode(query)}" if query else self.base)
+        url = f"{self.base}/?{urlencode(query)}" if query else self.base
+        await self.page.goto(url, timeout=TIMEOUT_MS, wait_until="commit")
         await self.page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=TIMEOUT_MS)
         await self.page.wait_for_function(SETTLED_JS, timeout=TIMEOUT_MS)
 
@@ -265,7 +267,7 @@ async def drive(base: str, n: int) -> list[Session]:
             sessions.append(Session(i, context, base, kind))
 
         async def start(s: Session) -> None:
-            await asyncio.sleep(0.25 * s.index)
+            await asyncio.sleep(STAGGER_S * s.index)
             await s.run()
 
         await asyncio.gather(*(start(s) for s in sessions))

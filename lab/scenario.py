@@ -230,9 +230,20 @@ def _check_rates(path: str, lr: float, schedule: dict[str, Any] | None, steps: i
         )
 
 
+LABEL_ALLOWED = (
+    f"non-empty text of at most {MAX_LABEL} characters, none of them a control or format "
+    "character (a new line, a bidirectional override)"
+)
+
+
+def label_ok(text: str) -> bool:
+    """A run label a legend, a tab and a file can show as it is: short, one visible line."""
+    return bool(text.strip()) and len(text) <= MAX_LABEL and all(c.isprintable() for c in text)
+
+
 def _parse_label(path: str, label: Any) -> str:
-    if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL:
-        raise _fail(f"{path}.label", label, f"non-empty text of at most {MAX_LABEL} characters")
+    if not isinstance(label, str) or not label_ok(label):
+        raise _fail(f"{path}.label", label, LABEL_ALLOWED)
     return label.strip()
 
 

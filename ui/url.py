@@ -26,7 +26,7 @@ from typing import Any
 from core.params import SHOWN_CHARS, Bool, Choice, Float, Int, Pair, Param, ParamError
 from core.text import LANGS
 from figures.style import ARROW_KINDS
-from lab.scenario import MAX_COORD, MAX_LABEL, parse_scenario
+from lab.scenario import LABEL_ALLOWED, MAX_COORD, label_ok, parse_scenario
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from surfaces import BUILTIN
@@ -131,7 +131,6 @@ def _changed_params(specs: Iterable[Param], values: dict[str, Any], prefix: str)
 
 # --- decoding -------------------------------------------------------------------------------
 RUN_KEY_HELP = f"run keys r0 … r{MAX_RUNS - 1}: ASCII digits without leading zeros"
-LABEL_HELP = f"1 to {MAX_LABEL} characters, none of them control characters"
 SHOWN_ITEMS = 30  # a link's ignored keys named one by one; beyond that they are counted
 
 
@@ -387,9 +386,9 @@ def _decode_run(q: Query, i: int, keys: list[str], steps: int) -> RunState | Non
 def _decode_label(q: Query, key: str) -> str:
     text = q.values[key].strip()
     q.used.add(key)
-    if text and len(text) <= MAX_LABEL and _visible(text) == text:
+    if label_ok(text):
         return text
-    q.reject(key, LABEL_HELP)
+    q.reject(key, LABEL_ALLOWED)
     return ""
 
 
