@@ -219,27 +219,16 @@ def step_all(
     gnorm = np.empty((steps + 1, n))
     eff = np.empty((steps, n, 2))
     traj[0] = start
-    for grp in groups:
-        grp.state = grp.opt.init(traj[0, grp.rows], grp.hyper)
+    init_states(groups, traj[0])
     base, table = rates.base, rates.table
     last = steps
     with np.errstate(all="ignore"):
         for t in range(steps):
-            theta = traj[t]
-            g = surface.grad(theta)
-            gnorm[t] = np.hypot(g[:, 0], g[:, 1])
-            if noise is not None:
-                g = g + noise[t]
             lr_t = base if table is None else table[t]
-            for grp in groups:
-                rows = grp.rows
-                lr = lr_t[rows] if grp.lr is None else grp.lr[t]
-                out = grp.opt.step(theta[rows], g[rows], grp.state, lr, t + 1, grp.hyper)
-                traj[t + 1, rows] = out.theta
-                eff[t, rows] = out.effective_lr
-                grp.state = out.state
-                if record:
-                    _record(grp.recorded, out.state, t, steps)
+            gnorm[t] = step_rows(surface, groups, traj[t], lr_t, noise, t, traj[t + 1], eff[t])
+            if record:
+                for grp in groups:
+                    _record(grp.recorded, grp.state, t, steps)
             if t % 512 == 511 and not np.any(np.abs(traj[t + 1]) <= MAX_COORD):
                 last = t + 1  # every run has diverged: nothing left to compute
                 break
@@ -249,6 +238,41 @@ def step_all(
         gnorm[last] = np.hypot(g_last[:, 0], g_last[:, 1])
         loss = surface.value(traj)
     return Paths(traj, loss, gnorm, eff)
+
+
+def init_states(groups: list[Group], theta: Array) -> None:
+    """Each group's optimizer state at the start ``theta`` (n, 2)."""
+    for grp in groups:
+        grp.state = grp.opt.init(theta[grp.rows], grp.hyper)
+
+
+def step_rows(
+    surface: Surface,
+    groups: list[Group],
+    theta: Array,
+    lr_t: Array,
+    noise: Array | None,
+    t: int,
+    out: Array,
+    eff: Array | None = None,
+) -> Array:
+    """Step ``t`` of every row from ``theta`` (n, 2): the next points go into ``out``, the
+    effective lr into ``eff`` (when given), each group's state is advanced; returns the
+    gradient norm at ``theta``. The engine's one step: ``step_all`` stores what it gives,
+    a sweep (``lab.sweep``) keeps only a summary of it."""
+    g = surface.grad(theta)
+    gnorm = np.hypot(g[:, 0], g[:, 1])
+    if noise is not None:
+        g = g + noise[t]
+    for grp in groups:
+        rows = grp.rows
+        lr = lr_t[rows] if grp.lr is None else grp.lr[t]
+        o = grp.opt.step(theta[rows], g[rows], grp.state, lr, t + 1, grp.hyper)
+        out[rows] = o.theta
+        if eff is not None:
+            eff[rows] = o.effective_lr
+        grp.state = o.state
+    return gnorm
 
 
 def _record(store: dict[str, Array], state: Any, t: int, steps: int) -> None:
