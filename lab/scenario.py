@@ -23,7 +23,7 @@ MAX_RUN_STEPS = 20_000_000  # runs x steps: bounds memory (~ 64 bytes per run-st
 MAX_COORD = 1e6  # the divergence bound, also the largest allowed start coordinate
 MAX_LABEL = 60
 
-TOP_KEYS = ("surface", "start", "steps", "runs", "noise")
+TOP_KEYS = ("surface", "start", "steps", "runs", "noise", "sweep")
 RUN_KEYS = ("optimizer", "params", "schedule", "label")
 CUSTOM_SURFACE_KEYS = ("expr", "x_range", "y_range")
 DEFAULT_STEPS = 200
@@ -92,15 +92,19 @@ class Scenario:
     steps: int
     runs: tuple[RunSpec, ...]
     noise: dict[str, Any]  # {"std": float, "seed": int}
+    sweep: dict[str, Any] | None = None  # the map over one run's parameters (lab.sweep)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "surface": _jsonable(self.surface),
             "start": list(self.start),
             "steps": self.steps,
             "runs": [r.to_dict() for r in self.runs],
             "noise": dict(self.noise),
         }
+        if self.sweep is not None:
+            out["sweep"] = _jsonable(self.sweep)
+        return out
 
     def to_json(self) -> str:
         """Canonical text (sorted keys): equal scenarios give equal strings (a cache key)."""
@@ -284,4 +288,15 @@ def parse_scenario(value: Any) -> Scenario:
     start = _parse_start(d.get("start", list(surface.start)))
     runs = _parse_runs(d.get("runs"), steps)
     noise = _parse_noise(d.get("noise", {}))
-    return Scenario(surface_spec, start, steps, runs, noise)
+    sweep = _parse_sweep(d.get("sweep"), runs, steps)
+    return Scenario(surface_spec, start, steps, runs, noise, sweep)
+
+
+def _parse_sweep(v: Any, runs: tuple[RunSpec, ...], steps: int) -> dict[str, Any] | None:
+    """The ``sweep`` key: a map over parameters of one run, checked against that run's own
+    parameters (``lab.sweep_spec``; imported here, it imports this module)."""
+    if v is None:
+        return None
+    from lab.sweep_spec import parse_sweep
+
+    return parse_sweep(v, runs, steps)
