@@ -31,7 +31,7 @@ import numpy as np
 
 from core.params import Float, Int, Param, ParamError, fmt_num, show
 from lab.scenario import MAX_COORD, RunSpec, ScenarioError
-from lab.verdicts.thresholds import window
+from lab.verdicts.thresholds import PATH_BINS, window
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 
@@ -42,8 +42,8 @@ DEFAULT_N = 50
 MAX_AXIS = 200
 # 200 x 200 cells x 1,000 steps: the largest map the benchmark times (about 6 s here).
 MAX_CELL_STEPS = 40_000_000
-# What one sweep may hold at once; the machine's sessions share a few GB.
-MAX_BYTES = 450 * 2**20
+# What one sweep may hold at once (the issue's bound for a map's peak memory).
+MAX_BYTES = 500 * 2**20
 N_SPEC = Int("n", DEFAULT_N, low=2, high=MAX_AXIS)
 START_AXES = {"start.x": 0, "start.y": 1}
 
@@ -202,21 +202,42 @@ def axes_of(sweep: dict[str, Any], run: RunSpec) -> tuple[Axis, Axis | None]:
 
 
 # --- cost -----------------------------------------------------------------------------------
-# Bytes a sweep keeps per cell: the verdict's accumulator (~2.9 kB of running summaries: 64
-# gradient bins, 8 bursts, the first 12 points, ...), the points the rate is measured at
-# (``lab.sweep.CHECKPOINTS``, 16 bytes each) and the cell's hyperparameters; per point of the
-# last stretch 5 floats (point, loss, gradient norm, running minimum), twice while the summary
-# is taken for a block of cells; and 8 bytes per step of a cell's own learning-rate table.
+# What a sweep holds at its peak, measured with tracemalloc (tests/test_sweep.py checks that the
+# estimate bounds the measurement): per cell, the verdict's running summaries (64 gradient
+# bins, 8 bursts, the first 12 points: ~2.9 kB), its checkpoints and hyperparameters; per point
+# of the last stretch, its ring of 5 floats (40 bytes); and then the larger of two phases'
+# work: while stepping, per cell and step held before feeding, the chunk and the accumulator's
+# work on it (up to 96 bytes, where cut cells are frozen); while a block of cells is judged,
+# the summary's copy of its stretch and the local models (60 bytes a point). Plus 8 bytes per
+# step of each distinct learning-rate sequence and the engine's own overhead.
 CELL_BYTES = 4096
-STRETCH_BYTES = 40
-CHUNK_BYTES = 48 * 2**20  # the steps held before they are fed to the accumulator
+RING_BYTES = 40
+CHUNK_CELL_BYTES = 96
+JUDGE_BYTES = 60
+BASE_BYTES = 16 * 2**20
+# Cells per accumulator and per judgement: one block for a 100 x 100 map; it bounds the copy
+# a summary makes of its stretch (10,000 x 101 points x 32 bytes at 1,000 steps).
+BLOCK = 10_000
+CHUNK_BYTES = 48 * 2**20  # the steps held before they are fed (point, gradient norm, loss)
+
+
+def chunk_size(cells: int, steps: int) -> int:
+    """Steps held before they are fed: (chunk + 1) x cells x (point, gradient norm, loss)
+    within CHUNK_BYTES, between 8 and 256 (the accumulator's own chunk), and a whole number of
+    the accumulator's gradient bins (each chunk then fills whole bins, at once)."""
+    c = int(np.clip(CHUNK_BYTES // (32 * max(cells, 1)), 8, 256))
+    size = -(-(steps + 1) // PATH_BINS)  # steps per bin, as lab.verdicts.detectors.GradientBins
+    return max(size, c // size * size)
 
 
 def estimated_bytes(cells: int, steps: int, lr_tables: int) -> int:
     """Memory a sweep of ``cells`` cells and ``steps`` steps holds at its peak, with
     ``lr_tables`` distinct learning-rate sequences stored (0 when one is shared)."""
-    stretch = STRETCH_BYTES * (window(steps) + 1)
-    return cells * (CELL_BYTES + stretch) + 8 * steps * lr_tables + CHUNK_BYTES
+    stretch = window(steps) + 1
+    kept = cells * (CELL_BYTES + RING_BYTES * stretch) + 8 * steps * lr_tables + BASE_BYTES
+    stepping = CHUNK_CELL_BYTES * chunk_size(cells, steps) * cells
+    judging = min(cells, BLOCK) * JUDGE_BYTES * stretch
+    return kept + max(stepping, judging)
 
 
 def lr_tables(axes: list[Axis], run: RunSpec) -> int:

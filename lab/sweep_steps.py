@@ -17,17 +17,13 @@ import numpy as np
 
 from lab.engine import Group, init_states, step_rows
 from lab.scenario import MAX_COORD
-from lab.sweep_spec import CHUNK_BYTES
+from lab.sweep_spec import BLOCK, chunk_size
 from lab.verdicts import Accumulator
-from lab.verdicts.thresholds import PATH_BINS
 from surfaces.base import Surface
 
 Array = np.ndarray
 Progress = Callable[[float], None]
 
-# Cells judged together: the summary of a block is copied once when it is taken, so a block
-# bounds that copy (10,000 cells x 101 points x 40 bytes = 40 MB at 1,000 steps).
-BLOCK = 10_000
 # Checkpoints of the rate: every step up to 8, then steps growing by 2^(1/4) (19 % apart), so a
 # run that arrives within 10 steps and one that needs 100,000 are measured alike.
 CHECK_DENSE = 8
@@ -79,15 +75,6 @@ def widen(hp: Any, n: int) -> Any:
     if isinstance(hp, tuple) and hasattr(hp, "_fields"):
         return type(hp)(*(widen(v, n) for v in hp))
     return hp
-
-
-def chunk_size(cells: int, steps: int) -> int:
-    """Steps held before they are fed: (chunk + 1) x cells x (point, gradient norm, loss)
-    within CHUNK_BYTES, between 8 and 256 (the accumulator's own chunk), and a whole number of
-    the accumulator's gradient bins (each chunk then fills whole bins, at once)."""
-    c = int(np.clip(CHUNK_BYTES // (32 * max(cells, 1)), 8, 256))
-    size = -(-(steps + 1) // PATH_BINS)  # steps per bin, as lab.verdicts.detectors.GradientBins
-    return max(size, c // size * size)
 
 
 def step_cells(
