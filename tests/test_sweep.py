@@ -11,6 +11,7 @@ surface, the progress callback, and memory that grows with the verdict's last st
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import math
 import tracemalloc
@@ -216,7 +217,7 @@ def test_progress_goes_from_0_to_1() -> None:
     seen: list[float] = []
     sweep(scenario("ravine", {"optimizer": "sgd"}, axis("lr", 1e-3, 1e-2, 100), axis("start.y", 0.1, 1, 100), 2000), progress=seen.append)
     assert len(seen) >= 5 and seen[-1] == 1.0
-    assert all(0 <= a <= b <= 1 for a, b in zip(seen, seen[1:], strict=False))
+    assert all(0 <= a <= b <= 1 for a, b in itertools.pairwise(seen))
 
 
 # --- validation --------------------------------------------------------------------------
@@ -274,7 +275,7 @@ def test_cross_parameter_checks_run_on_every_cell() -> None:
         "ravine", {"optimizer": "sgd", "schedule": {"name": "onecycle", "params": {"max_lr": 0.01, "total_steps": 300}}},
         axis("schedule.total_steps", 100, 400, 4), None, 200,
     )
-    with pytest.raises(ScenarioError, match="sweep: at schedule.total_steps = 100: total_steps=100 is smaller than the scenario's steps=200"):
+    with pytest.raises(ScenarioError, match=r"sweep: at schedule\.total_steps = 100: total_steps=100 is smaller than the scenario's steps=200"):
         sweep(onecycle)
 
 
