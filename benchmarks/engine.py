@@ -159,3 +159,83 @@ def verdict_timing(repeats: int = 5) -> None:
 
 if __name__ == "__main__":
     verdict_timing(1 if "--quick" in sys.argv else 5)
+
+
+# --- maps (lab.sweep) -------------------------------------------------------------------------
+def sweep_scenario(n: int, steps: int = STEPS) -> dict:
+    """The Adam map of preset 25: lr (log, 1e-4 ... 1) x beta1 (0 ... 0.99) on Rosenbrock."""
+    return {
+        "surface": "rosenbrock",
+        "start": list(START),
+        "steps": steps,
+        "runs": [{"optimizer": "adam", "params": {"lr": 0.01}}],
+        "sweep": {
+            "x": {"param": "lr", "from": 1e-4, "to": 1.0, "n": n, "scale": "log"},
+            "y": {"param": "beta1", "from": 0.0, "to": 0.99, "n": n},
+        },
+    }
+
+
+def bare_sweep(n: int, steps: int = STEPS) -> np.ndarray:
+    """The same updates by hand: Adam over n x n cells with their own lr and beta1, the loss
+    and the gradient norm at every step (what any judgement reads), the final point kept."""
+    s = BUILTIN["rosenbrock"]
+    lr = np.tile(np.geomspace(1e-4, 1.0, n), n).reshape(-1, 1)
+    b1 = np.repeat(np.linspace(0.0, 0.99, n), n).reshape(-1, 1)
+    b2, eps = 0.999, 1e-8
+    theta = np.tile(np.asarray(START), (n * n, 1))
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            g = s.grad(theta)
+            s.value(theta)
+            np.hypot(g[:, 0], g[:, 1])
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            theta = theta - lr / (1 - b1**t) * m / (np.sqrt(v / (1 - b2**t)) + eps)
+    return theta
+
+
+def timed(fn) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Wall-clock and CPU seconds of one call (CPU time is what other jobs on the machine
+    disturb least)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def sweep_timing(repeats: int = 3) -> None:
+    """Maps: a 100 x 100 Adam map on Rosenbrock x 1,000 steps (target <= 1.5 s and <= 1.5 x the
+    bare loop), its peak memory (target <= 500 MB) and a 200 x 200 map (target <= 6 s). The
+    sweep and the bare loop alternate, best of ``repeats`` each (the machine is shared)."""
+    import tracemalloc
+
+    from lab import sweep
+
+    sc = sweep_scenario(100)
+    t_sweep, t_bare = [], []
+    for _ in range(repeats):
+        t_sweep.append(timed(lambda: sweep(sc)))
+        t_bare.append(timed(lambda: bare_sweep(100)))
+    (ws, cs), (wb, cb) = (tuple(map(min, zip(*t, strict=True))) for t in (t_sweep, t_bare))
+    print("maps: 100 x 100 Adam cells (lr x beta1) x 1,000 steps on Rosenbrock (wall / CPU)")
+    print(f"  lab.sweep                  {ws:8.3f} s / {cs:.3f} s  (target <= 1.5 s)")
+    print(f"  bare NumPy loop            {wb:8.3f} s / {cb:.3f} s")
+    print(f"  sweep / bare NumPy         {ws / wb:8.2f} x / {cs / cb:.2f} x  (target <= 1.5 x)")
+    tracemalloc.start()
+    sweep(sc)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"  peak memory (tracemalloc)  {peak / 2**20:8.0f} MB  (target <= 500 MB)")
+    big = sweep_scenario(200)
+    wall, cpu = map(min, zip(*(timed(lambda: sweep(big)) for _ in range(max(1, repeats - 1))), strict=True))
+    tracemalloc.start()
+    sweep(big)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"  200 x 200 cells            {wall:8.3f} s / {cpu:.3f} s  (target <= 6 s), peak {peak / 2**20:.0f} MB")
+
+
+if __name__ == "__main__":
+    sweep_timing(1 if "--quick" in sys.argv else 3)

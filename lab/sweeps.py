@@ -83,8 +83,18 @@ class Plan:
         mine = self.swept("params")
         if not mine:
             return [base] * len(cells)
-        targets = [a.target for a, _ in mine]
-        return [put(base, targets, [v[c] for _, v in mine]) for c in cells.tolist()]
+        rows = cells.tolist()
+        updates: dict[str, list[Any]] = {}  # parameter -> its value in each cell
+        for a, vals in mine:
+            tgt, col = a.target, [vals[c] for c in rows]
+            if tgt.index is None:
+                updates[tgt.name] = col
+            else:  # a pair's component: a new pair per cell
+                pairs = updates.get(tgt.name, [base[tgt.name]] * len(rows))
+                i = tgt.index
+                updates[tgt.name] = [(v, p[1]) if i == 0 else (p[0], v) for v, p in zip(col, pairs, strict=True)]
+        names = list(updates)
+        return [{**base, **dict(zip(names, vals, strict=True))} for vals in zip(*updates.values(), strict=True)]
 
     def schedule(self, cell: int) -> dict[str, Any] | None:
         """The schedule of cell ``cell`` (the run's, with the swept values put in)."""
