@@ -90,7 +90,7 @@ def test_the_descent_ladder_of_a_run_that_hardly_moved_does_not_overflow() -> No
     ladder = DescentLadder(2)
     ladder.reference(np.array([np.finfo(float).tiny, 0.5]))
     rungs = ladder._rung(np.array([10.0, 10.0]), np.arange(2))
-    assert rungs[0] == np.iinfo(np.int64).max // 2
+    assert rungs[0] == 2**62
     assert rungs[1] == np.floor(np.log(20.0) / ladder.log_ratio)
     run = {"optimizer": "adamw", "params": {"lr": 0.0}, "schedule": {"name": "warmup_cosine", "params": {"eta_min": 1}}}
     v = simulate({"surface": "ravine", "start": [0.0, 1.0], "steps": 17, "runs": [run]}).runs[0].verdict

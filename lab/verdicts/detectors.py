@@ -267,7 +267,7 @@ class DescentLadder:
             rung = np.floor(np.log(descent / self.ref[cols]) / self.log_ratio)
         # A run that did not move has a reference of one tiny float: its ratio can overflow to
         # inf, a rung beyond any other (kept finite for the integer rungs).
-        rung = np.minimum(rung, np.iinfo(np.int64).max // 2)
+        rung = np.minimum(rung, 2.0**62)
         return np.where(descent > 0, rung, self.top[cols]).astype(np.int64)
 
     def feed(self, runmin: Array, start_loss: Array, g0: int) -> None:
