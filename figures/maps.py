@@ -37,7 +37,7 @@ KIND_COLORS = {
     "maximum": "#882255",
     "plateau": "#999933",
     "moving": "#56B4E9",
-    "crawling": "#0072B2",
+    "crawling": "#332288",
     "stopped": "#6F6F6F",
     "oscillating": "#E69F00",
     "diverging": "#D55E00",
@@ -46,7 +46,7 @@ KIND_COLORS = {
 BASIN_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 NO_BASIN = "#B8B8B8"
 NOT_RUN = "#FFFFFF"
-PALE = 0.28  # a shade of 0 is this much of the colour on white: still tells the category
+PALE = 0.45  # a shade of 0 is this much of the colour on white: still tells the category
 FLAT_SHADE = 0.8  # without shading
 THEORY_COLOR = "#111111"
 FINE = 300  # samples per axis for the theory lines
