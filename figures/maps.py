@@ -311,6 +311,26 @@ def _marker_traces(res: SweepResult, coloring: str, lang: str, sizes: Sizes, ref
     return out
 
 
+PICK_MAX = 64  # at most this many click points per axis (each is an SVG node)
+
+
+def pick_trace(res: SweepResult, refs: tuple[str, str]) -> dict[str, Any]:
+    """Invisible points over the cells for clicks (a heatmap reports no clicked point): at
+    every cell, or on a coarser grid of at most PICK_MAX per axis for a large map;
+    ``SweepResult.cell_at(x, y)`` gives the cell a clicked point stands for."""
+    ix = np.unique(np.linspace(0, len(res.xs) - 1, min(len(res.xs), PICK_MAX)).round().astype(int))
+    iy = np.unique(np.linspace(0, len(res.ys) - 1, min(len(res.ys), PICK_MAX)).round().astype(int))
+    gx, gy = np.meshgrid(ix, iy)
+    xs = [float(res.xs[j]) for j in gx.ravel()]
+    ys = [0.0 if res.y is None else float(res.ys[i]) for i in gy.ravel()]
+    return {
+        "type": "scatter", "mode": "markers", "x": xs, "y": ys, "name": "pick",
+        "showlegend": False, "hoverinfo": "none", "marker": {"size": 14, "opacity": 0},
+        "customdata": np.stack([gy.ravel(), gx.ravel()], axis=-1).tolist(),
+        "xaxis": refs[0], "yaxis": refs[1],
+    }
+
+
 def _legend_traces(cats: list[Category], present: set[str], shown: set[str], sizes: Sizes) -> list[dict[str, Any]]:
     out = []
     for c in cats:
@@ -342,6 +362,7 @@ def map_dict(
     presentation: bool = False,
     width: int | None = None,
     height: int | None = None,
+    pick: bool = False,
 ) -> dict[str, Any]:
     """The figure as a plain dict (what an export hands to kaleido); see ``map_figure``."""
     res_list = [results] if isinstance(results, SweepResult) else list(results)
@@ -392,7 +413,8 @@ def map_dict(
         layout["width"] = width
     if height:
         layout["height"] = height
-    return {"data": data + legend, "layout": layout}
+    picks = [pick_trace(r, (f"x{'' if p == 0 else p + 1}", f"y{'' if p == 0 else p + 1}")) for p, r in enumerate(res_list)] if pick else []
+    return {"data": data + legend + picks, "layout": layout}
 
 
 def _axis(axis: Axis | None, values: list[Any], lang: str, domain: list[float], anchor: str) -> dict[str, Any]:
@@ -423,10 +445,11 @@ def map_figure(
     presentation: bool = False,
     width: int | None = None,
     height: int | None = None,
+    pick: bool = False,
 ) -> go.Figure:
     """The map of one sweep, or several side by side (GD beside Adam). ``coloring`` "kind"
     (the verdict) or "basin" (the known minimum each cell ends in; default when the axes are
     the start's coordinates), ``shade`` "loss", "rate" or "none" (default: "loss", and
-    "none" for basins)."""
-    fig = map_dict(results, lang, shade=shade, coloring=coloring, presentation=presentation, width=width, height=height)
+    "none" for basins); ``pick`` adds the invisible click points (last traces) an app needs."""
+    fig = map_dict(results, lang, shade=shade, coloring=coloring, presentation=presentation, width=width, height=height, pick=pick)
     return go.Figure(fig, _validate=False)

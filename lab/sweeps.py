@@ -231,6 +231,20 @@ class SweepResult:
             "rate": _clean(self.rate),
         }
 
+    def cell_at(self, x: float, y: float | None = None) -> tuple[int, int]:
+        """The cell (i, j) nearest to the point (x, y) of the map's axes (by ratio on a log axis):
+        where a click on the map lands."""
+
+        def nearest(axis: Axis | None, values: list[Any], v: float | None) -> int:
+            if axis is None or v is None:
+                return 0
+            vals = np.asarray(values, dtype=float)
+            if axis.scale == "log":
+                vals, v = np.log(vals), float(np.log(v)) if v > 0 else -np.inf
+            return int(np.argmin(np.abs(vals - v)))
+
+        return nearest(self.y, self.ys, y), nearest(self.x, self.xs, x)
+
     def cell_scenario(self, i: int, j: int) -> dict[str, Any]:
         """The scenario of the cell at y[i], x[j] alone: the swept run with the cell's values,
         from the cell's start (``lab.simulate`` of it is that cell's run)."""

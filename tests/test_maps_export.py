@@ -278,3 +278,18 @@ def test_cli_sweep_without_a_browser_exits_3(cli: CliRun, tmp_path: Path) -> Non
     p = cli("sweep", str(f), "-o", str(tmp_path / "x.png"), env={"BROWSER_PATH": str(tmp_path / "no-chromium")})
     assert p.returncode == 3 and "apt-get install chromium" in p.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_click_points_lead_to_their_cells(hb: SweepResult) -> None:
+    """A heatmap reports no clicked point: invisible points over the cells do, and
+    ``cell_at`` maps a clicked point (or any point of the axes) to its cell."""
+    fig = map_dict(hb, "en", pick=True)
+    pick = fig["data"][-1]
+    assert pick["name"] == "pick" and pick["marker"]["opacity"] == 0
+    for (x, y), (i, j) in zip(zip(pick["x"], pick["y"], strict=True), pick["customdata"], strict=True):
+        assert hb.cell_at(x, y) == (i, j)
+    assert len(pick["x"]) == hb.final_loss.size  # a small map: a point at every cell
+    assert hb.cell_at(hb.xs[3] * 1.04, hb.ys[2] + 0.01) == (2, 3)  # nearest by ratio on the log axis
+    assert "pick" not in {t.get("name") for t in map_dict(hb)["data"]}
+    big = sweep({**HEAVY_BALL, "steps": 5, "sweep": {"x": {**HEAVY_BALL["sweep"]["x"], "n": 200}, "y": {**HEAVY_BALL["sweep"]["y"], "n": 150}}})
+    assert len(map_dict(big, pick=True)["data"][-1]["x"]) == 64 * 64
