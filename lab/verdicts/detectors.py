@@ -265,10 +265,8 @@ class DescentLadder:
     def _rung(self, descent: Array, cols: Array) -> Array:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             rung = np.floor(np.log(descent / self.ref[cols]) / self.log_ratio)
-        # A run that did not move has a reference of one tiny float: its ratio can overflow to
-        # inf, a rung beyond any other (kept finite for the integer rungs).
-        rung = np.minimum(rung, 2.0**62)
-        return np.where(descent > 0, rung, self.top[cols]).astype(np.int64)
+        # A reference step of (nearly) zero length puts every rung beyond float64: no rung.
+        return np.where((descent > 0) & np.isfinite(rung), rung, self.top[cols]).astype(np.int64)
 
     def feed(self, runmin: Array, start_loss: Array, g0: int) -> None:
         cols = np.arange(runmin.shape[1])
