@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from lab.batches import BatchSet, Gradients, batch_sets, noise_partition, steps_per_epoch
 from lab.diagnostics import verdicts
 from lab.scenario import MAX_COORD, Scenario, ScenarioError, parse_scenario
 from optimizers import OPTIMIZERS, Optimizer, resolved_params
@@ -44,8 +45,15 @@ class RunResult:
     effective_lr: Array  # (k, 2)
     verdict: dict[str, Any]
     surface: Surface | None = field(default=None, repr=False)
-    noise: Array | None = None  # (k, 2) the noise added to the gradient at each step
+    noise: Array | None = None  # (k, 2) the gradient used at each step minus the exact one
     state: dict[str, Array] = field(default_factory=dict)  # name -> (k, 2) or (k, 1)
+    # On a data set (lab.batches): the batch setting ({"size", "seed"}, None: all the data),
+    # the (k, B) sample indices of each step (None: all the data), the loss of the batch used
+    # at each step at the point it was used (k,), and the updates per epoch.
+    batch: dict[str, int] | None = None
+    batches: Array | None = None
+    batch_loss: Array | None = None
+    steps_per_epoch: int | None = None
 
     @property
     def gradient(self) -> Array:
@@ -57,8 +65,15 @@ class RunResult:
     def steps_run(self) -> int:
         return len(self.trajectory) - 1
 
+    @property
+    def epochs(self) -> Array | None:
+        """The epochs of data seen at every point (k+1,), on a data set."""
+        if self.steps_per_epoch is None:
+            return None
+        return np.arange(len(self.trajectory)) / self.steps_per_epoch
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "label": self.label,
             "optimizer": self.optimizer,
             "trajectory": self.trajectory.tolist(),
@@ -68,6 +83,12 @@ class RunResult:
             "effective_lr": self.effective_lr.tolist(),
             "verdict": self.verdict,
         }
+        if self.steps_per_epoch is not None:  # a data set: its batches (None: all the data)
+            out["batch"] = self.batch
+            out["steps_per_epoch"] = self.steps_per_epoch
+            out["batch_loss"] = None if self.batch_loss is None else self.batch_loss.tolist()
+            out["batches"] = None if self.batches is None else self.batches.tolist()
+        return out
 
 
 @dataclass
@@ -75,9 +96,14 @@ class Result:
     scenario: Scenario
     surface: Surface
     runs: list[RunResult]
+    # On a data set: {"inputs", "targets"} (and "test_inputs", "test_targets") as arrays.
+    data: dict[str, Array | None] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"runs": [r.to_dict() for r in self.runs]}
+        out: dict[str, Any] = {"runs": [r.to_dict() for r in self.runs]}
+        if self.data is not None:
+            out["data"] = {k: None if v is None else v.tolist() for k, v in self.data.items()}
+        return out
 
 
 def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = False) -> Result:
@@ -92,10 +118,21 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
     groups = group_runs(sc)
     rates = lr_columns(sc, groups)
     noise = gradient_noise(sc)
-    paths = step_all(surface, start, groups, rates, noise, sc.steps, record_state)
+    sets = batch_sets(sc, surface, _row_of_run(groups))
+    grads = Gradients(surface, sets, noise, len(rates.base), sc.steps)
+    paths = step_all(surface, start, groups, rates, grads, sc.steps, record_state)
+    seen = grads.finish(paths.traj, paths.gnorm)
     cuts = cut_runs(paths)
-    judged = judge(surface, groups, paths, sc.noise["std"])
-    return Result(sc, surface, pack(sc, surface, groups, paths, cuts, rates, noise, judged))
+    judged = judge(surface, groups, paths, sc.noise["std"], sets)
+    runs = pack(sc, surface, groups, paths, cuts, rates, noise, judged, seen)
+    data = surface.to_data() if hasattr(surface, "to_data") else None
+    return Result(sc, surface, runs, data)
+
+
+def _row_of_run(groups: list[Group]) -> list[int]:
+    """The batch row of each run, in the scenario's order."""
+    rows = {i: grp.rows.start + r for grp in groups for r, i in enumerate(grp.runs)}
+    return [rows[i] for i in range(len(rows))]
 
 
 # --- what the steps hand on -----------------------------------------------------------------
@@ -209,11 +246,12 @@ def step_all(
     start: Array,
     groups: list[Group],
     rates: Rates,
-    noise: Array | None,
+    grads: Gradients,
     steps: int,
     record: bool,
 ) -> Paths:
-    """The step loop, every row from ``start``; it stops early once every row has diverged."""
+    """The step loop, every row from ``start``; it stops early once every row has diverged.
+    ``grads`` gives each row's gradient (its batch's, on a data set) with the noise."""
     n = len(rates.base)
     traj = np.empty((steps + 1, n, 2))
     gnorm = np.empty((steps + 1, n))
@@ -226,10 +264,9 @@ def step_all(
     with np.errstate(all="ignore"):
         for t in range(steps):
             theta = traj[t]
-            g = surface.grad(theta)
-            gnorm[t] = np.hypot(g[:, 0], g[:, 1])
-            if noise is not None:
-                g = g + noise[t]
+            g = grads.exact(t, theta)
+            gnorm[t] = np.hypot(g[:, 0], g[:, 1])  # batch rows: replaced by grads.finish
+            g = grads.noisy(t, g)
             lr_t = base if table is None else table[t]
             for grp in groups:
                 rows = grp.rows
@@ -271,11 +308,24 @@ def judge(
     groups: list[Group],
     paths: Paths,
     noise_std: float,
+    sets: list[BatchSet] | None = None,
 ) -> list[dict[str, Any]]:
     """Each row's verdict, all rows in one batch: the verdicts find each row's first invalid
-    point by the same rule as ``cut_runs`` (a cut row is ``diverged`` there)."""
+    point by the same rule as ``cut_runs`` (a cut row is ``diverged`` there). Rows on
+    mini-batches are judged with their batch noise as the noise floor, one batch setting at
+    a time (a verdict depends on its own row only)."""
     l2 = np.array([d for grp in groups for d in grp.l2])
-    return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, noise_std)
+    if not sets:
+        return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, noise_std)
+    out: list[dict[str, Any]] = [{}] * len(l2)
+    for rows, noise in noise_partition(surface, sets, len(l2), noise_std):
+        part = verdicts(
+            surface, paths.traj[:, rows], paths.loss[:, rows], paths.gnorm[:, rows], l2[rows], noise
+        )
+        index = range(rows.start, rows.stop) if isinstance(rows, slice) else rows.tolist()
+        for j, v in zip(index, part, strict=True):
+            out[j] = v
+    return out
 
 
 def pack(
@@ -287,15 +337,17 @@ def pack(
     rates: Rates,
     noise: Array | None,
     judged: list[dict[str, Any]],
+    seen: dict[int, dict[str, Array]] | None = None,
 ) -> list[RunResult]:
     """One RunResult per run, in the scenario's order; arrays are views into the batch."""
     runs: list[RunResult] = [None] * len(sc.runs)  # type: ignore[list-item]
+    samples = getattr(surface, "samples", None)
     for grp in groups:
         for r, i in enumerate(grp.runs):
             j = grp.rows.start + r
             k = int(cuts.at[j]) - 1  # the steps this run took
             spec = sc.runs[i]
-            runs[i] = RunResult(
+            run = RunResult(
                 label=spec.label,
                 optimizer=spec.optimizer,
                 params=spec.params,
@@ -310,4 +362,22 @@ def pack(
                 noise=None if noise is None else noise[:k],
                 state={name: arr[:k, r] for name, arr in grp.recorded.items()},
             )
+            if samples is not None:
+                _with_batches(run, sc.run_batch(i), samples, (seen or {}).get(j), k)
+            runs[i] = run
     return runs
+
+
+def _with_batches(
+    run: RunResult, batch: dict[str, int] | None, samples: int, seen: dict[str, Array] | None, k: int
+) -> None:
+    """A data-set run's batch fields (``lab.batches``): on the whole data set its batch loss
+    is its loss."""
+    run.batch = batch
+    run.steps_per_epoch = steps_per_epoch(samples, None if batch is None else batch["size"])
+    if seen is None:
+        run.batch_loss = run.loss[:k]
+        return
+    run.batches = seen["batches"][:k]
+    run.batch_loss = seen["batch_loss"][:k]
+    run.noise = seen["noise"][:k]

@@ -132,6 +132,8 @@ class DataModel:
         it is not a difference of large numbers); ``(stats, ref)`` or None."""
         return None
 
+    # ``stats`` is indexed along its first axis (k, ...): one value per statistic, or arrays
+    # that broadcast against the points' shape.
     def value_from(self, stats: Array, ref: Array, p: Array) -> Array:  # pragma: no cover
         raise NotImplementedError
 
@@ -300,8 +302,8 @@ class BatchGradients:
 
     def losses(self, points: Array) -> Array:
         if self.per_step is not None:
-            stats = self.per_step[: len(points), None, :]
-            return self.surface.model.value_from(stats, self.surface.ref, points)
+            stats = self.per_step[: len(points), None, :]  # (steps, 1, k) against (steps, r)
+            return self.surface.model.value_from(np.moveaxis(stats, -1, 0), self.surface.ref, points)
         if self.kept is None:  # grad was never called: compute them
             return np.stack(
                 [self.surface.batch_value(p, b) for p, b in zip(points, self.batches, strict=False)]

@@ -78,17 +78,19 @@ class LinearRegression(DataModel):
         return np.column_stack([x * x, x, x * r, r, r * r]), ref
 
     def value_from(self, s: Array, ref: Array, p: Array) -> Array:
+        sxx, sx, sxr, sr, srr = s
         dw, db = p[..., 0] - ref[0], p[..., 1] - ref[1]
-        quad = dw * dw * s[..., 0] + 2 * dw * db * s[..., 1] + db * db
-        return 0.5 * (quad + 2 * (dw * s[..., 2] + db * s[..., 3]) + s[..., 4])
+        quad = dw * dw * sxx + 2 * dw * db * sx + db * db
+        return 0.5 * (quad + 2 * (dw * sxr + db * sr) + srr)
 
     def grad_from(self, s: Array, ref: Array, p: Array) -> Comps:
+        sxx, sx, sxr, sr, _ = s
         dw, db = p[..., 0] - ref[0], p[..., 1] - ref[1]
-        return dw * s[..., 0] + db * s[..., 1] + s[..., 2], dw * s[..., 1] + db + s[..., 3]
+        return dw * sxx + db * sx + sxr, dw * sx + db + sr
 
     def hessian_from(self, s: Array, ref: Array, p: Array) -> tuple[Array, Array, Array]:
         one = np.ones(p.shape[:-1])
-        return s[..., 0] * one, s[..., 1] * one, one
+        return s[0] * one, s[1] * one, one
 
     def known_minima(self, surface: DataSurface) -> tuple[tuple[float, float], ...]:
         return ((float(surface.ref[0]), float(surface.ref[1])),)  # type: ignore[index]
@@ -139,18 +141,21 @@ class LectureProduct(DataModel):
         return np.column_stack([x * x, x * r, r * r]), np.array([q])
 
     def value_from(self, s: Array, ref: Array, p: Array) -> Array:
+        sxx, sxr, srr = s
         dq = p[..., 0] * p[..., 1] - ref[0]
-        return s[..., 2] - 2 * dq * s[..., 1] + dq * dq * s[..., 0]
+        return srr - 2 * dq * sxr + dq * dq * sxx
 
     def grad_from(self, s: Array, ref: Array, p: Array) -> Comps:
+        sxx, sxr, _ = s
         w1, w2 = p[..., 0], p[..., 1]
-        slope = 2 * ((w1 * w2 - ref[0]) * s[..., 0] - s[..., 1])
+        slope = 2 * ((w1 * w2 - ref[0]) * sxx - sxr)
         return w2 * slope, w1 * slope
 
     def hessian_from(self, s: Array, ref: Array, p: Array) -> tuple[Array, Array, Array]:
+        sxx, sxr, _ = s
         w1, w2 = p[..., 0], p[..., 1]
-        slope = 2 * ((w1 * w2 - ref[0]) * s[..., 0] - s[..., 1])
-        curv = 2 * s[..., 0]
+        slope = 2 * ((w1 * w2 - ref[0]) * sxx - sxr)
+        curv = 2 * sxx
         return w2 * w2 * curv, slope + w1 * w2 * curv, w1 * w1 * curv
 
     def known_minima(self, surface: DataSurface) -> tuple[tuple[float, float], ...]:

@@ -1,0 +1,192 @@
+"""Mini-batches: which samples each step sees, the gradient it gets, and the noise that makes.
+
+The sampler is torch's ``DataLoader(dataset, batch_size=B, shuffle=True, drop_last=True)``:
+each epoch is a fresh permutation of the N samples (``numpy.random.default_rng(seed)
+.permutation(N)``, one per epoch, drawn in order), cut into N // B batches of exactly B; the
+last N mod B samples of each permutation are dropped. B >= N is the whole data set at every
+step (one step per epoch). The sequence depends only on (N, B, seed): every run with the same
+setting sees the same batches (a fair comparison), and a longer run starts with the batches
+of a shorter one.
+
+Each step of a run on a batch takes the gradient of the mean loss over that batch's samples,
+whatever the optimizer: the update rules are untouched. Emulated noise (the scenario's
+``noise``, isotropic Gaussian) is added on top when both are given: the two are independent,
+so their covariances add, and that sum is the noise floor the verdicts use.
+
+The batch gradient's noise at a point theta: one sample's gradient has the covariance Sigma_1
+of the N per-sample gradients (divided by N); the mean of B samples drawn without replacement
+has Sigma_1 / B times the finite-population correction (N - B) / (N - 1) (0 for B = N).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lab.scenario import Scenario
+from surfaces.base import Surface
+from surfaces.data import BatchGradients, DataSurface
+
+Array = np.ndarray
+
+
+def batch_indices(samples: int, size: int, seed: int, steps: int) -> Array:
+    """(steps, size) int32 sample indices: epochs of seeded permutations cut into batches of
+    exactly ``size``, the remainder of each epoch dropped (``size`` < ``samples``)."""
+    per_epoch = samples // size
+    epochs = -(-steps // per_epoch)
+    rng = np.random.default_rng(seed)
+    out = np.empty((epochs * per_epoch, size), dtype=np.int32)
+    used = per_epoch * size
+    for e in range(epochs):
+        out[e * per_epoch : (e + 1) * per_epoch] = rng.permutation(samples)[:used].reshape(
+            per_epoch, size
+        )
+    return out[:steps]
+
+
+def steps_per_epoch(samples: int, size: int | None) -> int:
+    """Updates per pass over the data: N // B, or 1 for the whole data set."""
+    return 1 if size is None or size >= samples else samples // size
+
+
+def epochs_at(steps: Array | int, per_epoch: int) -> Array:
+    """The epochs of data seen at each step (fractional): the epoch axis of a trace."""
+    return np.asarray(steps, dtype=float) / per_epoch
+
+
+def epoch_starts(steps: int, per_epoch: int) -> Array:
+    """The step at which each epoch starts, up to ``steps``: 0, N // B, 2 (N // B), ..."""
+    return np.arange(0, steps + 1, per_epoch)
+
+
+def step_of_epoch(epoch: float, per_epoch: int) -> int:
+    """The first step at or after ``epoch`` epochs of data."""
+    return int(np.ceil(epoch * per_epoch))
+
+
+@dataclass
+class BatchSet:
+    """The rows (runs) that share one batch setting, and their batches."""
+
+    size: int
+    seed: int
+    rows: Array  # indices into the batch of runs
+    batches: Array  # (steps, size)
+    grads: BatchGradients
+
+
+def batch_sets(sc: Scenario, surface: Surface, row_of_run: list[int]) -> list[BatchSet]:
+    """One set per distinct (size, seed) among the runs that use batches smaller than the
+    data set, in the order the settings first appear; runs on the whole data set are in none."""
+    if not isinstance(surface, DataSurface):
+        return []
+    n = surface.samples
+    rows: dict[tuple[int, int], list[int]] = {}
+    for i in range(len(sc.runs)):
+        b = sc.run_batch(i)
+        if b is not None and b["size"] < n:
+            rows.setdefault((b["size"], b["seed"]), []).append(row_of_run[i])
+    out = []
+    for (size, seed), rs in rows.items():
+        idx = batch_indices(n, size, seed, sc.steps)
+        out.append(BatchSet(size, seed, np.array(rs), idx, surface.batch_gradients(idx)))
+    return out
+
+
+def _selector(rows: Array) -> slice | Array:
+    """A slice where ``rows`` are contiguous and ascending (no copy when indexing), else them."""
+    if len(rows) and np.array_equal(rows, np.arange(rows[0], rows[0] + len(rows))):
+        return slice(int(rows[0]), int(rows[0]) + len(rows))
+    return rows
+
+
+class Gradients:
+    """The gradient every row steps on at step t: its batch's (rows of a ``BatchSet``) or the
+    whole data set's / surface's, plus the emulated noise. The gradients the batch rows used
+    are kept (``finish`` turns them into the noise each step saw)."""
+
+    def __init__(
+        self, surface: Surface, sets: list[BatchSet], noise: Array | None, n: int, steps: int
+    ) -> None:
+        self.surface = surface
+        self.sets = sets
+        self.noise = noise
+        self.sel = [_selector(s.rows) for s in sets]
+        batch_rows = np.concatenate([s.rows for s in sets]) if sets else np.zeros(0, int)
+        self.full = _selector(np.setdiff1d(np.arange(n), batch_rows))
+        self.whole = len(sets) == 1 and isinstance(self.sel[0], slice) and self.sel[0] == slice(0, n)
+        # the used gradients, by row (rows of no set stay NaN and are never read)
+        self.used = np.full((steps, n, 2), np.nan) if sets else None
+
+    def exact(self, t: int, theta: Array) -> Array:
+        """The gradient without the emulated noise."""
+        if not self.sets:
+            return self.surface.grad(theta)
+        if self.whole:
+            return self.sets[0].grads.grad(t, theta)
+        g = np.empty_like(theta)
+        if not isinstance(self.full, slice) or self.full.stop > self.full.start:
+            g[self.full] = self.surface.grad(theta[self.full])
+        for s, sel in zip(self.sets, self.sel, strict=True):
+            g[sel] = s.grads.grad(t, theta[sel])
+        return g
+
+    def noisy(self, t: int, g: Array) -> Array:
+        """``g`` plus the emulated noise of step t (kept when some row is on batches)."""
+        if self.noise is not None:
+            g = g + self.noise[t]
+        if self.used is not None:
+            self.used[t] = g
+        return g
+
+    def finish(self, traj: Array, gnorm: Array) -> dict[int, dict[str, Array]]:
+        """After the loop: the whole data set's gradient norm at every point of the batch rows
+        (written into ``gnorm``), and per batch row the noise each step saw (the gradient used
+        minus the whole data set's, emulated noise included) and its batch's loss there."""
+        out: dict[int, dict[str, Array]] = {}
+        with np.errstate(all="ignore"):
+            for s, sel in zip(self.sets, self.sel, strict=True):
+                full = self.surface.grad(traj[:, sel])
+                gnorm[:, sel] = np.hypot(full[..., 0], full[..., 1])
+                seen = self.used[:, sel]  # type: ignore[index]
+                seen -= full[:-1]  # in place where sel is a slice; a copy otherwise
+                loss = s.grads.losses(traj[:-1, sel])
+                for c, r in enumerate(s.rows.tolist()):
+                    out[r] = {"noise": seen[:, c], "batch_loss": loss[:, c], "batches": s.batches}
+        return out
+
+
+@dataclass(frozen=True)
+class BatchNoise:
+    """The verdicts' noise model for runs on batches of ``size``: the batch gradient's
+    covariance (module docstring) plus the emulated noise's std^2 I."""
+
+    surface: DataSurface
+    size: int
+    std: float = 0.0
+
+    def covariance(self, points: Array) -> Array:
+        n = self.surface.samples
+        fpc = (n - self.size) / (n - 1) if n > 1 else 0.0
+        with np.errstate(all="ignore"):
+            cov = self.surface.grad_covariance(points) * (fpc / self.size)
+        return cov + self.std**2 * np.eye(2)
+
+
+def noise_partition(
+    surface: Surface, sets: list[BatchSet], n: int, std: float
+) -> list[tuple[slice | Array, Any]]:
+    """(rows, noise) pairs covering every row once: each batch set with its ``BatchNoise``,
+    the other rows with the emulated noise's std (0: exact gradients). Rows are slices where
+    they are contiguous, so judging them copies nothing."""
+    out: list[tuple[slice | Array, Any]] = []
+    rest = np.arange(n)
+    for s in sets:
+        out.append((_selector(s.rows), BatchNoise(surface, s.size, std)))  # type: ignore[arg-type]
+        rest = np.setdiff1d(rest, s.rows)
+    if len(rest):
+        out.append((_selector(rest), std))
+    return out
