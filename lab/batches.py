@@ -75,7 +75,6 @@ class BatchSet:
     seed: int
     rows: Array  # indices into the batch of runs
     batches: Array  # (steps, size)
-    grads: BatchGradients
 
 
 def batch_sets(sc: Scenario, surface: Surface, row_of_run: list[int]) -> list[BatchSet]:
@@ -89,11 +88,10 @@ def batch_sets(sc: Scenario, surface: Surface, row_of_run: list[int]) -> list[Ba
         b = sc.run_batch(i)
         if b is not None and b["size"] < n:
             rows.setdefault((b["size"], b["seed"]), []).append(row_of_run[i])
-    out = []
-    for (size, seed), rs in rows.items():
-        idx = batch_indices(n, size, seed, sc.steps)
-        out.append(BatchSet(size, seed, np.array(rs), idx, surface.batch_gradients(idx)))
-    return out
+    return [
+        BatchSet(size, seed, np.array(rs), batch_indices(n, size, seed, sc.steps))
+        for (size, seed), rs in rows.items()
+    ]
 
 
 def _selector(rows: Array) -> slice | Array:
@@ -101,6 +99,29 @@ def _selector(rows: Array) -> slice | Array:
     if len(rows) and np.array_equal(rows, np.arange(rows[0], rows[0] + len(rows))):
         return slice(int(rows[0]), int(rows[0]) + len(rows))
     return rows
+
+
+@dataclass
+class _SizeGroup:
+    """The rows of every batch set of one size, stepped in one call per step."""
+
+    rows: Array
+    sel: slice | Array
+    grads: BatchGradients
+    sets: list[BatchSet]
+
+
+def _size_groups(surface: DataSurface, sets: list[BatchSet]) -> list[_SizeGroup]:
+    out = []
+    for size in dict.fromkeys(s.size for s in sets):
+        mine = [s for s in sets if s.size == size]
+        rows = np.concatenate([s.rows for s in mine])
+        order = np.argsort(rows, kind="stable")  # rows ascending: a slice where they can be
+        row_set = np.concatenate([np.full(len(s.rows), k) for k, s in enumerate(mine)])[order]
+        batches = np.stack([s.batches for s in mine], axis=1)  # (steps, k, B)
+        grads = surface.batch_gradients(batches, row_set)
+        out.append(_SizeGroup(rows[order], _selector(rows[order]), grads, mine))
+    return out
 
 
 class Gradients:
@@ -112,26 +133,27 @@ class Gradients:
         self, surface: Surface, sets: list[BatchSet], noise: Array | None, n: int, steps: int
     ) -> None:
         self.surface = surface
-        self.sets = sets
         self.noise = noise
-        self.sel = [_selector(s.rows) for s in sets]
+        self.groups = _size_groups(surface, sets) if sets else []  # type: ignore[arg-type]
         batch_rows = np.concatenate([s.rows for s in sets]) if sets else np.zeros(0, int)
-        self.full = _selector(np.setdiff1d(np.arange(n), batch_rows))
-        self.whole = len(sets) == 1 and isinstance(self.sel[0], slice) and self.sel[0] == slice(0, n)
+        rest = np.setdiff1d(np.arange(n), batch_rows)
+        self.full = _selector(rest) if len(rest) else None
+        whole = len(self.groups) == 1 and isinstance(self.groups[0].sel, slice)
+        self.whole = whole and self.groups[0].sel == slice(0, n)  # one group, every row
         # the used gradients, by row (rows of no set stay NaN and are never read)
         self.used = np.full((steps, n, 2), np.nan) if sets else None
 
     def exact(self, t: int, theta: Array) -> Array:
         """The gradient without the emulated noise."""
-        if not self.sets:
+        if not self.groups:
             return self.surface.grad(theta)
         if self.whole:
-            return self.sets[0].grads.grad(t, theta)
+            return self.groups[0].grads.grad(t, theta)
         g = np.empty_like(theta)
-        if not isinstance(self.full, slice) or self.full.stop > self.full.start:
+        if self.full is not None:
             g[self.full] = self.surface.grad(theta[self.full])
-        for s, sel in zip(self.sets, self.sel, strict=True):
-            g[sel] = s.grads.grad(t, theta[sel])
+        for grp in self.groups:
+            g[grp.sel] = grp.grads.grad(t, theta[grp.sel])
         return g
 
     def noisy(self, t: int, g: Array) -> Array:
@@ -148,14 +170,17 @@ class Gradients:
         minus the whole data set's, emulated noise included) and its batch's loss there."""
         out: dict[int, dict[str, Array]] = {}
         with np.errstate(all="ignore"):
-            for s, sel in zip(self.sets, self.sel, strict=True):
-                full = self.surface.grad(traj[:, sel])
-                gnorm[:, sel] = np.hypot(full[..., 0], full[..., 1])
-                seen = self.used[:, sel]  # type: ignore[index]
+            for grp in self.groups:
+                full = self.surface.grad(traj[:, grp.sel])
+                gnorm[:, grp.sel] = np.hypot(full[..., 0], full[..., 1])
+                seen = self.used[:, grp.sel]  # type: ignore[index]
                 seen -= full[:-1]  # in place where sel is a slice; a copy otherwise
-                loss = s.grads.losses(traj[:-1, sel])
-                for c, r in enumerate(s.rows.tolist()):
-                    out[r] = {"noise": seen[:, c], "batch_loss": loss[:, c], "batches": s.batches}
+                loss = grp.grads.losses(traj[:-1, grp.sel])
+                col = {r: c for c, r in enumerate(grp.rows.tolist())}
+                for s in grp.sets:
+                    for r in s.rows.tolist():
+                        c = col[r]
+                        out[r] = {"noise": seen[:, c], "batch_loss": loss[:, c], "batches": s.batches}
         return out
 
 

@@ -54,6 +54,7 @@ class RunResult:
     batches: Array | None = None
     batch_loss: Array | None = None
     steps_per_epoch: int | None = None
+    test_loss: Array | None = None  # (k+1,) the test set's loss, where the data set has one
 
     @property
     def gradient(self) -> Array:
@@ -88,6 +89,8 @@ class RunResult:
             out["steps_per_epoch"] = self.steps_per_epoch
             out["batch_loss"] = None if self.batch_loss is None else self.batch_loss.tolist()
             out["batches"] = None if self.batches is None else self.batches.tolist()
+            if self.test_loss is not None:
+                out["test_loss"] = self.test_loss.tolist()
         return out
 
 
@@ -375,6 +378,8 @@ def _with_batches(
     is its loss."""
     run.batch = batch
     run.steps_per_epoch = steps_per_epoch(samples, None if batch is None else batch["size"])
+    with np.errstate(all="ignore"):
+        run.test_loss = run.surface.test_value(run.trajectory)  # type: ignore[union-attr]
     if seen is None:
         run.batch_loss = run.loss[:k]
         return

@@ -575,7 +575,7 @@ def torch_data_loss(surface: Any, theta: torch.Tensor, idx: list[int]) -> torch.
     m = surface.model  # sharp_flat: L0(theta - x_i)
     u = theta[None, :] - x
     v = m.BASE + 0.5 * m.BOWL * (u * u).sum(dim=1)
-    for (cx, cy, w), depth in ((m.SHARP, m.DEPTH_SHARP), (m.FLAT, m.DEPTH_FLAT)):
+    for (cx, cy, w), depth in ((m.SHARP, d.constants["depth"]), (m.FLAT, m.DEPTH_FLAT)):
         du = u - torch.tensor([cx, cy])
         v = v - depth * torch.exp(-(du * du).sum(dim=1) / (2 * w * w))
     return v.mean()

@@ -61,20 +61,23 @@ class Dataset:
     targets: Array | None
     test_inputs: Array | None = None
     test_targets: Array | None = None
+    constants: dict[str, float] = field(default_factory=dict)  # the loss's own settings
 
     @property
     def size(self) -> int:
         return len(self.inputs)
 
     def take(self, idx: Array | None) -> Dataset:
+        """The samples ``idx``: (B,) indices, or (r, B) for a batch per run."""
         if idx is None:
             return self
-        return Dataset(self.inputs[idx], None if self.targets is None else self.targets[idx])
+        targets = None if self.targets is None else self.targets[idx]
+        return Dataset(self.inputs[idx], targets, constants=self.constants)
 
     def test(self) -> Dataset | None:
         if self.test_inputs is None:
             return None
-        return Dataset(self.test_inputs, self.test_targets)
+        return Dataset(self.test_inputs, self.test_targets, constants=self.constants)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"inputs", "targets"}`` (plus ``test_inputs``, ``test_targets``) as arrays."""
@@ -265,59 +268,72 @@ class DataSurface(Surface):
 
         return _mat(*_chunked(cov, p, self.samples, 3), (len(p),))
 
-    def batch_gradients(self, batches: Array) -> BatchGradients:
-        """The gradient of each step's batch (``batches``: (steps, B) sample indices)."""
-        return BatchGradients(self, batches)
+    def batch_gradients(self, batches: Array, row_set: Array | None = None) -> BatchGradients:
+        """The gradient of each step's batch: ``batches`` (steps, B) sample indices, or
+        (steps, k, B) for k settings of one size with ``row_set`` the setting of each run."""
+        if batches.ndim == 2:
+            batches = batches[:, None, :]
+        return BatchGradients(self, batches, row_set)
 
     def to_data(self) -> dict[str, Any]:
         return self.dataset.to_dict()
 
 
 class BatchGradients:
-    """``grad(t, points)``: the gradient of the mean loss over batch ``t`` at ``points`` (r, 2),
-    for the same r runs at every step; ``losses(points)``: each batch's loss at the point it
-    was used at, (steps, r) from points (steps, r, 2).
+    """The gradients of batches of one size B for r runs: ``batches`` (steps, k, B) holds the
+    batches of k batch settings, ``row_set`` (r,) the setting of each run (None: one setting).
+
+    ``grad(t, points)`` is each run's batch gradient at step t, points (r, 2); ``losses(points)``
+    each batch's loss at the point it was used at, (steps, r) from points (steps, r, 2).
 
     For a model with sufficient statistics the mean statistics of every batch are computed
-    once, for all steps and shared by every run (steps x B work, then O(1) per run and step,
-    and the batch losses in one vectorised pass); otherwise each call evaluates the batch's B
-    per-sample losses and gradients together, and keeps the losses.
+    once for all steps and shared by the runs of a setting (steps x B work, then O(1) per run
+    and step, and the batch losses in one vectorised pass); otherwise each step evaluates every
+    run's B samples in one call (samples gathered per run where the settings differ) and keeps
+    the batch losses it computes on the way.
     """
 
-    def __init__(self, surface: DataSurface, batches: Array) -> None:
+    def __init__(self, surface: DataSurface, batches: Array, row_set: Array | None = None) -> None:
         self.surface = surface
         self.batches = batches
+        self.row_set = None if batches.shape[1] == 1 else row_set
         self.per_step = None if surface.stats is None else _batch_means(surface.stats, batches)
         self.kept: Array | None = None  # (steps, r) batch losses seen by grad (no statistics)
+
+    def _per_run(self, a: Array) -> Array:
+        """One step's (k, ...) values per setting as (r, ...) per run, or (...) for one setting."""
+        return a[0] if self.row_set is None else a[self.row_set]
 
     def grad(self, t: int, points: Array) -> Array:
         model, ref = self.surface.model, self.surface.ref
         if self.per_step is not None:
-            return _vec(*model.grad_from(self.per_step[t], ref, points), (len(points),))
-        loss, gx, gy = model.value_grad(self.surface.dataset.take(self.batches[t]), points)
+            stats = self._per_run(self.per_step[t])  # (k,) or (r, k)
+            return _vec(*model.grad_from(stats.T, ref, points), (len(points),))
+        data = self.surface.dataset.take(self._per_run(self.batches[t]))
+        loss, gx, gy = model.value_grad(data, points)
         if self.kept is None:
             self.kept = np.full((len(self.batches), len(points)), np.nan)
         self.kept[t] = loss.mean(axis=-1)
         return _vec(gx.mean(axis=-1), gy.mean(axis=-1), (len(points),))
 
     def losses(self, points: Array) -> Array:
+        steps = len(points)
         if self.per_step is not None:
-            stats = self.per_step[: len(points), None, :]  # (steps, 1, k) against (steps, r)
-            return self.surface.model.value_from(np.moveaxis(stats, -1, 0), self.surface.ref, points)
-        if self.kept is None:  # grad was never called: compute them
-            return np.stack(
-                [self.surface.batch_value(p, b) for p, b in zip(points, self.batches, strict=False)]
-            )
-        return self.kept[: len(points)]
+            stats = self.per_step[:steps]  # (steps, k, n_stats)
+            per_run = stats[:, :1] if self.row_set is None else stats[:, self.row_set]
+            return self.surface.model.value_from(np.moveaxis(per_run, -1, 0), self.surface.ref, points)
+        if self.kept is None:  # no step was taken
+            return np.full((steps, points.shape[1]), np.nan)
+        return self.kept[:steps]
 
 
 def _batch_means(stats: Array, batches: Array) -> Array:
-    """(steps, k): the mean statistics of each batch, gathered in chunks of steps."""
-    steps, b = batches.shape
-    out = np.empty((steps, stats.shape[1]))
-    size = max(1, CHUNK_PAIRS // max(b * stats.shape[1], 1))
+    """(steps, k, n_stats): the mean statistics of each batch, gathered in chunks of steps."""
+    steps, k, b = batches.shape
+    out = np.empty((steps, k, stats.shape[1]))
+    size = max(1, CHUNK_PAIRS // max(k * b * stats.shape[1], 1))
     for i in range(0, steps, size):
-        out[i : i + size] = stats[batches[i : i + size]].mean(axis=1)
+        out[i : i + size] = stats[batches[i : i + size]].mean(axis=-2)
     return out
 
 

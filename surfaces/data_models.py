@@ -67,7 +67,7 @@ class LinearRegression(DataModel):
         return r * data.inputs, r + 0.0 * data.inputs
 
     def hessians(self, data: Dataset, p: Array) -> tuple[Array, Array, Array]:
-        x = np.broadcast_to(data.inputs, (len(p), data.size))
+        x = np.broadcast_to(data.inputs, (len(p), data.inputs.shape[-1]))
         return x * x, x.copy(), np.ones_like(x)
 
     def moments(self, data: Dataset) -> tuple[Array, Array]:
@@ -197,36 +197,36 @@ class Logistic(DataModel):
     def _z(self, data: Dataset, p: Array) -> Array:
         w1, w2 = _cols(p)
         x = data.inputs
-        return data.targets * (w1 * x[:, 0] + w2 * x[:, 1])
+        return data.targets * (w1 * x[..., 0] + w2 * x[..., 1])
 
     def losses(self, data: Dataset, p: Array) -> Array:
         return _softplus(-self._z(data, p))
 
     def grads(self, data: Dataset, p: Array) -> Comps:
         coef = -data.targets * np.exp(-_softplus(self._z(data, p)))  # -y sigma(-z)
-        return coef * data.inputs[:, 0], coef * data.inputs[:, 1]
+        return coef * data.inputs[..., 0], coef * data.inputs[..., 1]
 
     def value_grad(self, data: Dataset, p: Array) -> tuple[Array, Array, Array]:
         z = self._z(data, p)
         loss = _softplus(-z)
         # sigma(-z) = exp(-softplus(z)) and softplus(z) = softplus(-z) + z: one logaddexp
         coef = -data.targets * np.exp(-(loss + z))
-        return loss, coef * data.inputs[:, 0], coef * data.inputs[:, 1]
+        return loss, coef * data.inputs[..., 0], coef * data.inputs[..., 1]
 
     def hessians(self, data: Dataset, p: Array) -> tuple[Array, Array, Array]:
         z = self._z(data, p)
         s = np.exp(-_softplus(z) - _softplus(-z))  # sigma(z) sigma(-z)
-        x1, x2 = data.inputs[:, 0], data.inputs[:, 1]
+        x1, x2 = data.inputs[..., 0], data.inputs[..., 1]
         return s * x1 * x1, s * x1 * x2, s * x2 * x2
 
 
 # --- a sharp and a flat minimum, and a test set shifted from the training set -------------------
 class SharpFlat(DataModel):
-    """loss_i = L0(theta - x_i), L0(u) = BASE - DEPTH_SHARP e^{-|u - c_s|^2 / 2 s_s^2}
-    - DEPTH_FLAT e^{-|u - c_f|^2 / 2 s_f^2} + BOWL/2 |u|^2: a narrow well (width s_s) and a
-    wide one (s_f), in a gentle bowl. Each sample x_i shifts the landscape a little, so the
-    training loss is L0 blurred by the samples' spread (``noise``) and each batch's loss is
-    shifted from it; the test set is drawn shifted by ``shift`` along w1 (a slightly different
+    """loss_i = L0(theta - x_i), L0(u) = BASE - depth e^{-|u - c_s|^2 / 2 s_s^2}
+    - e^{-|u - c_f|^2 / 2 s_f^2} + BOWL/2 |u|^2: a narrow well (width s_s = 0.15) and a wide
+    one (s_f = 0.9), in a gentle bowl; BASE = 2.2 keeps every loss positive for depth <= 2.
+    Each sample x_i shifts the landscape a little, so the training loss is L0 blurred by the
+    samples' spread (``noise``) and each batch's loss is shifted from it; the test set is drawn shifted by ``shift`` along w1 (a slightly different
     distribution), so its loss is the training loss moved by that much: a small change at the
     wide well, a large one at the narrow well (Keskar et al. 2017, fig. 1). Near a well a
     sample's gradient is about the mean gradient minus H x_i, so the batch noise scales with
@@ -236,7 +236,8 @@ class SharpFlat(DataModel):
     params = (
         samples_param(256),
         SEED,
-        noise_param(0.1, high=1.0),
+        noise_param(0.15, high=1.0),
+        Float("depth", 2.0, low=0.0, high=2.0),  # of the narrow well (the wide one's is 1)
         Float("shift", 0.25, low=0.0, high=1.0),
     )
     x_range = (-3.0, 3.0)
@@ -247,9 +248,8 @@ class SharpFlat(DataModel):
         r" - e^{-|u-c_f|^2/2s_f^2} + \tfrac{0.05}{2}|u|^2"
     )
     BASE = 2.2
-    SHARP = (-1.2, 0.6, 0.2)  # centre and width of the narrow well
+    SHARP = (-1.2, 0.6, 0.15)  # centre and width of the narrow well
     FLAT = (1.0, -0.4, 0.9)  # of the wide well
-    DEPTH_SHARP = 1.0
     DEPTH_FLAT = 1.0
     BOWL = 0.05
 
@@ -258,13 +258,14 @@ class SharpFlat(DataModel):
         n, tau = values["samples"], values["noise"]
         train = tau * rng.normal(0.0, 1.0, (n, 2))
         test = tau * rng.normal(0.0, 1.0, (n, 2)) + np.array([values["shift"], 0.0])
-        return Dataset(train, None, test, None)
+        return Dataset(train, None, test, None, {"depth": values["depth"]})
 
     def _wells(self, data: Dataset, p: Array) -> tuple[Array, ...]:
         w1, w2 = _cols(p)
-        ux, uy = w1 - data.inputs[:, 0], w2 - data.inputs[:, 1]
+        ux, uy = w1 - data.inputs[..., 0], w2 - data.inputs[..., 1]
         out = []
-        for cx, cy, s, d in ((*self.SHARP, self.DEPTH_SHARP), (*self.FLAT, self.DEPTH_FLAT)):
+        depth = data.constants["depth"]
+        for cx, cy, s, d in ((*self.SHARP, depth), (*self.FLAT, self.DEPTH_FLAT)):
             ax, ay = ux - cx, uy - cy
             e = d * np.exp(-(ax * ax + ay * ay) / (2 * s * s))
             out.append((ax, ay, e, s))

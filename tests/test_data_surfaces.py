@@ -45,7 +45,7 @@ def per_sample_reference(name: str, s: DataSurface, p: np.ndarray) -> tuple[np.n
                 u = np.array([a, b]) - x
                 m = s.model
                 v, g = m.BASE + 0.5 * m.BOWL * u @ u, m.BOWL * u
-                for (cx, cy, w), depth in ((m.SHARP, m.DEPTH_SHARP), (m.FLAT, m.DEPTH_FLAT)):
+                for (cx, cy, w), depth in ((m.SHARP, d.constants["depth"]), (m.FLAT, m.DEPTH_FLAT)):
                     du = u - [cx, cy]
                     e = depth * np.exp(-(du @ du) / (2 * w * w))
                     v, g = v - e, g + e * du / (w * w)
@@ -216,7 +216,9 @@ def test_batch_gradient_noise_covariance_is_the_sample_covariance() -> None:
         ({"data": "logistic", "noise": float("nan")}, "surface.noise = NaN is not finite"),
         ({"data": "logistic", "noise": -0.1}, "surface.noise = -0.1 is out of range; allowed: 0 <= noise <= 10"),
         ({"data": "sharp_flat", "shift": 2}, "surface.shift = 2 is out of range; allowed: 0 <= shift <= 1"),
+        ({"data": "sharp_flat", "depth": 2.5}, "surface.depth = 2.5 is out of range; allowed: 0 <= depth <= 2"),
         ({"data": "lecture_product", "sample": 3}, 'unknown key "sample" in surface; allowed keys: data, samples, seed, noise'),
+        ({"data": "sharp_flat", "sample": 3}, "allowed keys: data, samples, seed, noise, depth, shift"),
         ({"data": 3}, "surface.data = 3 is not a data set"),
     ],
 )
@@ -229,6 +231,6 @@ def test_bad_data_set_parameters_are_named(surface: dict, message: str) -> None:
 def test_a_data_set_spec_round_trips_with_its_defaults() -> None:
     sc = parse_scenario({"surface": {"data": "sharp_flat", "seed": 2}, "runs": [{"optimizer": "sgd"}]})
     d = sc.to_dict()
-    assert d["surface"] == {"data": "sharp_flat", "samples": 256, "seed": 2, "noise": 0.1, "shift": 0.25}
+    assert d["surface"] == {"data": "sharp_flat", "samples": 256, "seed": 2, "noise": 0.15, "depth": 2.0, "shift": 0.25}
     assert parse_scenario(d).to_dict() == d
     assert sc.start == make_surface(d["surface"]).start

@@ -239,3 +239,15 @@ def test_a_runs_own_batch_is_checked_and_round_trips() -> None:
     assert "batch" not in plain and "batch" not in plain["runs"][0]
     # a full-data batch is allowed at any length (no indices are kept)
     parse_scenario(scenario(steps=1_000_000, batch={"size": 50}))
+
+
+def test_a_data_set_with_a_test_set_gives_each_run_its_test_loss() -> None:
+    res = simulate(scenario(surface={"data": "sharp_flat", "samples": 30}, steps=20))
+    run = res.runs[0]
+    s = make_data_surface({"data": "sharp_flat", "samples": 30})
+    np.testing.assert_allclose(run.test_loss, s.test_value(run.trajectory), rtol=1e-13)
+    np.testing.assert_allclose(
+        run.test_loss, s.model.losses(s.dataset.test(), run.trajectory).mean(axis=1), rtol=1e-12
+    )
+    assert len(res.to_dict()["runs"][0]["test_loss"]) == 21
+    assert simulate(scenario(steps=3)).runs[0].test_loss is None  # no test set
