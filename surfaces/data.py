@@ -468,3 +468,18 @@ def _cached(spec_json: str) -> DataSurface:
 def make_data_surface(spec: dict[str, Any]) -> DataSurface:
     """The surface of a validated data-set spec (cached: a data set is drawn once)."""
     return _cached(json.dumps(normalized(spec), sort_keys=True))
+
+
+def describe() -> list[dict[str, Any]]:
+    """Every data set with its parameters (default and what is allowed), for ``cli.py list``."""
+    from surfaces.data_models import DATASETS
+
+    return [
+        {
+            "name": m.name,
+            "title": both(f"surface.{m.name}.title")["en"],
+            "description": both(f"surface.{m.name}.description")["en"],
+            "params": {p.name: {"default": p.default, "allowed": p.allowed()} for p in m.params},
+        }
+        for m in DATASETS.values()
+    ]
