@@ -140,8 +140,9 @@ class Gradients:
         self.full = _selector(rest) if len(rest) else None
         whole = len(self.groups) == 1 and isinstance(self.groups[0].sel, slice)
         self.whole = whole and self.groups[0].sel == slice(0, n)  # one group, every row
-        # the used gradients, by row (rows of no set stay NaN and are never read)
-        self.used = np.full((steps, n, 2), np.nan) if sets else None
+        # the used gradients, by row (those of rows on no batch are never read)
+        self.used = np.empty((steps, n, 2)) if sets else None
+        self.full_grads: list[tuple[Array, Array]] = []  # per size group: the data's gradient
 
     def exact(self, t: int, theta: Array) -> Array:
         """The gradient without the emulated noise."""
@@ -156,6 +157,12 @@ class Gradients:
             g[grp.sel] = grp.grads.grad(t, theta[grp.sel])
         return g
 
+    def norm(self, g: Array, out: Array) -> None:
+        """The gradient norm of every row into ``out``; the rows on batches are skipped when
+        they are all the rows (``loss`` writes the whole data set's for them)."""
+        if not self.whole:
+            out[:] = np.hypot(g[:, 0], g[:, 1])
+
     def noisy(self, t: int, g: Array) -> Array:
         """``g`` plus the emulated noise of step t (kept when some row is on batches)."""
         if self.noise is not None:
@@ -164,17 +171,32 @@ class Gradients:
             self.used[t] = g
         return g
 
-    def finish(self, traj: Array, gnorm: Array) -> dict[int, dict[str, Array]]:
-        """After the loop: the whole data set's gradient norm at every point of the batch rows
-        (written into ``gnorm``), and per batch row the noise each step saw (the gradient used
-        minus the whole data set's, emulated noise included) and its batch's loss there."""
+    def loss(self, traj: Array, gnorm: Array) -> Array:
+        """After the loop: the whole data set's loss at every point (steps+1, n); for the rows
+        on batches also its gradient, in the same pass over the samples, whose norm replaces
+        the batch gradient's in ``gnorm`` (it is kept for ``finish``)."""
+        if not self.groups:
+            return self.surface.value(traj)
+        loss = np.empty(traj.shape[:2])
+        if self.full is not None:
+            loss[:, self.full] = self.surface.value(traj[:, self.full])
+        self.full_grads = []
+        for grp in self.groups:
+            value, gx, gy = self.surface.value_and_grad(traj[:, grp.sel])  # type: ignore[attr-defined]
+            loss[:, grp.sel] = value
+            gnorm[:, grp.sel] = np.hypot(gx, gy)
+            self.full_grads.append((gx, gy))
+        return loss
+
+    def finish(self, traj: Array) -> dict[int, dict[str, Array]]:
+        """Per batch row (after ``loss``): the noise each step saw (the gradient used minus the
+        whole data set's, emulated noise included) and its batch's loss where it was used."""
         out: dict[int, dict[str, Array]] = {}
         with np.errstate(all="ignore"):
-            for grp in self.groups:
-                full = self.surface.grad(traj[:, grp.sel])
-                gnorm[:, grp.sel] = np.hypot(full[..., 0], full[..., 1])
+            for grp, (gx, gy) in zip(self.groups, self.full_grads, strict=True):
                 seen = self.used[:, grp.sel]  # type: ignore[index]
-                seen -= full[:-1]  # in place where sel is a slice; a copy otherwise
+                seen[..., 0] -= gx[:-1]  # in place where sel is a slice; a copy otherwise
+                seen[..., 1] -= gy[:-1]
                 loss = grp.grads.losses(traj[:-1, grp.sel])
                 col = {r: c for c, r in enumerate(grp.rows.tolist())}
                 for s in grp.sets:

@@ -124,7 +124,7 @@ def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = Fal
     sets = batch_sets(sc, surface, _row_of_run(groups))
     grads = Gradients(surface, sets, noise, len(rates.base), sc.steps)
     paths = step_all(surface, start, groups, rates, grads, sc.steps, record_state)
-    seen = grads.finish(paths.traj, paths.gnorm)
+    seen = grads.finish(paths.traj)
     cuts = cut_runs(paths)
     judged = judge(surface, groups, paths, sc.noise["std"], sets)
     runs = pack(sc, surface, groups, paths, cuts, rates, noise, judged, seen)
@@ -268,7 +268,7 @@ def step_all(
         for t in range(steps):
             theta = traj[t]
             g = grads.exact(t, theta)
-            gnorm[t] = np.hypot(g[:, 0], g[:, 1])  # batch rows: replaced by grads.finish
+            grads.norm(g, gnorm[t])  # of the rows on batches: the data set's, in grads.loss
             g = grads.noisy(t, g)
             lr_t = base if table is None else table[t]
             for grp in groups:
@@ -287,7 +287,7 @@ def step_all(
         gnorm[last + 1 :] = np.nan
         g_last = surface.grad(traj[last])
         gnorm[last] = np.hypot(g_last[:, 0], g_last[:, 1])
-        loss = surface.value(traj)
+        loss = grads.loss(traj, gnorm)  # on batches: with the whole data set's gradient norm
     return Paths(traj, loss, gnorm, eff)
 
 

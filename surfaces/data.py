@@ -135,6 +135,20 @@ class DataModel:
         it is not a difference of large numbers); ``(stats, ref)`` or None."""
         return None
 
+    def value_grad_from(self, stats: Array, ref: Array, p: Array) -> tuple[Array, Array, Array]:
+        """The loss and the gradient's components from the statistics (a model may share work)."""
+        return (self.value_from(stats, ref, p), *self.grad_from(stats, ref, p))
+
+    def covariance_moments(self, data: Dataset, ref: Array) -> Array | None:
+        """Moments of the data set from which ``covariance_from`` gives the covariance of the
+        per-sample gradients at any point in O(1) (None: sum over the samples)."""
+        return None
+
+    def covariance_from(  # pragma: no cover
+        self, m: Array, ref: Array, p: Array
+    ) -> tuple[Array, Array, Array]:
+        raise NotImplementedError
+
     # ``stats`` is indexed along its first axis (k, ...): one value per statistic, or arrays
     # that broadcast against the points' shape.
     def value_from(self, stats: Array, ref: Array, p: Array) -> Array:  # pragma: no cover
@@ -235,6 +249,22 @@ class DataSurface(Surface):
 
         return _mat(*_chunked(mean_hess, p, data.size, 3), shape)
 
+    def value_and_grad(self, points: Array) -> tuple[Array, Array, Array]:
+        """The mean loss over all samples and its gradient's two components (each shaped like
+        ``points[..., 0]``), in one pass over the samples."""
+        p, shape = _flat(points)
+        if self.stats is not None:
+            parts = self.model.value_grad_from(self.full_stats, self.ref, p)
+        else:
+
+            def both(q: Array) -> tuple[Array, Array, Array]:
+                v, gx, gy = self.model.value_grad(self.dataset, q)
+                return v.mean(axis=-1), gx.mean(axis=-1), gy.mean(axis=-1)
+
+            parts = tuple(_chunked(both, p, self.samples, 3))
+        v, gx, gy = (np.reshape(a, shape) for a in parts)
+        return v, gx, gy
+
     def test_value(self, points: Array) -> Array | None:
         """The mean loss over the test set, or None when the data set has none."""
         test = self.dataset.test()
@@ -255,10 +285,16 @@ class DataSurface(Surface):
         out[..., 1] = gy.reshape(*shape, data.size)
         return out
 
+    @functools.cached_property
+    def cov_moments(self) -> Array | None:
+        return None if self.ref is None else self.model.covariance_moments(self.dataset, self.ref)
+
     def grad_covariance(self, points: Array) -> Array:
         """(m, 2, 2): the covariance of one sample's gradient at each point (m, 2), over the
         whole data set (the population covariance, divided by N)."""
         p, _ = _flat(points)
+        if self.cov_moments is not None:
+            return _mat(*self.model.covariance_from(self.cov_moments, self.ref, p), (len(p),))
 
         def cov(q: Array) -> tuple[Array, Array, Array]:
             gx, gy = self.model.grads(self.dataset, q)

@@ -80,13 +80,22 @@ class LinearRegression(DataModel):
     def value_from(self, s: Array, ref: Array, p: Array) -> Array:
         sxx, sx, sxr, sr, srr = s
         dw, db = p[..., 0] - ref[0], p[..., 1] - ref[1]
-        quad = dw * dw * sxx + 2 * dw * db * sx + db * db
-        return 0.5 * (quad + 2 * (dw * sxr + db * sr) + srr)
+        # 1/2 (dw^2 Sxx + 2 dw db Sx + db^2 + 2 dw Sxr + 2 db Sr + Srr), Horner-like: fewer
+        # passes over a trajectory's worth of points
+        return 0.5 * (dw * (dw * sxx + 2 * (db * sx + sxr)) + db * (db + 2 * sr) + srr)
 
     def grad_from(self, s: Array, ref: Array, p: Array) -> Comps:
         sxx, sx, sxr, sr, _ = s
         dw, db = p[..., 0] - ref[0], p[..., 1] - ref[1]
         return dw * sxx + db * sx + sxr, dw * sx + db + sr
+
+    def value_grad_from(self, s: Array, ref: Array, p: Array) -> tuple[Array, Array, Array]:
+        """Loss and gradient together: with g = (dw Sxx + db Sx + Sxr, dw Sx + db + Sr) the
+        loss is 1/2 (dw (g_w + Sxr) + db (g_b + Sr) + Srr), six more operations."""
+        sxx, sx, sxr, sr, srr = s
+        dw, db = p[..., 0] - ref[0], p[..., 1] - ref[1]
+        gw, gb = dw * sxx + db * sx + sxr, dw * sx + db + sr
+        return 0.5 * (dw * (gw + sxr) + db * (gb + sr) + srr), gw, gb
 
     def hessian_from(self, s: Array, ref: Array, p: Array) -> tuple[Array, Array, Array]:
         one = np.ones(p.shape[:-1])
@@ -94,6 +103,30 @@ class LinearRegression(DataModel):
 
     def known_minima(self, surface: DataSurface) -> tuple[tuple[float, float], ...]:
         return ((float(surface.ref[0]), float(surface.ref[1])),)  # type: ignore[index]
+
+    def covariance_moments(self, data: Dataset, ref: Array) -> Array:
+        """E x^0..4, E x^0..3 r*, E x^0..2 r*^2: a sample's gradient is r (x, 1) with
+        r = dw x + db + r*, so its covariance is a polynomial in (dw, db) with these."""
+        x = data.inputs
+        r = ref[0] * x + ref[1] - data.targets
+        powers = [np.ones_like(x), x, x * x, x**3, x**4]
+        return np.array(
+            [np.mean(powers[k]) for k in range(5)]
+            + [np.mean(powers[k] * r) for k in range(4)]
+            + [np.mean(powers[k] * r * r) for k in range(3)]
+        )
+
+    def covariance_from(self, m: Array, ref: Array, p: Array) -> tuple[Array, Array, Array]:
+        mx, r1, r2 = m[:5], m[5:9], m[9:]
+        dw, db = p[..., 0] - ref[0], p[..., 1] - ref[1]
+
+        def r2x(a: int) -> Array:  # E[r^2 x^a]
+            quad = dw * dw * mx[a + 2] + 2 * dw * db * mx[a + 1] + db * db * mx[a]
+            return quad + 2 * (dw * r1[a + 1] + db * r1[a]) + r2[a]
+
+        rx = dw * mx[2] + db * mx[1] + r1[1]  # E[r x]
+        r = dw * mx[1] + db + r1[0]  # E[r]
+        return r2x(2) - rx * rx, r2x(1) - rx * r, r2x(0) - r * r
 
 
 # --- the lecture's y = w1 w2 x: (y - w1 w2 x)^2 ------------------------------------------------
@@ -157,6 +190,21 @@ class LectureProduct(DataModel):
         slope = 2 * ((w1 * w2 - ref[0]) * sxx - sxr)
         curv = 2 * sxx
         return w2 * w2 * curv, slope + w1 * w2 * curv, w1 * w1 * curv
+
+    def covariance_moments(self, data: Dataset, ref: Array) -> Array:
+        """E x^2, E x^4, E x r*, E x^3 r*, E x^2 r*^2: a sample's gradient is -2 u (w2, w1)
+        with u = r x = r* x - (q - q*) x^2."""
+        x = data.inputs
+        r = data.targets - ref[0] * x
+        return np.array([np.mean(x * x), np.mean(x**4), np.mean(x * r), np.mean(x**3 * r), np.mean(x * x * r * r)])
+
+    def covariance_from(self, m: Array, ref: Array, p: Array) -> tuple[Array, Array, Array]:
+        x2, x4, xr, x3r, x2r2 = m
+        w1, w2 = p[..., 0], p[..., 1]
+        dq = w1 * w2 - ref[0]
+        mean = xr - dq * x2
+        var = 4 * (x2r2 - 2 * dq * x3r + dq * dq * x4 - mean * mean)
+        return var * w2 * w2, var * w1 * w2, var * w1 * w1
 
     def known_minima(self, surface: DataSurface) -> tuple[tuple[float, float], ...]:
         """The balanced points of the valley w1 w2 = q*, like the lecture's (1, 1), (-1, -1)."""

@@ -234,3 +234,13 @@ def test_a_data_set_spec_round_trips_with_its_defaults() -> None:
     assert d["surface"] == {"data": "sharp_flat", "samples": 256, "seed": 2, "noise": 0.15, "depth": 2.0, "shift": 0.25}
     assert parse_scenario(d).to_dict() == d
     assert sc.start == make_surface(d["surface"]).start
+
+
+@pytest.mark.parametrize("name", ["linear_regression", "lecture_product"])
+def test_least_squares_noise_covariance_from_moments_is_the_per_sample_one(name: str) -> None:
+    s = make_data_surface({"data": name, "samples": 45, "seed": 6, "noise": 0.7})
+    p = np.concatenate([points(s, 20), np.array(s.minima[:1])])
+    g = s.sample_grads(p)
+    want = np.array([np.cov(gk.T, bias=True) for gk in g])
+    np.testing.assert_allclose(s.grad_covariance(p), want, rtol=1e-9, atol=1e-12 * np.abs(want).max())
+    assert s.cov_moments is not None  # the O(1) path, not the per-sample sum
