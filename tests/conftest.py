@@ -16,7 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+
+from hypothesis import settings  # noqa: E402
+
 from lab import Result, simulate  # noqa: E402
+
+# CI explores the same examples on every run (a red build names a real, reproducible case);
+# a developer's run explores new ones each time. `.ci/run` sets HYPOTHESIS_PROFILE=ci.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 from ui.local_server import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 from ui.model import default_state  # noqa: E402
 from ui.scenario import to_scenario  # noqa: E402

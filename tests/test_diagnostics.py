@@ -344,3 +344,22 @@ def test_noise_is_seeded_and_shared() -> None:
     np.testing.assert_array_equal(a.trajectory, b.trajectory)
     assert not np.array_equal(a.trajectory, c.trajectory)
     assert a.verdict == b.verdict
+
+
+def test_a_run_at_a_pole_gets_a_plain_json_verdict_and_no_warning() -> None:
+    """1/x + y from x = 3e-150: gradient 1e299, curvature beyond float64 (found by the
+    scenario property test). The verdict must still be plain JSON."""
+    import json
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = simulate(
+            {
+                "surface": {"expr": "1/x + y"},
+                "start": [2.9356822230032067e-150, 0.0],
+                "steps": 1,
+                "runs": [{"optimizer": "adadelta"}],
+            }
+        )
+    json.dumps(res.to_dict(), allow_nan=False)

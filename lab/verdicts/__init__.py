@@ -33,7 +33,18 @@ KINDS = (*KINDS_LIVE, "diverged")
 def judge(
     surface: Surface, summary: Summary, noise: NoiseModel | float | None = None
 ) -> list[dict[str, Any]]:
-    """One verdict dict per run of ``summary``."""
+    """One verdict dict per run of ``summary``.
+
+    Runs near a pole or an overflow have curvatures and gradients beyond float64; the rules
+    then compare infinities (an overflow is a fact about the run, not an error), and the
+    verdict's numbers are made plain JSON (non-finite -> None), so no warning leaks."""
+    with np.errstate(all="ignore"):
+        return _judge(surface, summary, noise)
+
+
+def _judge(
+    surface: Surface, summary: Summary, noise: NoiseModel | float | None
+) -> list[dict[str, Any]]:
     noise = as_noise(noise)
     s = summary
     m = s.runs

@@ -379,8 +379,20 @@ def moving(t: Table, i: int) -> dict[str, Any]:
 def live(t: Table, i: int) -> dict[str, Any]:
     kind = KINDS_LIVE[t.kind[i]]
     if kind in ("minimum", "saddle", "maximum", "plateau"):
-        return critical(t, i, kind)
-    return _BUILD[kind](t, i)
+        return json_safe(critical(t, i, kind))
+    return json_safe(_BUILD[kind](t, i))
+
+
+def json_safe(v: Any) -> Any:
+    """A verdict is plain JSON, which has no inf or NaN: a non-finite number becomes None
+    (the sentences already show such a number as "∞" or "—")."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: json_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [json_safe(x) for x in v]
+    return v
 
 
 _BUILD = {

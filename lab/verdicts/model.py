@@ -211,7 +211,11 @@ def build(
     """The model for m runs of ``n_steps`` steps from their last stretch ``tail`` (r, m, 2)."""
     ref, period = reference(tail, noise_cov is not None)
     g = surface_grad(ref)
-    eig, vec = _basis(*eig2(surface_hess(ref)), g)
+    h = surface_hess(ref)
+    # A curvature that is not a number (overflow near a pole, e.g. 1/x at x = 1e-150) says
+    # nothing: as zero curvature it is untrusted, and the loss around the point decides.
+    h = np.where(np.isfinite(h).all(axis=(-2, -1))[:, None, None], h, 0.0)
+    eig, vec = _basis(*eig2(h), g)
     g_dir = _along(vec, g)
     zero = np.abs(eig) <= FLAT_TOL * curv[:, None]
     step = np.where(zero, 0.0, g_dir / np.where(zero, 1.0, eig))
