@@ -5,9 +5,12 @@ the scenario's batch keys."""
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lab import ScenarioError, parse_scenario, simulate
 from lab.batches import (
@@ -18,6 +21,7 @@ from lab.batches import (
     step_of_epoch,
     steps_per_epoch,
 )
+from lab.verdicts import KINDS
 from surfaces.data import make_data_surface
 
 DATA = {"data": "linear_regression", "samples": 50, "seed": 1}
@@ -251,3 +255,41 @@ def test_a_data_set_with_a_test_set_gives_each_run_its_test_loss() -> None:
     )
     assert len(res.to_dict()["runs"][0]["test_loss"]) == 21
     assert simulate(scenario(steps=3)).runs[0].test_loss is None  # no test set
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.sampled_from(["linear_regression", "lecture_product", "logistic", "sharp_flat"]),
+    samples=st.integers(1, 300),
+    seed=st.integers(0, 2**32 - 1),
+    noise=st.floats(0, 10),
+    size=st.integers(1, 400),
+    optimizer=st.sampled_from(["sgd", "adam", "adagrad_lecture", "rmsprop", "nadam", "adadelta"]),
+    lr=st.floats(1e-6, 1e3),
+    start=st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6)),
+    emulated=st.floats(0, 10),
+)
+def test_any_data_set_scenario_runs_or_is_refused_with_a_message(
+    data: str, samples: int, seed: int, noise: float, size: int, optimizer: str, lr: float,
+    start: tuple[float, float], emulated: float,
+) -> None:
+    """Whatever the data set, batch and optimizer: finite outputs up to where a run is cut,
+    or the documented error; never another exception or a warning (warnings are errors)."""
+    sc = {
+        "surface": {"data": data, "samples": samples, "seed": seed, "noise": min(noise, 1.0) if data == "sharp_flat" else noise},
+        "start": list(start),
+        "steps": 40,
+        "runs": [{"optimizer": optimizer, "params": {"lr": lr}}, {"optimizer": "sgd", "batch": {"size": max(1, size // 2)}}],
+        "batch": {"size": size, "seed": seed},
+        "noise": {"std": emulated, "seed": 1},
+    }
+    try:
+        res = simulate(sc)
+    except ScenarioError:
+        return
+    for run in res.runs:
+        k = run.steps_run
+        assert np.all(np.isfinite(run.trajectory[: k + 1])) and np.all(np.isfinite(run.loss[:k]))
+        assert run.verdict["kind"] in KINDS
+        assert run.batch_loss is not None and len(run.batch_loss) == k
+        json.dumps(res.to_dict(), allow_nan=True)  # plain values
