@@ -110,3 +110,20 @@ def test_cli_list_names_the_data_sets_and_their_parameters(cli) -> None:  # type
     assert "batch" in info and "size" in info["batch"]
     text = cli("list").stdout
     assert "Data sets" in text and "sharp_flat" in text and '{"data": ' in text
+
+
+@pytest.mark.parametrize("name", ["21", "23", "24", "25"])
+def test_the_figures_draw_a_data_set_like_any_surface(name: str) -> None:
+    """Contours, the 3-D view, the traces and the map's arrows (the update arrow shows the
+    batch gradient the step used) work on a data set unchanged."""
+    import figures
+    from lab.presets import get_preset
+
+    res = simulate(get_preset(name).scenario)
+    step = 5
+    fig = figures.map_figure(res, step=step, arrows=figures.ARROW_KINDS)
+    assert fig.to_dict()["frames"]
+    figures.surface_3d(res)
+    figures.traces_figure(res, step=step)
+    html = export.render(res, "html", view="all", frames=8)
+    assert len(html) > 100_000

@@ -244,3 +244,17 @@ def test_least_squares_noise_covariance_from_moments_is_the_per_sample_one(name:
     want = np.array([np.cov(gk.T, bias=True) for gk in g])
     np.testing.assert_allclose(s.grad_covariance(p), want, rtol=1e-9, atol=1e-12 * np.abs(want).max())
     assert s.cov_moments is not None  # the O(1) path, not the per-sample sum
+
+
+def test_every_data_set_and_its_parameters_have_texts_in_both_languages() -> None:
+    from core.text import both, has
+
+    for name, model in DATASETS.items():
+        for key in (f"surface.{name}.title", f"surface.{name}.description"):
+            text = both(key)
+            assert text["en"] and text["zh"] != text["en"]
+        for p in model.params:
+            assert has(f"data.{p.name}") and has(f"help.data.{p.name}"), p.name
+    for key in ("batch.size", "help.batch.size", "batch.seed", "help.batch.seed", "batch.loss"):
+        assert both(key)["zh"] != both(key)["en"]
+    assert both("batch.of", b=8) == {"en": "batches of 8", "zh": "每批 8 个"}
