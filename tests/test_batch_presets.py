@@ -21,7 +21,7 @@ BATCH_PRESETS = (
     "24_batches_cannot_leave_the_stable_line",
     "25_flat_minimum_generalises",
 )
-SEEDS = 20  # batch orders tried for the escape rates the captions report
+SEEDS = 100  # batch orders tried for the escape rates the captions report
 
 
 @functools.cache
@@ -117,9 +117,9 @@ def _escapes(name: str, sizes: tuple[int, ...], seeds: int = SEEDS) -> dict[int,
 
 @functools.cache
 def escapes_23() -> dict[int, list[int]]:
-    # the caption also reports batches of 4 (not a run of the preset: they stay in the narrow
-    # well, where the verdict's loss probes cannot see its curvature through the noise)
-    return _escapes("23_small_batch_escapes_sharp_minimum", (1, 2, 4))
+    # the caption also reports batches of 3 and 4 (not runs of the preset: those that stay in
+    # the narrow well get verdicts the loss probes cannot make through that much noise)
+    return _escapes("23_small_batch_escapes_sharp_minimum", (1, 2, 3, 4))
 
 
 def test_23_full_batch_stays_in_the_sharp_local_minimum() -> None:
@@ -141,12 +141,20 @@ def test_23_full_batch_stays_in_the_sharp_local_minimum() -> None:
 
 def test_23_escape_rates_over_seeds_are_the_captions() -> None:
     rates = escapes_23()
-    assert all(k >= 0 for k in rates[1]) and all(k >= 0 for k in rates[2])  # 20 of 20 each
-    assert all(k < 0 for k in rates[4])  # none of 20
-    first, last = min(rates[1] + rates[2]), max(rates[1] + rates[2])
+    escaped = {b: sum(k >= 0 for k in ks) for b, ks in rates.items()}
+    assert escaped == {1: 100, 2: 83, 3: 11, 4: 0}  # of 100 each
+    first, last = min(rates[1]), max(rates[1])
     text = caption("23_small_batch_escapes_sharp_minimum")
-    assert f"after {first:,} to {last:,} steps" in text, (first, last)
-    assert "in all 20 batch orders" in text and "in none of 20" in text
+    assert f"in all 100 (after {first:,} to {last:,} steps)" in text, (first, last)
+    assert "batches of 2 in 83, of 3 in 11 and of 4 in none" in text
+    # most runs that escaped settle within the noise of the wide well
+    res = simulate(
+        {
+            **get_preset("23").scenario,
+            "runs": [{"optimizer": "sgd", "params": {"lr": 0.08}, "batch": {"size": 1, "seed": k}} for k in range(10)],
+        }
+    )
+    assert sum(bool(r.verdict["numbers"].get("within_noise")) for r in res.runs) >= 9
 
 
 def test_23_escaped_runs_hover_at_the_flat_minimum_within_the_noise() -> None:
@@ -198,7 +206,7 @@ def test_25_the_sharp_minimum_is_lower_on_training_data_and_worse_on_test_data()
 def test_25_batches_of_one_end_in_the_flat_minimum_for_every_seed() -> None:
     rates = _escapes("25_flat_minimum_generalises", (1,))
     assert all(k >= 0 for k in rates[1])
-    assert "in all 20 seeds tried" in caption("25_flat_minimum_generalises")
+    assert "in all 100 seeds tried" in caption("25_flat_minimum_generalises")
 
 
 def test_the_app_refuses_a_data_set_preset_with_a_message_until_it_shows_data_sets(make_app: Any) -> None:
