@@ -13,12 +13,21 @@ the batch (``Group.rows``); only ``pack`` maps rows back to the scenario's order
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from lab.batches import BatchSet, Gradients, batch_sets, noise_partition, steps_per_epoch
+from lab.batches import (
+    BatchColumn,
+    BatchSet,
+    Gradients,
+    batch_sets,
+    noise_partition,
+    steps_per_epoch,
+)
 from lab.diagnostics import verdicts
 from lab.scenario import MAX_COORD, Scenario, ScenarioError, parse_scenario
 from optimizers import OPTIMIZERS, Optimizer, resolved_params
@@ -45,16 +54,45 @@ class RunResult:
     effective_lr: Array  # (k, 2)
     verdict: dict[str, Any]
     surface: Surface | None = field(default=None, repr=False)
-    noise: Array | None = None  # (k, 2) the gradient used at each step minus the exact one
     state: dict[str, Array] = field(default_factory=dict)  # name -> (k, 2) or (k, 1)
     # On a data set (lab.batches): the batch setting ({"size", "seed"}, None: all the data),
-    # the (k, B) sample indices of each step (None: all the data), the loss of the batch used
-    # at each step at the point it was used (k,), and the updates per epoch.
+    # the (k, B) sample indices of each step (None: all the data) and the updates per epoch.
     batch: dict[str, int] | None = None
     batches: Array | None = None
-    batch_loss: Array | None = None
     steps_per_epoch: int | None = None
-    test_loss: Array | None = None  # (k+1,) the test set's loss, where the data set has one
+    # Arrays computed on first use, by name ("noise", "batch_loss", "test_loss"): most
+    # consumers of a large batch of runs never read them (see the properties below).
+    series: dict[str, Callable[[], Array | None]] = field(default_factory=dict, repr=False)
+    _cache: dict[str, Array | None] = field(default_factory=dict, repr=False)
+
+    def _series(self, name: str) -> Array | None:
+        if name not in self._cache:
+            fn = self.series.get(name)
+            self._cache[name] = None if fn is None else fn()
+        return self._cache[name]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (or deep-copied) with its series computed: plain arrays only, whatever the
+        thunks referred to (a surface's closures cannot be pickled; the app's cache pickles)."""
+        state = dict(self.__dict__)
+        state["_cache"] = {**self._cache, **{name: self._series(name) for name in self.series}}
+        state["series"] = {}
+        return state
+
+    @property
+    def noise(self) -> Array | None:
+        """(k, 2): the gradient used at each step minus the exact one (None: exact)."""
+        return self._series("noise")
+
+    @property
+    def batch_loss(self) -> Array | None:
+        """(k,): on a data set, the loss of the batch used at each step, where it was used."""
+        return self._series("batch_loss")
+
+    @property
+    def test_loss(self) -> Array | None:
+        """(k+1,): the test set's loss at every point, where the data set has one."""
+        return self._series("test_loss")
 
     @property
     def gradient(self) -> Array:
@@ -340,7 +378,7 @@ def pack(
     rates: Rates,
     noise: Array | None,
     judged: list[dict[str, Any]],
-    seen: dict[int, dict[str, Array]] | None = None,
+    seen: dict[int, BatchColumn] | None = None,
 ) -> list[RunResult]:
     """One RunResult per run, in the scenario's order; arrays are views into the batch."""
     runs: list[RunResult] = [None] * len(sc.runs)  # type: ignore[list-item]
@@ -362,8 +400,8 @@ def pack(
                 effective_lr=paths.eff[:k, j],
                 verdict=judged[j],
                 surface=surface,
-                noise=None if noise is None else noise[:k],
                 state={name: arr[:k, r] for name, arr in grp.recorded.items()},
+                series={} if noise is None else {"noise": partial(_head, noise, k)},
             )
             if samples is not None:
                 _with_batches(run, sc.run_batch(i), samples, (seen or {}).get(j), k)
@@ -371,18 +409,26 @@ def pack(
     return runs
 
 
+def _head(a: Array, k: int) -> Array:
+    return a[:k]
+
+
 def _with_batches(
-    run: RunResult, batch: dict[str, int] | None, samples: int, seen: dict[str, Array] | None, k: int
+    run: RunResult, batch: dict[str, int] | None, samples: int, seen: BatchColumn | None, k: int
 ) -> None:
     """A data-set run's batch fields (``lab.batches``): on the whole data set its batch loss
     is its loss."""
     run.batch = batch
     run.steps_per_epoch = steps_per_epoch(samples, None if batch is None else batch["size"])
-    with np.errstate(all="ignore"):
-        run.test_loss = run.surface.test_value(run.trajectory)  # type: ignore[union-attr]
+    run.series["test_loss"] = partial(_test_loss, run)
     if seen is None:
-        run.batch_loss = run.loss[:k]
+        run.series["batch_loss"] = partial(_head, run.loss, k)
         return
-    run.batches = seen["batches"][:k]
-    run.batch_loss = seen["batch_loss"][:k]
-    run.noise = seen["noise"][:k]
+    run.batches = seen.batches[:k]
+    run.series["batch_loss"] = partial(seen.get, "batch_loss", k)
+    run.series["noise"] = partial(seen.get, "noise", k)
+
+
+def _test_loss(run: RunResult) -> Array | None:
+    with np.errstate(all="ignore"):
+        return run.surface.test_value(run.trajectory)  # type: ignore[union-attr]

@@ -293,3 +293,31 @@ def test_any_data_set_scenario_runs_or_is_refused_with_a_message(
         assert run.verdict["kind"] in KINDS
         assert run.batch_loss is not None and len(run.batch_loss) == k
         json.dumps(res.to_dict(), allow_nan=True)  # plain values
+
+
+def test_the_fast_gradient_norm_is_hypot_also_where_squares_overflow_or_underflow() -> None:
+    from lab.batches import _norm
+
+    gx = np.array([3.0, 1e200, 1e-200, 0.0, -4e-170, np.inf, np.nan, 1e154, 2.5e-3])
+    gy = np.array([4.0, 1e200, 1e-200, 0.0, 3e-170, 1.0, 1.0, -1e154, 7.0])
+    want = np.hypot(gx, gy)
+    got = _norm(gx, gy)
+    np.testing.assert_allclose(got, want, rtol=2.3e-16, atol=0)
+    assert got[0] == 5.0 and got[3] == 0.0 and np.isinf(got[5]) and np.isnan(got[6])
+
+
+def test_a_batch_result_pickles_without_its_surface_like_the_apps_cache_does() -> None:
+    """The app's cache pickles a result with its surfaces removed (their functions are
+    closures); the lazily computed series travel as plain arrays."""
+    import dataclasses
+    import pickle
+
+    res = simulate(scenario(surface={"data": "sharp_flat", "samples": 20}, steps=15, noise={"std": 0.1, "seed": 1}))
+    want = [(r.noise.copy(), r.batch_loss.copy(), r.test_loss.copy()) for r in res.runs]
+    fresh = simulate(scenario(surface={"data": "sharp_flat", "samples": 20}, steps=15, noise={"std": 0.1, "seed": 1}))
+    stripped = dataclasses.replace(fresh, surface=None, runs=[dataclasses.replace(r, surface=None) for r in fresh.runs])
+    back = pickle.loads(pickle.dumps(stripped))
+    for r, (noise, batch_loss, test_loss) in zip(back.runs, want, strict=True):
+        np.testing.assert_array_equal(r.noise, noise)
+        np.testing.assert_array_equal(r.batch_loss, batch_loss)
+        np.testing.assert_array_equal(r.test_loss, test_loss)
