@@ -38,10 +38,33 @@ def load_scenario_file(path: str) -> Any:
         raise CliError(f"{path}: not valid JSON ({e})") from None
 
 
+def with_batch_options(scenario: Any, args: argparse.Namespace) -> Any:
+    """The scenario with ``--batch-size`` / ``--batch-seed`` as its top-level ``batch`` (runs
+    with a batch of their own keep it); the engine validates it like any other value."""
+    size, seed = getattr(args, "batch_size", None), getattr(args, "batch_seed", None)
+    if size is None and seed is None:
+        return scenario
+    if not isinstance(scenario, dict):
+        raise CliError("--batch-size / --batch-seed need a scenario object")
+    batch = dict(scenario.get("batch") or {})
+    if size is not None:
+        batch["size"] = size
+    if seed is not None:
+        batch["seed"] = seed
+    return {**scenario, "batch": batch}
+
+
+def add_batch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--batch-size", dest="batch_size", type=int, help="data sets: mini-batch size B (>= N: all)"
+    )
+    p.add_argument("--batch-seed", dest="batch_seed", type=int, help="data sets: shuffle seed")
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from lab import simulate
 
-    result = simulate(load_scenario_file(args.scenario))
+    result = simulate(with_batch_options(load_scenario_file(args.scenario), args))
     json.dump(result.to_dict(), sys.stdout, indent=None if args.compact else 1)
     sys.stdout.write("\n")
     return 0
@@ -51,10 +74,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     import optimizers
     import surfaces
     from lab.diagnostics import THRESHOLDS
+    from lab.scenario import BATCH_SEED, BATCH_SIZE
     from optimizers import schedules
+    from surfaces import data
 
     info = {
         "surfaces": surfaces.describe(),
+        "data_sets": data.describe(),
+        "batch": {"size": BATCH_SIZE.allowed(), "seed": BATCH_SEED.allowed()},
         "custom_surface": {
             "expr": "a formula in x and y: numbers, x, y, pi, e, + - * / ** ^, parentheses, "
             "exp log sqrt sin cos tan tanh abs",
@@ -74,6 +101,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         out.append(f"  {s['name']:<16} {s['description']}")
         out.append(f"  {'':<16} range x {s['x_range']}, y {s['y_range']}; start {s['start']}")
     out.append("  {\"expr\": ...}     " + info["custom_surface"]["expr"])
+    out += _data_set_lines(info)
     out.append("\nOptimizers (parameter=default  [allowed]):")
     for o in info["optimizers"]:
         out.append(f"  {o['name']:<16} {o['title']}  (follows {o['follows']})")
@@ -91,6 +119,17 @@ def cmd_list(args: argparse.Namespace) -> int:
             out.append(f"  {'':<18}note: {s['note']}")
     print("\n".join(out))
     return 0
+
+
+def _data_set_lines(info: dict[str, Any]) -> list[str]:
+    out = ['\nData sets ("surface": {"data": NAME, ...}; "batch": {"size": B, "seed": s}):']
+    for d in info["data_sets"]:
+        out.append(f"  {d['name']:<18} {d['description']}")
+        for name, p in d["params"].items():
+            out.append(f"  {'':<18}{name}={json.dumps(p['default'])}  [{p['allowed']}]")
+    b = info["batch"]
+    out.append(f"  batch              size [{b['size']}], seed [{b['seed']}]")
+    return out
 
 
 RENDER_OPTIONS = {  # option name in export.APPLIES -> how the user wrote it
@@ -143,7 +182,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         scenario = load_scenario_file(args.scenario)
     if isinstance(scenario, dict) and isinstance(scenario.get("scenario"), dict):
         scenario = scenario["scenario"]  # a preset file (presets/*.json) given as the scenario
-    result = simulate(scenario)
+    result = simulate(with_batch_options(scenario, args))
     try:
         data = export.render(result, fmt, **given)
     except export.MissingDependencyError as e:
@@ -233,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("simulate", help="run a scenario file and print the result as JSON")
     p.add_argument("scenario", help="path to a scenario JSON file")
     p.add_argument("--compact", action="store_true", help="print JSON on one line")
+    add_batch_options(p)
     p.set_defaults(func=cmd_simulate)
     p = sub.add_parser("list", help="list surfaces, optimizers and schedules with their defaults")
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -260,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--step", type=int, help="step the marked points are at (default: last; html: 0)"
     )
+    add_batch_options(p)
     p.set_defaults(func=cmd_render)
     _sweep_parser(sub)
     return ap

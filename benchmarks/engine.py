@@ -128,10 +128,6 @@ def main() -> None:
     print(f"  one Adam run x 100,000 steps {t_single:6.3f} s  (target < 1 s)")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def verdict_timing(repeats: int = 5) -> None:
     """The verdicts alone, for 1,024 Adam runs x 1,000 steps on Rosenbrock (target <= 30 ms):
     the accumulator fed the stored arrays, then the judgement of its summary. Also the same
@@ -155,10 +151,6 @@ def verdict_timing(repeats: int = 5) -> None:
     t_steps = best_of(stepwise, 1)
     print(f"verdicts of {RUNS} runs x {STEPS} steps (stored arrays)  {t_all * 1e3:7.1f} ms  (target <= 30 ms)")
     print(f"  ... fed one step at a time, as a sweep           {t_steps * 1e3:7.1f} ms")
-
-
-if __name__ == "__main__":
-    verdict_timing(1 if "--quick" in sys.argv else 5)
 
 
 # --- maps (lab.sweep) -------------------------------------------------------------------------
@@ -237,5 +229,61 @@ def sweep_timing(repeats: int = 3) -> None:
     print(f"  200 x 200 cells            {wall:8.3f} s / {cpu:.3f} s  (target <= 6 s), peak {peak / 2**20:.0f} MB")
 
 
+def batch_timing(repeats: int = 3) -> None:
+    """Mini-batches (issue 12): 1,024 Adam runs x 1,000 steps on linear_regression with
+    N = 1,024 samples, batches of 32 beside the whole data set (target: the batch run is not
+    slower), split into the step loop and the verdicts; the same comparison on logistic
+    regression (no sufficient statistics: the gradient touches every sample of its batch) for
+    64 runs; and the batch surfaces Play would draw (120 frames of a 64 x 64 grid)."""
+    from lab import simulate as run_scenario
+    from lab.batch_views import batch_grid, batch_of
+    from lab.batches import BatchNoise
+    from lab.diagnostics import verdicts as judge_arrays
+
+    def data_scenario(data: str, runs: int, batch: int | None) -> dict:
+        sc = {
+            "surface": {"data": data, "samples": 1024},
+            "steps": STEPS,
+            "runs": [{"optimizer": "adam", "params": {"lr": float(lr)}} for lr in LRS[:: RUNS // runs]],
+        }
+        if batch is not None:
+            sc["batch"] = {"size": batch, "seed": 0}
+        return sc
+
+    def split(data: str, runs: int, batch: int | None) -> tuple[float, float]:
+        sc = data_scenario(data, runs, batch)
+        total = best_of(lambda: run_scenario(sc), repeats)
+        res = run_scenario(sc)
+        traj = np.stack([r.trajectory for r in res.runs], axis=1)
+        loss = np.stack([r.loss for r in res.runs], axis=1)
+        gnorm = np.stack([r.grad_norm for r in res.runs], axis=1)
+        noise = None if batch is None else BatchNoise(res.surface, batch)
+        judged = best_of(lambda: judge_arrays(res.surface, traj, loss, gnorm, None, noise), repeats)
+        return total, judged
+
+    for data, runs in (("linear_regression", RUNS), ("logistic", 64)):
+        # interleaved, best of each: other jobs on the machine slow either one at times
+        (full, full_v), (small, small_v) = split(data, runs, None), split(data, runs, 32)
+        for _ in range(repeats - 1):
+            f, s = split(data, runs, None), split(data, runs, 32)
+            (full, full_v), (small, small_v) = min((full, full_v), f), min((small, small_v), s)
+        print(f"{runs} Adam runs x {STEPS} steps on {data}, N = 1,024 (target: batch not slower)")
+        print(f"  all 1,024 samples    {full:7.3f} s   (steps {full - full_v:6.3f} s, verdicts {full_v:6.3f} s)")
+        print(f"  batches of 32        {small:7.3f} s   (steps {small - small_v:6.3f} s, verdicts {small_v:6.3f} s)")
+        print(f"  batch / full         {small / full:7.2f} x")
+
+    for data in ("linear_regression", "logistic"):
+        res = run_scenario({**data_scenario(data, 1, 32), "steps": 120})
+        s, run = res.surface, res.runs[0]
+        xs, ys = np.linspace(*s.x_range, 64), np.linspace(*s.y_range, 64)
+        t = best_of(lambda: [batch_grid(s, batch_of(run, k), xs, ys) for k in range(120)], repeats)  # noqa: B023
+        print(f"  120 batch surfaces (64 x 64) on {data:<17} {t * 1e3:7.1f} ms")
+
+
+
 if __name__ == "__main__":
-    sweep_timing(1 if "--quick" in sys.argv else 3)
+    quick = "--quick" in sys.argv
+    main()
+    verdict_timing(1 if quick else 5)
+    sweep_timing(1 if quick else 3)
+    batch_timing(1 if quick else 3)
