@@ -80,12 +80,13 @@ class Snapshots:
 @dataclass(frozen=True)
 class Replay:
     """What re-stepping one group's runs needs: the scenario, the surface, the learning
-    rates and the noise the loop used."""
+    rates and the noise the loop used; on mini-batches, the gradients it used (steps, n, 2)."""
 
     sc: Scenario
     surface: Surface
     rates: Any  # lab.engine.Rates
     noise: Array | None
+    used: Array | None = None
 
 
 # --- flags ------------------------------------------------------------------------------------
@@ -303,13 +304,15 @@ class _SubGroup:
         r = self.replay.rates
         return r.base[rows] if r.table is None else r.table[t, rows]
 
-    def gradient(self, t: int, theta: Array) -> Array:
+    def gradient(self, t: int, theta: Array, rows: Array) -> Array:
+        if self.replay.used is not None:  # mini-batches: the gradient the loop stepped on
+            return self.replay.used[t, rows]
         g = np.asarray(self.replay.surface.grad(theta))
         return g if self.replay.noise is None else g + self.replay.noise[t]
 
     def step(self, t: int, theta: Array, state: Any) -> tuple[Any, Flags]:
         with Flags() as flags:
-            g = self.gradient(t, theta)
+            g = self.gradient(t, theta, self.rows)
             out = self.opt.step(theta, g, state, self.lr(t, self.rows), t + 1, self.hyper)
         return out, flags
 
@@ -318,7 +321,7 @@ class _SubGroup:
         quantity it produced and why."""
         row = self.rows[i : i + 1]
         with Flags() as flags:
-            g = self.gradient(t, theta[None])
+            g = self.gradient(t, theta[None], row)
             out = self.opt.step(theta[None], g, state, self.lr(t, row), t + 1, self.one(i))
         for quantity, name, values in _products(out):
             if not np.isfinite(values).all():

@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.params import SHOWN_CHARS, Bool, Choice, Float, Int, Pair, Param, ParamError
 from core.text import LANGS
 from figures.style import ARROW_KINDS
-from lab.scenario import LABEL_ALLOWED, MAX_COORD, label_ok, parse_scenario
+from lab.scenario import BATCH_SEED, BATCH_SIZE, LABEL_ALLOWED, MAX_COORD, label_ok, parse_scenario
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from surfaces import BUILTIN
+from surfaces.data_models import DATASETS
 from ui.model import (
     CUSTOM,
     DEFAULT_RANGE,
@@ -332,6 +333,12 @@ def run_index(head: str) -> int | None:
     return int(head[1:]) if RUN_KEY.fullmatch(head) else None
 
 
+def _run_indices(q: Query) -> list[int]:
+    """The indices of the link's valid run keys ``rI`` (below MAX_RUNS)."""
+    heads = {run_index(k) for k in q.values if "." not in k}
+    return sorted(i for i in heads if i is not None and i < MAX_RUNS)
+
+
 def _looks_like_run(head: str) -> bool:
     """``r00``, ``r٣``, ``r²``, ``r-1``: meant as a run key, but not one."""
     return head[:1] == "r" and any(c.isdigit() or c.isnumeric() or c in "+-" for c in head[1:3])
@@ -376,6 +383,8 @@ def _decode_run(q: Query, i: int, keys: list[str], steps: int) -> RunState | Non
         sub = k[len(prefix) :]
         if sub == "label":
             run.label = _decode_label(q, k)
+        elif f".{sub}" in RUN_BATCH_KEYS:
+            continue  # the run's own mini-batches: decode_batches reads them
         elif sub != "s" and not sub.startswith("s."):
             _decode_param(q, k, specs, sub, name, run.params)
     run.schedule = _decode_schedule(q, key, subkeys)
@@ -442,3 +451,117 @@ def _check_run(q: Query, key: str, run: RunState, steps: int) -> None:
     if problem:
         q.reject(f"{key}.s", f"{problem} (the run keeps a constant learning rate)")
         run.schedule = None
+
+
+# --- data sets and mini-batches (issue 12) ------------------------------------------------------
+# data=linear_regression  data.samples=64  data.seed=0  data.noise=0.5   (a data-set surface)
+# mb=8  mb.seed=3                                        (the scenario's mini-batch setting)
+# r1.mb=32  r1.mb.seed=0                                 (run 1's own mini-batch setting)
+# ``batch`` stays the emulated batch size of the isotropic gradient noise; ``mb`` is a real one.
+DATA = Choice("data", choices=tuple(DATASETS))
+DATA_PREFIX = "data."
+MB, MB_SEED = "mb", "mb.seed"
+RUN_BATCH_KEYS = (f".{MB}", f".{MB_SEED}")  # after rN
+
+
+@dataclass(frozen=True)
+class BatchKeys:
+    """What the data-set and mini-batch keys of a link say, in the scenario's own terms: the
+    ``surface`` value of a data set (None: no data set), the scenario's ``batch`` and each
+    run's own (by run index)."""
+
+    data: dict[str, Any] | None = None
+    batch: dict[str, int] | None = None
+    runs: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+def encode_batches(keys: BatchKeys) -> dict[str, str]:
+    """The URL keys of ``keys``: a data set's parameters that differ from its defaults, and
+    the mini-batch settings (a seed only where it is not 0)."""
+    q: dict[str, str] = {}
+    if keys.data is not None:
+        model = DATASETS[keys.data["data"]]
+        q["data"] = model.name
+        q.update(_changed_params(model.params, keys.data, DATA_PREFIX))
+    q.update(_encode_batch("", keys.batch))
+    for i, b in sorted(keys.runs.items()):
+        q.update(_encode_batch(f"r{i}.", b))
+    return q
+
+
+def _encode_batch(prefix: str, batch: dict[str, int] | None) -> dict[str, str]:
+    if batch is None:
+        return {}
+    q = {f"{prefix}{MB}": BATCH_SIZE.to_text(batch["size"])}
+    if batch.get("seed", 0) != 0:
+        q[f"{prefix}{MB_SEED}"] = BATCH_SEED.to_text(batch["seed"])
+    return q
+
+
+def decode_batches(q: Query) -> BatchKeys:
+    """The data-set and mini-batch keys of ``q`` (marked used; bad ones reported as
+    ``Ignored`` with what is allowed). A mini-batch without a data set is refused: batches are
+    drawn from the samples of a data set."""
+    data = _decode_data(q)
+    batch = _decode_batch(q, "", data)
+    runs = {}
+    for i in _run_indices(q):
+        b = _decode_batch(q, f"r{i}.", data)
+        if b is not None:
+            runs[i] = b
+    return BatchKeys(data, batch, runs)
+
+
+def _decode_data(q: Query) -> dict[str, Any] | None:
+    ok, name = q.value("data", DATA)
+    sub = [k for k in q.values if k.startswith(DATA_PREFIX)]
+    if not ok:
+        for k in sub:
+            q.text(k)
+            q.reject(k, "data=NAME first, one of " + ", ".join(DATASETS))
+        return None
+    model = DATASETS[name]
+    specs = {p.name: p for p in model.params}
+    values = {p.name: p.default for p in model.params}
+    for k in sub:
+        q.used.add(k)
+        _decode_param(q, k, specs, k[len(DATA_PREFIX) :], name, values)
+    return {"data": name, **values}
+
+
+def _decode_batch(q: Query, prefix: str, data: dict[str, Any] | None) -> dict[str, int] | None:
+    size_key, seed_key = f"{prefix}{MB}", f"{prefix}{MB_SEED}"
+    if size_key not in q.values:
+        if seed_key in q.values:
+            q.text(seed_key)
+            q.reject(seed_key, f"{size_key}=B first ({BATCH_SIZE.allowed()})")
+        return None
+    ok, size = q.value(size_key, BATCH_SIZE)
+    seed_given, seed = q.value(seed_key, BATCH_SEED)
+    if not ok:
+        return None
+    if data is None:
+        q.reject(size_key, "a data set: data=" + " | ".join(DATASETS))
+        return None
+    return {"size": size, "seed": seed if seed_given else 0}
+
+
+def batches_of(scenario: dict[str, Any]) -> BatchKeys:
+    """The keys of a normalised scenario (``parse_scenario(...).to_dict()``)."""
+    surface = scenario.get("surface")
+    data = surface if isinstance(surface, dict) and "data" in surface else None
+    runs = {i: r["batch"] for i, r in enumerate(scenario.get("runs", [])) if r.get("batch")}
+    return BatchKeys(data, scenario.get("batch"), runs)
+
+
+def with_batches(scenario: dict[str, Any], keys: BatchKeys) -> dict[str, Any]:
+    """``scenario`` (the engine's format) with the data set and mini-batches of ``keys``."""
+    out = {**scenario, "runs": [dict(r) for r in scenario.get("runs", [])]}
+    if keys.data is not None:
+        out["surface"] = dict(keys.data)
+    if keys.batch is not None:
+        out["batch"] = dict(keys.batch)
+    for i, b in keys.runs.items():
+        if i < len(out["runs"]):
+            out["runs"][i]["batch"] = dict(b)
+    return out
