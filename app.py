@@ -10,17 +10,23 @@ computing in the engine (``lab``), reached through ``ui.compute``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from core.text import t
 from figures.style import PALETTE
 from lab.presets import list_presets
 from ui import classroom, page
+from ui.browser import quiet_animation_interrupts
 from ui.compute import current_result, scenario_key, surface_state
 from ui.controls import controls
 from ui.keys import RUN_IDS
 from ui.popovers import download_buttons, ignored_warning, share_box
+from ui.recover import boundary, page_lang, show_callback_error
 from ui.results import rule_panels, verdict_cards
+from ui.model import AppState
+from ui.recover import boundary, page_lang, show_callback_error
 from ui.session import PRESET, init_session
 from ui.stage import plotly_loader
 
@@ -46,16 +52,36 @@ def preset_texts(lang: str) -> tuple[str, str] | None:
 
 
 def main() -> None:
-    init_session()
-    lang = st.session_state["lang"]
-    present = bool(st.session_state["present"])
-    page.style(present)
-    state, formula_error = surface_state(lang)
-    with st.sidebar:
-        controls(lang, formula_error)
-    share, download = page.header(lang, len(state.runs))
-    if st.session_state.get("url_ignored"):
-        ignored_warning(st.session_state["url_ignored"], lang)
+    # The controls come before anything that can fail, and each part runs inside an error
+    # boundary (ui.recover): an error shows one message with a reset, never a traceback, and
+    # the controls stay, so the next interaction works.
+    with boundary("session") as session:
+        init_session()
+    if session.failed:
+        return  # the message and its reset are all there is to draw
+    quiet_animation_interrupts()  # Pause must not leave an uncaught rejection (ui.browser)
+    lang = page_lang()
+    present = bool(st.session_state.get("present", False))
+    drawn = None
+    with boundary("controls"):  # after a failure here, nothing that needs the controls
+        show_callback_error()
+        page.style(present)
+        state, formula_error = surface_state(lang)
+        with st.sidebar:
+            controls(lang, formula_error)
+        share, download = page.header(lang, len(state.runs))
+        if st.session_state.get("url_ignored"):
+            ignored_warning(st.session_state["url_ignored"], lang)
+        drawn = (state, share, download)
+    if drawn is not None:
+        with boundary("results"):
+            results(*drawn, lang, present)
+    plotly_loader()
+
+
+def results(state: AppState, share: Any, download: Any, lang: str, present: bool) -> None:
+    """Everything computed from the controls' state: the preset's banner (Present mode), the
+    stage, verdicts, rules, downloads, link."""
     texts = preset_texts(lang) if present else None
     if texts:
         page.banner(*texts)
@@ -71,7 +97,6 @@ def main() -> None:
         download_buttons(result, state, step, lang, colors)
     with share:
         share_box(state, lang)
-    plotly_loader()
 
 
 main()

@@ -1,15 +1,19 @@
-"""Command line: ``python cli.py simulate SCENARIO.json``, ``python cli.py list`` and
-``python cli.py render SCENARIO.json -o OUT.png``.
+"""Command line: ``python cli.py simulate SCENARIO.json``, ``python cli.py list``,
+``python cli.py render SCENARIO.json -o OUT.png`` and ``python cli.py sweep SCENARIO.json -o
+MAP.png``.
 
 Invalid input prints one message on stderr and exits with status 2, without a traceback;
 a missing system program (Chromium, for image exports) exits with status 3, a renderer
-failure with status 1.
+failure with status 1. A scenario whose estimated work exceeds the budget (``--budget``
+seconds of CPU, the app's 3 s by default) is refused with status 2 before it runs. The JSON
+printed is always valid JSON: no ``NaN`` or ``Infinity`` (a non-finite number is ``null``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,12 +41,65 @@ def load_scenario_file(path: str) -> Any:
         raise CliError(f"{path}: not valid JSON ({e})") from None
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
-    from lab import simulate
+def with_batch_options(scenario: Any, args: argparse.Namespace) -> Any:
+    """The scenario with ``--batch-size`` / ``--batch-seed`` as its top-level ``batch`` (runs
+    with a batch of their own keep it); the engine validates it like any other value."""
+    size, seed = getattr(args, "batch_size", None), getattr(args, "batch_seed", None)
+    if size is None and seed is None:
+        return scenario
+    if not isinstance(scenario, dict):
+        raise CliError("--batch-size / --batch-seed need a scenario object")
+    batch = dict(scenario.get("batch") or {})
+    if size is not None:
+        batch["size"] = size
+    if seed is not None:
+        batch["seed"] = seed
+    return {**scenario, "batch": batch}
 
-    result = simulate(load_scenario_file(args.scenario))
-    json.dump(result.to_dict(), sys.stdout, indent=None if args.compact else 1)
-    sys.stdout.write("\n")
+
+def add_batch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--batch-size", dest="batch_size", type=int, help="data sets: mini-batch size B (>= N: all)"
+    )
+    p.add_argument("--batch-seed", dest="batch_seed", type=int, help="data sets: shuffle seed")
+
+
+def budget_seconds(text: str) -> float:
+    """The ``--budget`` option: seconds of CPU, a finite number in (0, MAX_BUDGET]."""
+    from lab.budget import MAX_BUDGET
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_BUDGET:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(
+            f"--budget = {text[:80]!r} is invalid; allowed: seconds of CPU, 0 < budget <= "
+            f"{MAX_BUDGET:g}"
+        )
+    return value
+
+
+def run_scenario(scenario: Any, budget: float) -> Any:
+    """``lab.simulate`` within the work budget; over it, the message names the flag."""
+    from lab import simulate
+    from lab.budget import BudgetError
+
+    try:
+        return simulate(scenario, budget=budget)
+    except BudgetError as e:
+        raise CliError(f"{e} (or allow more with --budget SECONDS)") from None
+
+
+def write_json(value: Any, compact: bool) -> None:
+    """Strict JSON on stdout (``allow_nan=False``): the result holds only finite numbers."""
+    text = json.dumps(value, indent=None if compact else 1, allow_nan=False)
+    sys.stdout.write(text + "\n")
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    result = run_scenario(with_batch_options(load_scenario_file(args.scenario), args), args.budget)
+    write_json(result.to_dict(), args.compact)
     return 0
 
 
@@ -50,10 +107,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     import optimizers
     import surfaces
     from lab.diagnostics import THRESHOLDS
+    from lab.scenario import BATCH_SEED, BATCH_SIZE
     from optimizers import schedules
+    from surfaces import data
 
     info = {
         "surfaces": surfaces.describe(),
+        "data_sets": data.describe(),
+        "batch": {"size": BATCH_SIZE.allowed(), "seed": BATCH_SEED.allowed()},
         "custom_surface": {
             "expr": "a formula in x and y: numbers, x, y, pi, e, + - * / ** ^, parentheses, "
             "exp log sqrt sin cos tan tanh abs",
@@ -73,6 +134,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         out.append(f"  {s['name']:<16} {s['description']}")
         out.append(f"  {'':<16} range x {s['x_range']}, y {s['y_range']}; start {s['start']}")
     out.append("  {\"expr\": ...}     " + info["custom_surface"]["expr"])
+    out += _data_set_lines(info)
     out.append("\nOptimizers (parameter=default  [allowed]):")
     for o in info["optimizers"]:
         out.append(f"  {o['name']:<16} {o['title']}  (follows {o['follows']})")
@@ -90,6 +152,17 @@ def cmd_list(args: argparse.Namespace) -> int:
             out.append(f"  {'':<18}note: {s['note']}")
     print("\n".join(out))
     return 0
+
+
+def _data_set_lines(info: dict[str, Any]) -> list[str]:
+    out = ['\nData sets ("surface": {"data": NAME, ...}; "batch": {"size": B, "seed": s}):']
+    for d in info["data_sets"]:
+        out.append(f"  {d['name']:<18} {d['description']}")
+        for name, p in d["params"].items():
+            out.append(f"  {'':<18}{name}={json.dumps(p['default'])}  [{p['allowed']}]")
+    b = info["batch"]
+    out.append(f"  batch              size [{b['size']}], seed [{b['seed']}]")
+    return out
 
 
 RENDER_OPTIONS = {  # option name in export.APPLIES -> how the user wrote it
@@ -116,7 +189,6 @@ def cmd_render(args: argparse.Namespace) -> int:
     import logging
 
     import export
-    from lab import simulate
 
     # The browser libraries log their own warnings on failures that export reports as one
     # line (and exit status) of its own.
@@ -142,7 +214,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         scenario = load_scenario_file(args.scenario)
     if isinstance(scenario, dict) and isinstance(scenario.get("scenario"), dict):
         scenario = scenario["scenario"]  # a preset file (presets/*.json) given as the scenario
-    result = simulate(scenario)
+    result = run_scenario(with_batch_options(scenario, args), args.budget)
     try:
         data = export.render(result, fmt, **given)
     except export.MissingDependencyError as e:
@@ -157,12 +229,83 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+SWEEP_OPTIONS = {"lang": "--lang", "width": "--width", "height": "--height", "scale": "--scale", "shade": "--shade", "coloring": "--color"}
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """A map (or maps side by side) of the scenarios' sweeps, as a picture or the cells' numbers."""
+    import logging
+
+    from export import MissingDependencyError, RenderError, format_for_path
+    from export.maps import PICTURES, SWEEP_FORMATS, render_sweep
+    from lab import sweep
+
+    for name in ("choreographer", "kaleido", "logistro"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    fmt = format_for_path(args.output)
+    if fmt not in SWEEP_FORMATS:
+        raise CliError(f"output {args.output!r}: a map is written as {', '.join('.' + f for f in SWEEP_FORMATS)}")
+    given = {k: getattr(args, k) for k in SWEEP_OPTIONS if getattr(args, k) is not None}
+    if fmt not in PICTURES and given:
+        used = ", ".join(SWEEP_OPTIONS[k] for k in given)
+        raise CliError(f"{used} does not apply to .{fmt}; it applies to {', '.join(PICTURES)}")
+    sources = [("file", f) for f in args.scenario] + [("preset", p) for p in args.preset or []]
+    if not sources:
+        raise CliError("give a scenario file or --preset NAME (several: maps side by side)")
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        raise CliError(f"output folder {str(out.parent)!r} does not exist")
+    results = []
+    for kind, name in sources:
+        scenario = preset_scenario(name) if kind == "preset" else load_scenario_file(name)
+        if isinstance(scenario, dict) and isinstance(scenario.get("scenario"), dict):
+            scenario = scenario["scenario"]  # a preset file given as the scenario
+        results.append(sweep(scenario))
+    try:
+        data = render_sweep(results, fmt, **given)
+    except MissingDependencyError as e:
+        raise CliError(str(e), EXIT_MISSING_DEPENDENCY) from None
+    except RenderError as e:
+        raise CliError(str(e), EXIT_FAILED) from None
+    try:
+        out.write_bytes(data)
+    except OSError as e:
+        raise CliError(f"cannot write {str(out)!r}: {e.strerror or e}") from None
+    cells = sum(k is not None for r in results for row in r.kind for k in row)
+    seconds = sum(r.seconds for r in results)
+    print(f"wrote {out} ({len(data) / 1024:.0f} kB): {cells:,} runs in {seconds:.1f} s")
+    return 0
+
+
+def _sweep_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="map a scenario's sweep (every cell one run) as png, svg, pdf, csv or json",
+        description="Run every cell of a scenario's \"sweep\" (one run per pair of values, all "
+        "in one batch), judge each like the run alone, and write the map: .png .svg .pdf "
+        "(the figure; several scenarios or presets side by side; needs Chromium) or .csv "
+        ".json (the cells' numbers, one scenario).",
+    )
+    p.add_argument("scenario", nargs="*", help="scenario JSON files with a \"sweep\" key")
+    p.add_argument("--preset", action="append", help="a preset with a sweep, e.g. 22_momentum_stable_region (repeatable)")
+    p.add_argument("-o", "--output", required=True, help="output file; its suffix picks the format")
+    p.add_argument("--lang", help="language of the labels: en (default) or zh")
+    p.add_argument("--width", type=int, help="width in layout pixels")
+    p.add_argument("--height", type=int, help="height in layout pixels")
+    p.add_argument("--scale", type=float, help="png/svg/pdf: pixels per layout pixel (default 1)")
+    p.add_argument("--shade", help="loss (default), rate or none")
+    p.add_argument("--color", dest="coloring", help="kind (the verdict) or basin (the minimum each cell ends at)")
+    p.set_defaults(func=cmd_sweep)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="cli.py", description="Optimizer lab: simulate and export.")
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("simulate", help="run a scenario file and print the result as JSON")
     p.add_argument("scenario", help="path to a scenario JSON file")
     p.add_argument("--compact", action="store_true", help="print JSON on one line")
+    add_budget(p)
+    add_batch_options(p)
     p.set_defaults(func=cmd_simulate)
     p = sub.add_parser("list", help="list surfaces, optimizers and schedules with their defaults")
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -190,8 +333,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--step", type=int, help="step the marked points are at (default: last; html: 0)"
     )
+    add_budget(p)
+    add_batch_options(p)
     p.set_defaults(func=cmd_render)
+    _sweep_parser(sub)
     return ap
+
+
+def add_budget(p: argparse.ArgumentParser) -> None:
+    from lab.budget import BUDGET_SECONDS, MAX_BUDGET
+
+    p.add_argument(
+        "--budget",
+        type=budget_seconds,
+        default=BUDGET_SECONDS,
+        metavar="SECONDS",
+        help=f"the most work to accept, in seconds of CPU (default {BUDGET_SECONDS:g}, the "
+        f"app's; up to {MAX_BUDGET:g}): a larger scenario is refused before it runs",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

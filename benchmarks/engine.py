@@ -128,10 +128,6 @@ def main() -> None:
     print(f"  one Adam run x 100,000 steps {t_single:6.3f} s  (target < 1 s)")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def verdict_timing(repeats: int = 5) -> None:
     """The verdicts alone, for 1,024 Adam runs x 1,000 steps on Rosenbrock (target <= 30 ms):
     the accumulator fed the stored arrays, then the judgement of its summary. Also the same
@@ -157,5 +153,137 @@ def verdict_timing(repeats: int = 5) -> None:
     print(f"  ... fed one step at a time, as a sweep           {t_steps * 1e3:7.1f} ms")
 
 
+# --- maps (lab.sweep) -------------------------------------------------------------------------
+def sweep_scenario(n: int, steps: int = STEPS) -> dict:
+    """The Adam map of preset 25: lr (log, 1e-4 ... 1) x beta1 (0 ... 0.99) on Rosenbrock."""
+    return {
+        "surface": "rosenbrock",
+        "start": list(START),
+        "steps": steps,
+        "runs": [{"optimizer": "adam", "params": {"lr": 0.01}}],
+        "sweep": {
+            "x": {"param": "lr", "from": 1e-4, "to": 1.0, "n": n, "scale": "log"},
+            "y": {"param": "beta1", "from": 0.0, "to": 0.99, "n": n},
+        },
+    }
+
+
+def bare_sweep(n: int, steps: int = STEPS) -> np.ndarray:
+    """The same updates by hand: Adam over n x n cells with their own lr and beta1, the loss
+    and the gradient norm at every step (what any judgement reads), the final point kept."""
+    s = BUILTIN["rosenbrock"]
+    lr = np.tile(np.geomspace(1e-4, 1.0, n), n).reshape(-1, 1)
+    b1 = np.repeat(np.linspace(0.0, 0.99, n), n).reshape(-1, 1)
+    b2, eps = 0.999, 1e-8
+    theta = np.tile(np.asarray(START), (n * n, 1))
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            g = s.grad(theta)
+            s.value(theta)
+            np.hypot(g[:, 0], g[:, 1])
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            theta = theta - lr / (1 - b1**t) * m / (np.sqrt(v / (1 - b2**t)) + eps)
+    return theta
+
+
+def timed(fn) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Wall-clock and CPU seconds of one call (CPU time is what other jobs on the machine
+    disturb least)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def sweep_timing(repeats: int = 3) -> None:
+    """Maps: a 100 x 100 Adam map on Rosenbrock x 1,000 steps (target <= 1.5 s and <= 1.5 x the
+    bare loop), its peak memory (target <= 500 MB) and a 200 x 200 map (target <= 6 s). The
+    sweep and the bare loop alternate, best of ``repeats`` each (the machine is shared)."""
+    import tracemalloc
+
+    from lab import sweep
+
+    sc = sweep_scenario(100)
+    t_sweep, t_bare = [], []
+    for _ in range(repeats):
+        t_sweep.append(timed(lambda: sweep(sc)))
+        t_bare.append(timed(lambda: bare_sweep(100)))
+    (ws, cs), (wb, cb) = (tuple(map(min, zip(*t, strict=True))) for t in (t_sweep, t_bare))
+    print("maps: 100 x 100 Adam cells (lr x beta1) x 1,000 steps on Rosenbrock (wall / CPU)")
+    print(f"  lab.sweep                  {ws:8.3f} s / {cs:.3f} s  (target <= 1.5 s)")
+    print(f"  bare NumPy loop            {wb:8.3f} s / {cb:.3f} s")
+    print(f"  sweep / bare NumPy         {ws / wb:8.2f} x / {cs / cb:.2f} x  (target <= 1.5 x)")
+    tracemalloc.start()
+    sweep(sc)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"  peak memory (tracemalloc)  {peak / 2**20:8.0f} MB  (target <= 500 MB)")
+    big = sweep_scenario(200)
+    wall, cpu = map(min, zip(*(timed(lambda: sweep(big)) for _ in range(max(1, repeats - 1))), strict=True))
+    tracemalloc.start()
+    sweep(big)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"  200 x 200 cells            {wall:8.3f} s / {cpu:.3f} s  (target <= 6 s), peak {peak / 2**20:.0f} MB")
+
+
+def batch_timing(repeats: int = 3) -> None:
+    """Mini-batches (issue 12): 1,024 Adam runs x 1,000 steps on linear_regression with
+    N = 1,024 samples, batches of 32 beside the whole data set (target: the batch run is not
+    slower), split into the step loop and the verdicts; the same comparison on logistic
+    regression (no sufficient statistics: the gradient touches every sample of its batch) for
+    64 runs; and the batch surfaces Play would draw (120 frames of a 64 x 64 grid)."""
+    from lab import simulate as run_scenario
+    from lab.batch_views import batch_grid, batch_of
+    from lab.batches import BatchNoise
+    from lab.diagnostics import verdicts as judge_arrays
+
+    def data_scenario(data: str, runs: int, batch: int | None) -> dict:
+        sc = {
+            "surface": {"data": data, "samples": 1024},
+            "steps": STEPS,
+            "runs": [{"optimizer": "adam", "params": {"lr": float(lr)}} for lr in LRS[:: RUNS // runs]],
+        }
+        if batch is not None:
+            sc["batch"] = {"size": batch, "seed": 0}
+        return sc
+
+    def split(data: str, runs: int, batch: int | None) -> tuple[float, float]:
+        sc = data_scenario(data, runs, batch)
+        total = best_of(lambda: run_scenario(sc), repeats)
+        res = run_scenario(sc)
+        traj = np.stack([r.trajectory for r in res.runs], axis=1)
+        loss = np.stack([r.loss for r in res.runs], axis=1)
+        gnorm = np.stack([r.grad_norm for r in res.runs], axis=1)
+        noise = None if batch is None else BatchNoise(res.surface, batch)
+        judged = best_of(lambda: judge_arrays(res.surface, traj, loss, gnorm, None, noise), repeats)
+        return total, judged
+
+    for data, runs in (("linear_regression", RUNS), ("logistic", 64)):
+        # interleaved, best of each: other jobs on the machine slow either one at times
+        (full, full_v), (small, small_v) = split(data, runs, None), split(data, runs, 32)
+        for _ in range(repeats - 1):
+            f, s = split(data, runs, None), split(data, runs, 32)
+            (full, full_v), (small, small_v) = min((full, full_v), f), min((small, small_v), s)
+        print(f"{runs} Adam runs x {STEPS} steps on {data}, N = 1,024 (target: batch not slower)")
+        print(f"  all 1,024 samples    {full:7.3f} s   (steps {full - full_v:6.3f} s, verdicts {full_v:6.3f} s)")
+        print(f"  batches of 32        {small:7.3f} s   (steps {small - small_v:6.3f} s, verdicts {small_v:6.3f} s)")
+        print(f"  batch / full         {small / full:7.2f} x")
+
+    for data in ("linear_regression", "logistic"):
+        res = run_scenario({**data_scenario(data, 1, 32), "steps": 120})
+        s, run = res.surface, res.runs[0]
+        xs, ys = np.linspace(*s.x_range, 64), np.linspace(*s.y_range, 64)
+        t = best_of(lambda: [batch_grid(s, batch_of(run, k), xs, ys) for k in range(120)], repeats)  # noqa: B023
+        print(f"  120 batch surfaces (64 x 64) on {data:<17} {t * 1e3:7.1f} ms")
+
+
+
 if __name__ == "__main__":
-    verdict_timing(1 if "--quick" in sys.argv else 5)
+    quick = "--quick" in sys.argv
+    main()
+    verdict_timing(1 if quick else 5)
+    sweep_timing(1 if quick else 3)
+    batch_timing(1 if quick else 3)

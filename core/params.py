@@ -100,6 +100,7 @@ class Param:
     symbol: str = ""
 
     widget: ClassVar[str] = "slider"
+    numeric: ClassVar[bool] = False  # takes values on a number line (a sweep axis can span it)
 
     @property
     def required(self) -> bool:
@@ -128,6 +129,11 @@ class Param:
         """A widget's value as this kind's Python type (widgets hand back ints for floats)."""
         return value
 
+    def nearest(self, v: float) -> Any:
+        """The value of this kind nearest to the number ``v`` (a point of a sweep's grid);
+        only for ``numeric`` kinds."""
+        raise TypeError(f"{self.name} takes no numbers")
+
     # A parameter is shown as one widget per component: itself, or a pair's two parts.
     def components(self) -> tuple[Param, ...]:
         return (self,)
@@ -149,6 +155,8 @@ class Float(Param):
     high_open: bool = False
     scale: str = "linear"  # "log" | "near_one" | "linear"
     span: tuple[float, float] | None = None  # what a slider covers (default: the bounds)
+
+    numeric: ClassVar[bool] = True
 
     @property
     def widget(self) -> str:  # type: ignore[override]
@@ -184,6 +192,9 @@ class Float(Param):
     def coerce(self, value: Any) -> float:
         return float(value)
 
+    def nearest(self, v: float) -> float:
+        return float(v)
+
     def bounds(self) -> tuple[float, float | None]:
         """The closed interval a number box may take (open ends moved in by one ulp)."""
         lo = math.nextafter(self.low, math.inf) if self.low_open else self.low
@@ -200,6 +211,7 @@ class Int(Param):
     high: int = MAX_INT
 
     widget: ClassVar[str] = "integer"
+    numeric: ClassVar[bool] = True
 
     def allowed(self) -> str:
         return f"an integer with {self.low} <= {self.name} <= {self.high}"
@@ -227,6 +239,9 @@ class Int(Param):
 
     def coerce(self, value: Any) -> int:
         return int(value)
+
+    def nearest(self, v: float) -> int:
+        return round(float(v))
 
 
 TRUE_TEXTS = ("1", "true")

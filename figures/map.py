@@ -142,7 +142,8 @@ def scaled(p: np.ndarray, v: np.ndarray, box: tuple[float, float], frac: float) 
     n = float(np.hypot(d[0], d[1]))
     if not np.isfinite(n) or n == 0:
         return np.array([np.nan, np.nan])
-    return p + np.asarray(v) * (frac / n)
+    # (d / n) is a unit vector: frac / n alone overflows for a subnormal vector (1e-309).
+    return p + (d / n) * frac * np.asarray(span, dtype=float)
 
 
 def _escape_trace(result: Result, layers: Layers, view: View) -> dict[str, Any] | None:

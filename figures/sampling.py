@@ -93,11 +93,23 @@ def envelope_indices(values: np.ndarray, limit: int = MAX_LINE_POINTS) -> np.nda
     return idx[idx < n]
 
 
+F32 = np.finfo(np.float32)
+
+
 def f32(a: np.ndarray) -> np.ndarray:
-    """float32 copy with inf turned into NaN: half the payload, and plotly.js gaps on NaN."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        out = np.asarray(a, dtype=np.float32)
-    return np.where(np.isfinite(out), out, np.float32(np.nan))
+    """The values for a chart, with inf turned into NaN (plotly.js leaves a gap at NaN):
+    float32, half the payload, when float32 holds them; float64 when it would not. A cast
+    would turn a value above 3.4e38 (a diverging loss) into inf, dropped from the chart, and
+    one below 1.2e-38 (a vanishing gradient norm on a log axis) into a subnormal or 0, so an
+    array with such values is kept in float64 whole."""
+    v = np.asarray(a, dtype=float)
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(v)
+        mag = np.abs(v[finite])
+    fits = not mag.size or bool(np.all((mag == 0) | ((mag >= F32.tiny) & (mag <= F32.max))))
+    out = v.astype(np.float32) if fits else v.copy()
+    out[~finite] = np.nan
+    return out
 
 
 def short(v: float) -> float | None:
@@ -109,3 +121,4 @@ def short(v: float) -> float | None:
     if v == 0:
         return 0.0
     return round(v, 5 - math.floor(math.log10(abs(v))))
+

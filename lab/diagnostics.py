@@ -6,6 +6,7 @@ accumulator a sweep feeds step by step, so both give the same verdicts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ def verdicts(
     gnorm: np.ndarray,
     l2: np.ndarray | None = None,
     noise: NoiseModel | float | None = None,
+    causes: Sequence[Mapping[str, Any] | None] | None = None,
 ) -> list[dict[str, Any]]:
     """Verdicts of m runs: traj (n+1, m, 2), loss and gnorm (n+1, m), start first.
 
@@ -28,10 +30,11 @@ def verdicts(
     they are ``diverged`` at that point. ``l2`` (m,) is the weight decay a run adds to its
     gradient (L2, not decoupled): such a run minimises L + l2/2 |theta|^2, and that objective
     is judged. ``noise`` is the gradient noise: its std (isotropic), a ``NoiseModel``, or None.
+    ``causes``: why each cut run stopped (the engine's cut step), or None.
     """
     acc = Accumulator(surface, traj.shape[1], traj.shape[0] - 1, l2)
     acc.feed_arrays(traj, loss, gnorm)
-    return judge(surface, acc.summary(), noise)
+    return judge(surface, acc.summary(), noise, causes)
 
 
 __all__ = ["THRESHOLDS", "verdicts"]

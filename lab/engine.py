@@ -4,8 +4,10 @@
 contiguous block of rows of the batch), the learning-rate columns, the step loop, cut each
 run, judge, pack. The only Python loop is over steps: each step evaluates the gradient of
 all runs at once, then each group updates its rows. Loss and gradient norm are computed
-afterwards over the whole trajectory at once; a run is cut at its first non-finite value or
-coordinate beyond 1e6.
+afterwards over the whole trajectory at once. A run is cut at its first invalid point, with
+its real cause (``lab.cut``: a non-finite point, effective lr or optimizer state, a coordinate
+beyond 1e6, a surface not finite there); with a work limit the loop stops at its deadline
+(``lab.budget``).
 
 Two index spaces meet here: a run's index in the scenario (``Group.runs``) and its row in
 the batch (``Group.rows``); only ``pack`` maps rows back to the scenario's order.
@@ -13,11 +15,23 @@ the batch (``Group.rows``); only ``pack`` maps rows back to the scenario's order
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from lab.budget import Deadline, check_budget
+from lab.cut import CHECK_EVERY, Cause, Replay, Snapshots, find_cuts
+from lab.batches import (
+    BatchColumn,
+    BatchSet,
+    Gradients,
+    batch_sets,
+    noise_partition,
+    steps_per_epoch,
+)
 from lab.diagnostics import verdicts
 from lab.scenario import MAX_COORD, Scenario, ScenarioError, parse_scenario
 from optimizers import OPTIMIZERS, Optimizer, resolved_params
@@ -44,8 +58,45 @@ class RunResult:
     effective_lr: Array  # (k, 2)
     verdict: dict[str, Any]
     surface: Surface | None = field(default=None, repr=False)
-    noise: Array | None = None  # (k, 2) the noise added to the gradient at each step
     state: dict[str, Array] = field(default_factory=dict)  # name -> (k, 2) or (k, 1)
+    # On a data set (lab.batches): the batch setting ({"size", "seed"}, None: all the data),
+    # the (k, B) sample indices of each step (None: all the data) and the updates per epoch.
+    batch: dict[str, int] | None = None
+    batches: Array | None = None
+    steps_per_epoch: int | None = None
+    # Arrays computed on first use, by name ("noise", "batch_loss", "test_loss"): most
+    # consumers of a large batch of runs never read them (see the properties below).
+    series: dict[str, Callable[[], Array | None]] = field(default_factory=dict, repr=False)
+    _cache: dict[str, Array | None] = field(default_factory=dict, repr=False)
+
+    def _series(self, name: str) -> Array | None:
+        if name not in self._cache:
+            fn = self.series.get(name)
+            self._cache[name] = None if fn is None else fn()
+        return self._cache[name]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (or deep-copied) with its series computed: plain arrays only, whatever the
+        thunks referred to (a surface's closures cannot be pickled; the app's cache pickles)."""
+        state = dict(self.__dict__)
+        state["_cache"] = {**self._cache, **{name: self._series(name) for name in self.series}}
+        state["series"] = {}
+        return state
+
+    @property
+    def noise(self) -> Array | None:
+        """(k, 2): the gradient used at each step minus the exact one (None: exact)."""
+        return self._series("noise")
+
+    @property
+    def batch_loss(self) -> Array | None:
+        """(k,): on a data set, the loss of the batch used at each step, where it was used."""
+        return self._series("batch_loss")
+
+    @property
+    def test_loss(self) -> Array | None:
+        """(k+1,): the test set's loss at every point, where the data set has one."""
+        return self._series("test_loss")
 
     @property
     def gradient(self) -> Array:
@@ -57,8 +108,15 @@ class RunResult:
     def steps_run(self) -> int:
         return len(self.trajectory) - 1
 
+    @property
+    def epochs(self) -> Array | None:
+        """The epochs of data seen at every point (k+1,), on a data set."""
+        if self.steps_per_epoch is None:
+            return None
+        return np.arange(len(self.trajectory)) / self.steps_per_epoch
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "label": self.label,
             "optimizer": self.optimizer,
             "trajectory": self.trajectory.tolist(),
@@ -68,6 +126,14 @@ class RunResult:
             "effective_lr": self.effective_lr.tolist(),
             "verdict": self.verdict,
         }
+        if self.steps_per_epoch is not None:  # a data set: its batches (None: all the data)
+            out["batch"] = self.batch
+            out["steps_per_epoch"] = self.steps_per_epoch
+            out["batch_loss"] = None if self.batch_loss is None else self.batch_loss.tolist()
+            out["batches"] = None if self.batches is None else self.batches.tolist()
+            if self.test_loss is not None:
+                out["test_loss"] = self.test_loss.tolist()
+        return out
 
 
 @dataclass
@@ -75,27 +141,54 @@ class Result:
     scenario: Scenario
     surface: Surface
     runs: list[RunResult]
+    # On a data set: {"inputs", "targets"} (and "test_inputs", "test_targets") as arrays.
+    data: dict[str, Array | None] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"runs": [r.to_dict() for r in self.runs]}
+        out: dict[str, Any] = {"runs": [r.to_dict() for r in self.runs]}
+        if self.data is not None:
+            out["data"] = {k: None if v is None else v.tolist() for k, v in self.data.items()}
+        return out
 
 
-def simulate(scenario: Scenario | dict[str, Any] | str, record_state: bool = False) -> Result:
+def simulate(
+    scenario: Scenario | dict[str, Any] | str,
+    record_state: bool = False,
+    budget: float | None = None,
+) -> Result:
     """Run every optimizer of ``scenario`` and judge each run.
 
     ``record_state`` also keeps each optimizer's state (m, v, sigma, ...) after every step,
     for showing the numbers of one step; it costs memory, so it is off by default.
+    ``budget`` (seconds of CPU): a scenario whose estimated work exceeds it is refused before
+    it runs, and the loop stops at a hard deadline beyond it (``lab.budget``: ``BudgetError``
+    and ``WorkLimitError``, both ValueErrors); None (the default) runs whatever it costs.
     """
     sc = parse_scenario(scenario)
     surface = sc.build_surface()
     start = _valid_start(sc, surface)
+    deadline = None
+    if budget is not None:
+        estimated = check_budget(sc, surface, budget, record_state)
+        deadline = Deadline.after(estimated, sc.steps, budget)
     groups = group_runs(sc)
     rates = lr_columns(sc, groups)
     noise = gradient_noise(sc)
-    paths = step_all(surface, start, groups, rates, noise, sc.steps, record_state)
-    cuts = cut_runs(paths)
-    judged = judge(surface, groups, paths, sc.noise["std"])
-    return Result(sc, surface, pack(sc, surface, groups, paths, cuts, rates, noise, judged))
+    sets = batch_sets(sc, surface, _row_of_run(groups))
+    grads = Gradients(surface, sets, noise, len(rates.base), sc.steps)
+    paths = step_all(surface, start, groups, rates, grads, sc.steps, record_state, deadline)
+    seen = grads.finish(paths.traj)
+    cuts = cut_runs(Replay(sc, surface, rates, noise, grads.used), groups, paths)
+    judged = judge(surface, groups, paths, sc.noise["std"], cuts, sets)
+    runs = pack(sc, surface, groups, paths, cuts, rates, noise, judged, seen)
+    data = surface.to_data() if hasattr(surface, "to_data") else None
+    return Result(sc, surface, runs, data)
+
+
+def _row_of_run(groups: list[Group]) -> list[int]:
+    """The batch row of each run, in the scenario's order."""
+    rows = {i: grp.rows.start + r for grp in groups for r, i in enumerate(grp.runs)}
+    return [rows[i] for i in range(len(rows))]
 
 
 # --- what the steps hand on -----------------------------------------------------------------
@@ -137,15 +230,15 @@ class Paths:
     loss: Array
     gnorm: Array
     eff: Array
+    snaps: Snapshots = field(default_factory=Snapshots)  # each group's state now and then
 
 
 @dataclass(frozen=True)
 class Cuts:
-    """Where each row stops: its first invalid point (``steps + 1`` for none), and which
-    points lie beyond the divergence bound."""
+    """Where each row stops: its first invalid point (``steps + 1`` for none), and why."""
 
     at: Array  # (n,) int
-    bound: Array  # (steps+1, n) bool
+    causes: list[Cause | None]  # None: not cut
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -209,46 +302,93 @@ def step_all(
     start: Array,
     groups: list[Group],
     rates: Rates,
-    noise: Array | None,
+    grads: Gradients,
     steps: int,
     record: bool,
+    deadline: Deadline | None = None,
 ) -> Paths:
-    """The step loop, every row from ``start``; it stops early once every row has diverged."""
+    """The step loop, every row from ``start``; it stops early once every row has diverged.
+    Every ``CHECK_EVERY`` steps it keeps each group's state (the cut step's snapshots) and
+    checks the deadline (``WorkLimitError`` past it). ``grads`` gives each row's gradient (its
+    batch's, on a data set) with the noise."""
     n = len(rates.base)
     traj = np.empty((steps + 1, n, 2))
     gnorm = np.empty((steps + 1, n))
     eff = np.empty((steps, n, 2))
     traj[0] = start
-    for grp in groups:
-        grp.state = grp.opt.init(traj[0, grp.rows], grp.hyper)
+    init_states(groups, traj[0])
     base, table = rates.base, rates.table
+    snaps = Snapshots()
+    snaps.take(groups, 0)
     last = steps
     with np.errstate(all="ignore"):
         for t in range(steps):
             theta = traj[t]
-            g = surface.grad(theta)
-            gnorm[t] = np.hypot(g[:, 0], g[:, 1])
-            if noise is not None:
-                g = g + noise[t]
+            g = grads.exact(t, theta)
+            grads.norm(g, gnorm[t])  # of the rows on batches: the data set's, in grads.loss
+            g = grads.noisy(t, g)
             lr_t = base if table is None else table[t]
-            for grp in groups:
-                rows = grp.rows
-                lr = lr_t[rows] if grp.lr is None else grp.lr[t]
-                out = grp.opt.step(theta[rows], g[rows], grp.state, lr, t + 1, grp.hyper)
-                traj[t + 1, rows] = out.theta
-                eff[t, rows] = out.effective_lr
-                grp.state = out.state
-                if record:
-                    _record(grp.recorded, out.state, t, steps)
-            if t % 512 == 511 and not np.any(np.abs(traj[t + 1]) <= MAX_COORD):
-                last = t + 1  # every run has diverged: nothing left to compute
-                break
+            update_rows(groups, theta, g, lr_t, t, traj[t + 1], eff[t])
+            if record:
+                for grp in groups:
+                    _record(grp.recorded, grp.state, t, steps)
+            if t % CHECK_EVERY == CHECK_EVERY - 1:
+                snaps.take(groups, t + 1)
+                if deadline is not None:
+                    deadline.check(t + 1)
+                if not np.any(np.abs(traj[t + 1]) <= MAX_COORD):
+                    last = t + 1  # every run has diverged: nothing left to compute
+                    break
+        snaps.take(groups, last)
         traj[last + 1 :] = np.nan
         gnorm[last + 1 :] = np.nan
         g_last = surface.grad(traj[last])
         gnorm[last] = np.hypot(g_last[:, 0], g_last[:, 1])
-        loss = surface.value(traj)
-    return Paths(traj, loss, gnorm, eff)
+        loss = grads.loss(traj, gnorm)  # on batches: with the whole data set's gradient norm
+    return Paths(traj, loss, gnorm, eff, snaps)
+
+
+def init_states(groups: list[Group], theta: Array) -> None:
+    """Each group's optimizer state at the start ``theta`` (n, 2)."""
+    for grp in groups:
+        grp.state = grp.opt.init(theta[grp.rows], grp.hyper)
+
+
+def step_rows(
+    surface: Surface,
+    groups: list[Group],
+    theta: Array,
+    lr_t: Array,
+    noise: Array | None,
+    t: int,
+    out: Array,
+    eff: Array | None = None,
+) -> Array:
+    """Step ``t`` of every row from ``theta`` (n, 2): the next points go into ``out``, the
+    effective lr into ``eff`` (when given), each group's state is advanced; returns the
+    gradient norm at ``theta``. The engine's one step: ``step_all`` stores what it gives,
+    a sweep (``lab.sweep``) keeps only a summary of it."""
+    g = surface.grad(theta)
+    gnorm = np.hypot(g[:, 0], g[:, 1])
+    if noise is not None:
+        g = g + noise[t]
+    update_rows(groups, theta, g, lr_t, t, out, eff)
+    return gnorm
+
+
+def update_rows(
+    groups: list[Group], theta: Array, g: Array, lr_t: Array, t: int, out: Array, eff: Array | None
+) -> None:
+    """The optimizers' update at step ``t`` from ``theta`` with the gradients ``g`` (n, 2):
+    the next points into ``out``, the effective lr into ``eff`` (when given)."""
+    for grp in groups:
+        rows = grp.rows
+        lr = lr_t[rows] if grp.lr is None else grp.lr[t]
+        o = grp.opt.step(theta[rows], g[rows], grp.state, lr, t + 1, grp.hyper)
+        out[rows] = o.theta
+        if eff is not None:
+            eff[rows] = o.effective_lr
+        grp.state = o.state
 
 
 def _record(store: dict[str, Array], state: Any, t: int, steps: int) -> None:
@@ -258,12 +398,16 @@ def _record(store: dict[str, Array], state: Any, t: int, steps: int) -> None:
         store[name][t] = arr
 
 
-def cut_runs(paths: Paths) -> Cuts:
-    """Each row's first point with a non-finite value or a coordinate beyond the bound."""
-    bound = np.any(~(np.abs(paths.traj) <= MAX_COORD), axis=-1)
-    bad = bound | ~np.isfinite(paths.loss) | ~np.isfinite(paths.gnorm)
-    at = np.where(bad.any(axis=0), np.argmax(bad, axis=0), len(paths.traj))
-    return Cuts(at, bound)
+def cut_runs(replay: Replay, groups: list[Group], paths: Paths) -> Cuts:
+    """Each row's first invalid point and its cause (``lab.cut``). From that point on the
+    row's points are NaN, so the verdicts cut it at the same point."""
+    causes = find_cuts(replay, groups, paths.traj, paths.loss, paths.gnorm, paths.eff, paths.snaps)
+    n_points = len(paths.traj)
+    at = np.array([n_points if c is None else c.at for c in causes], dtype=int)
+    for j in np.flatnonzero(at < n_points).tolist():
+        for arr in (paths.traj, paths.loss, paths.gnorm):
+            arr[at[j] :, j] = np.nan
+    return Cuts(at, causes)
 
 
 def judge(
@@ -271,11 +415,32 @@ def judge(
     groups: list[Group],
     paths: Paths,
     noise_std: float,
+    cuts: Cuts | None = None,
+    sets: list[BatchSet] | None = None,
 ) -> list[dict[str, Any]]:
-    """Each row's verdict, all rows in one batch: the verdicts find each row's first invalid
-    point by the same rule as ``cut_runs`` (a cut row is ``diverged`` there)."""
+    """Each row's verdict, all rows in one batch: a row ``cut_runs`` cut is ``diverged`` at
+    its first invalid point, with the cause found there. Rows on mini-batches are judged with
+    their batch noise as the noise floor, one batch setting at a time (a verdict depends on
+    its own row only)."""
     l2 = np.array([d for grp in groups for d in grp.l2])
-    return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, noise_std)
+    causes = None if cuts is None else [None if c is None else c.to_dict() for c in cuts.causes]
+    if not sets:
+        return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, noise_std, causes)
+    out: list[dict[str, Any]] = [{}] * len(l2)
+    for rows, noise in noise_partition(surface, sets, len(l2), noise_std):
+        index = range(rows.start, rows.stop) if isinstance(rows, slice) else rows.tolist()
+        part = verdicts(
+            surface,
+            paths.traj[:, rows],
+            paths.loss[:, rows],
+            paths.gnorm[:, rows],
+            l2[rows],
+            noise,
+            None if causes is None else [causes[j] for j in index],
+        )
+        for j, v in zip(index, part, strict=True):
+            out[j] = v
+    return out
 
 
 def pack(
@@ -287,15 +452,17 @@ def pack(
     rates: Rates,
     noise: Array | None,
     judged: list[dict[str, Any]],
+    seen: dict[int, BatchColumn] | None = None,
 ) -> list[RunResult]:
     """One RunResult per run, in the scenario's order; arrays are views into the batch."""
     runs: list[RunResult] = [None] * len(sc.runs)  # type: ignore[list-item]
+    samples = getattr(surface, "samples", None)
     for grp in groups:
         for r, i in enumerate(grp.runs):
             j = grp.rows.start + r
             k = int(cuts.at[j]) - 1  # the steps this run took
             spec = sc.runs[i]
-            runs[i] = RunResult(
+            run = RunResult(
                 label=spec.label,
                 optimizer=spec.optimizer,
                 params=spec.params,
@@ -307,7 +474,35 @@ def pack(
                 effective_lr=paths.eff[:k, j],
                 verdict=judged[j],
                 surface=surface,
-                noise=None if noise is None else noise[:k],
                 state={name: arr[:k, r] for name, arr in grp.recorded.items()},
+                series={} if noise is None else {"noise": partial(_head, noise, k)},
             )
+            if samples is not None:
+                _with_batches(run, sc.run_batch(i), samples, (seen or {}).get(j), k)
+            runs[i] = run
     return runs
+
+
+def _head(a: Array, k: int) -> Array:
+    return a[:k]
+
+
+def _with_batches(
+    run: RunResult, batch: dict[str, int] | None, samples: int, seen: BatchColumn | None, k: int
+) -> None:
+    """A data-set run's batch fields (``lab.batches``): on the whole data set its batch loss
+    is its loss."""
+    run.batch = batch
+    run.steps_per_epoch = steps_per_epoch(samples, None if batch is None else batch["size"])
+    run.series["test_loss"] = partial(_test_loss, run)
+    if seen is None:
+        run.series["batch_loss"] = partial(_head, run.loss, k)
+        return
+    run.batches = seen.batches[:k]
+    run.series["batch_loss"] = partial(seen.get, "batch_loss", k)
+    run.series["noise"] = partial(seen.get, "noise", k)
+
+
+def _test_loss(run: RunResult) -> Array | None:
+    with np.errstate(all="ignore"):
+        return run.surface.test_value(run.trajectory)  # type: ignore[union-attr]

@@ -9,6 +9,8 @@ and can be plotted directly.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,8 +50,9 @@ def exponential_lr(base: float, t: Array, gamma: float) -> Array:
 
 
 def cosine_lr(base: float, t: Array, T_max: int, eta_min: float = 0.0) -> Array:
-    # Periodic past T_max (period 2 T_max), as torch's recursive form is.
-    return eta_min + (base - eta_min) * (1 + np.cos(np.pi * t / T_max)) / 2
+    # Periodic past T_max (period 2 T_max), as torch's recursive form is. The factor in
+    # [0, 1] is taken first: (base − η_min)·(1 + cos) would overflow for η_min near 1.8e308.
+    return eta_min + (base - eta_min) * ((1 + np.cos(np.pi * t / T_max)) / 2)
 
 
 def linear_lr(
@@ -126,24 +129,63 @@ def _f(name: str, default: Any, **kw: Any) -> Float:
     return Float(name, default, **kw)
 
 
+FLOAT_MAX = sys.float_info.max  # the largest finite float64, about 1.8e308
+
+
 def _onecycle_check(p: dict[str, Any], steps: int) -> str | None:
+    """OneCycleLR's rules across its parameters; each message names the parameters, their
+    values and what is allowed."""
     if p.get("cycle_momentum"):
         return (
             "cycle_momentum=true is not supported: this lab cycles only the learning rate "
-            "(OneCycleLR with cycle_momentum=False)"
+            "(OneCycleLR with cycle_momentum=False); allowed: cycle_momentum = false"
         )
     if p["total_steps"] < steps:
         return (
             f"total_steps={p['total_steps']} is smaller than the scenario's steps={steps}; "
-            "OneCycleLR cannot step past total_steps, so allowed is total_steps >= steps"
+            f"OneCycleLR cannot step past total_steps, so allowed is total_steps >= steps = {steps}"
         )
-    if float(p["pct_start"] * p["total_steps"]) - 1 == 0:
+    return _onecycle_phases(p) or _onecycle_finite(p)
+
+
+def _onecycle_phases(p: dict[str, Any]) -> str | None:
+    """Every phase must have a length: torch ends them at pct_start·T − 1, (three phases)
+    2·pct_start·T − 2, and T − 1, and divides by each phase's length."""
+    pct, total = p["pct_start"], p["total_steps"]
+    if float(pct * total) - 1 == 0:
         return (
-            "pct_start * total_steps = 1 leaves the warm-up phase no length (torch's OneCycleLR "
-            "divides by zero at step 0); allowed: pct_start * total_steps != 1"
+            f"pct_start = {pct:g} with total_steps = {total} gives pct_start * total_steps = 1, "
+            "which leaves the warm-up phase no length (torch's OneCycleLR divides by zero at "
+            "step 0); allowed: pct_start * total_steps != 1"
         )
-    if p["three_phase"] and 2 * p["pct_start"] * p["total_steps"] - 2 >= p["total_steps"] - 1:
-        return "three_phase needs pct_start < 0.5 so that the three phases fit in total_steps"
+    if p["three_phase"] and 2 * pct * total - 2 >= total - 1:
+        end = 2 * pct * total - 2
+        return (
+            f"three_phase = true with pct_start = {pct:g} and total_steps = {total}: the second "
+            f"phase would end at step 2 * pct_start * total_steps - 2 = {end:g}, not before the "
+            f"last step {total - 1} (the third phase would have no length); allowed: pct_start "
+            f"< (total_steps + 1) / (2 * total_steps) = {(total + 1) / (2 * total):.6g}, or "
+            "three_phase = false"
+        )
+    return None
+
+
+def _onecycle_finite(p: dict[str, Any]) -> str | None:
+    """The cycle's lowest rates, max_lr / d and max_lr / (d·d_f), must be finite float64
+    numbers (a tiny divisor overflows them to inf, and the schedule to inf − inf = NaN)."""
+    initial = p["max_lr"] / p["div_factor"]
+    if not math.isfinite(initial):
+        return (
+            f"div_factor = {p['div_factor']:g} makes the initial learning rate max_lr / "
+            f"div_factor = {p['max_lr']:g} / {p['div_factor']:g} overflow; allowed: div_factor "
+            f">= max_lr / {FLOAT_MAX:.3g} = {p['max_lr'] / FLOAT_MAX:.3g}"
+        )
+    if not math.isfinite(initial / p["final_div_factor"]):
+        return (
+            f"final_div_factor = {p['final_div_factor']:g} makes the final learning rate "
+            f"max_lr / (div_factor * final_div_factor) overflow; allowed: final_div_factor >= "
+            f"max_lr / div_factor / {FLOAT_MAX:.3g} = {initial / FLOAT_MAX:.3g}"
+        )
     return None
 
 
@@ -231,10 +273,14 @@ SCHEDULES: dict[str, Schedule] = {
 
 
 def lr_sequence(name: str, base_lr: float, params: dict[str, Any], n: int) -> Array:
-    """Learning rate of steps 0 .. n-1 (float64)."""
+    """Learning rate of steps 0 .. n-1 (float64). Raises ValueError for parameters the
+    schedule's own check refuses (they would give no rate, or a non-finite one)."""
     sched = SCHEDULES[name]
     t = np.arange(n)
     kw = {**sched.defaults(), **params}
+    problem = sched.check(kw, n)
+    if problem:  # a caller that skipped the scenario's validation (a figure of widget values)
+        raise ValueError(f"{name}: {problem}")
     if name == "onecycle":
         return sched.fn(base_lr, t, **kw)
     kw.pop("cycle_momentum", None)

@@ -7,7 +7,9 @@ trajectories agree with torch's single-tensor path to rounding.
 
 from __future__ import annotations
 
+import itertools
 import math
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,7 +63,8 @@ def lerp(a: Array, b: Array, w: Num, small: Switch) -> Array:
         return a + w * (b - a)
     if not small.any:
         return b - (b - a) * (1 - w)
-    return np.where(small.mask, a + w * (b - a), b - (b - a) * (1 - w))
+    d = b - a
+    return np.where(small.mask, a + w * d, b - d * (1 - w))
 
 
 def c_pow(base: Num, exp: Num) -> Num:
@@ -69,13 +72,47 @@ def c_pow(base: Num, exp: Num) -> Num:
 
     A hyperparameter is a float when every run of a group agrees and an (n, 1) array when
     they differ; NumPy's vectorised pow can differ from C's in the last bit, so a plain
-    ``**`` would step a run differently batched and alone.
+    ``**`` would step a run differently batched and alone. Many runs that share few values
+    (a sweep's axis: 100 values of beta1 over 10,000 runs) take C's pow once per distinct
+    value, not once per run.
     """
     if isinstance(base, float) and isinstance(exp, (int, float)):
         return base**exp  # every run agrees: one Python pow (the common, fast case)
+    if np.ndim(exp) == 0 and np.size(base) >= _DISTINCT_MIN:
+        values, codes = _distinct(base)
+        powers = map(math.pow, values, itertools.repeat(float(exp), len(values)))
+        return np.fromiter(powers, float, len(values))[codes]
+    if np.ndim(base) == 0 and np.size(exp) >= _DISTINCT_MIN:
+        values, codes = _distinct(exp)
+        powers = map(math.pow, itertools.repeat(float(base), len(values)), values)
+        return np.fromiter(powers, float, len(values))[codes]
     b, e = np.broadcast_arrays(np.asarray(base, dtype=float), np.asarray(exp, dtype=float))
     out = map(math.pow, b.ravel().tolist(), e.ravel().tolist())
     return np.fromiter(out, dtype=float, count=b.size).reshape(b.shape)
+
+
+_DISTINCT_MIN = 64  # below this many runs, one pow per run is as cheap as finding the values
+# id(array) -> (weak reference, distinct values, index of each element among them): a group's
+# hyperparameter column is built once and raised to a power at every step.
+_DISTINCT: dict[int, tuple[weakref.ref, list[float], Array]] = {}
+
+
+def _distinct(a: Array) -> tuple[list[float], Array]:
+    """The distinct values of ``a`` and, shaped like ``a``, each element's index among them
+    (kept while ``a`` lives, so a column reused at every step is sorted once)."""
+    key = id(a)
+    hit = _DISTINCT.get(key)
+    if hit is not None and hit[0]() is a:
+        return hit[1], hit[2]
+    arr = np.asarray(a, dtype=float)
+    unique, codes = np.unique(arr.ravel(), return_inverse=True)
+    values, codes = unique.tolist(), codes.reshape(arr.shape)
+    try:
+        ref = weakref.ref(a, lambda _r: _DISTINCT.pop(key, None))
+    except TypeError:  # not weakly referenceable (a list): nothing to keep
+        return values, codes
+    _DISTINCT[key] = (ref, values, codes)
+    return values, codes
 
 
 # --- LaTeX ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Write tests/fixtures/torch_reference.json: what torch.optim 2.13 does on this lab's surfaces.
 
 Run from the project root:  .venv/bin/python scripts/make_torch_fixtures.py
+(``--batches-only`` writes only the mini-batch fixture)
 
 Every number comes from torch (float64 default dtype, ``foreach=False``: the single-tensor
 path). Only the optimizer and the scheduler are torch's: the gradient fed to torch at each
@@ -12,7 +13,10 @@ The fixture holds
 * ``cases``: a scenario in this project's format (one run) with torch's trajectory
   (``steps + 1`` points) and the lr torch used at each step (``param_groups[0]["lr"]``
   just before ``optimizer.step()``; ``scheduler.step()`` follows every optimizer step);
-* ``schedule_cases``: lr sequences of ~300 steps from the schedulers alone (a dummy SGD).
+* ``schedule_cases``: lr sequences of ~300 steps from the schedulers alone (a dummy SGD);
+
+and ``tests/fixtures/torch_batches.json``: runs on the data sets' mini-batches, torch computing
+each batch's loss and gradient itself (see ``torch_data_loss``).
 
 Torch gets only the hyperparameters a case names (plus what the optimizer's name pins,
 e.g. ``nesterov=True``), so a case without a value also checks the project's default
@@ -36,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from surfaces.builtin import BUILTIN  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "torch_reference.json"
+BATCH_OUT = ROOT / "tests" / "fixtures" / "torch_batches.json"
 MAX_COORD = 1e6  # the engine's divergence bound: a reference case must stay inside it
 
 # This project's defaults where they are not torch's (the optimizer's name pins them).
@@ -548,9 +553,117 @@ def schedule_only_cases() -> list[dict[str, Any]]:
     return out
 
 
+# --- mini-batches on the data sets -------------------------------------------------------------
+# torch computes each batch's mean loss itself (autograd over these formulas, written here in
+# torch, not this project's gradients) and steps its optimizer on it. The batches come from
+# numpy's seeded permutation of each epoch (this project's definition of the shuffle, written
+# out again below) cut by torch's own ``BatchSampler(drop_last=True)``: the fixture holds the
+# cut torch makes, so a test can compare it with the engine's.
+def torch_data_loss(surface: Any, theta: torch.Tensor, idx: list[int]) -> torch.Tensor:
+    d = surface.dataset
+    x = torch.tensor(d.inputs[idx])
+    name = surface.name
+    if name == "linear_regression":
+        y = torch.tensor(d.targets[idx])
+        return (0.5 * (theta[0] * x + theta[1] - y) ** 2).mean()
+    if name == "lecture_product":
+        y = torch.tensor(d.targets[idx])
+        return ((y - theta[0] * theta[1] * x) ** 2).mean()
+    if name == "logistic":
+        y = torch.tensor(d.targets[idx])
+        return torch.nn.functional.softplus(-y * (x @ theta)).mean()
+    m = surface.model  # sharp_flat: L0(theta - x_i)
+    u = theta[None, :] - x
+    v = m.BASE + 0.5 * m.BOWL * (u * u).sum(dim=1)
+    for (cx, cy, w), depth in ((m.SHARP, d.constants["depth"]), (m.FLAT, m.DEPTH_FLAT)):
+        du = u - torch.tensor([cx, cy])
+        v = v - depth * torch.exp(-(du * du).sum(dim=1) / (2 * w * w))
+    return v.mean()
+
+
+def torch_batches(n: int, size: int, seed: int, steps: int) -> list[list[int]]:
+    """Each epoch: numpy's seeded permutation, cut by torch's BatchSampler (drop_last)."""
+    rng = np.random.default_rng(seed)
+    out: list[list[int]] = []
+    while len(out) < steps:
+        perm = rng.permutation(n).tolist()
+        out.extend(torch.utils.data.BatchSampler(perm, size, drop_last=True))
+    return out[:steps]
+
+
+def run_batch_case(case: dict[str, Any]) -> dict[str, Any]:
+    from surfaces import make_surface
+
+    sc = case["scenario"]
+    surface = make_surface(sc["surface"])
+    (run,) = sc["runs"]
+    b = sc["batch"]
+    batches = torch_batches(surface.samples, b["size"], b["seed"], sc["steps"])
+    p = torch.tensor(sc["start"], dtype=torch.float64, requires_grad=True)
+    opt = torch_optimizer(run["optimizer"], run.get("params", {}), p)
+    traj = [p.detach().numpy().copy()]
+    for idx in batches:
+        opt.zero_grad()
+        torch_data_loss(surface, p, idx).backward()
+        opt.step()
+        traj.append(p.detach().numpy().copy())
+    return {**case, "batches": batches, "trajectory": np.array(traj).tolist()}
+
+
+BATCH_RUNS: list[tuple[str, dict[str, Any]]] = [
+    ("sgd", {"lr": 0.05}),
+    ("momentum", {"lr": 0.02, "momentum": 0.8}),
+    ("nesterov", {"lr": 0.02}),
+    ("adagrad", {"lr": 0.3}),
+    ("rmsprop", {"lr": 0.01, "centered": True}),
+    ("adam", {"lr": 0.05}),
+    ("amsgrad", {"lr": 0.05}),
+    ("adamw", {"lr": 0.05, "weight_decay": 0.1}),
+    ("nadam", {"lr": 0.05}),
+    ("radam", {"lr": 0.05}),
+    ("adadelta", {"lr": 5.0}),
+]
+BATCH_DATA: list[dict[str, Any]] = [
+    {"data": "linear_regression", "samples": 50, "seed": 1},
+    {"data": "lecture_product", "samples": 30, "seed": 2},
+    {"data": "logistic", "samples": 60, "seed": 3},
+    {"data": "sharp_flat", "samples": 40, "seed": 4},
+]
+
+
+def batch_cases() -> list[dict[str, Any]]:
+    from surfaces import make_surface
+
+    cs = []
+    for data in BATCH_DATA:
+        start = list(make_surface(data).start)
+        for size, seed in ((7, 5), (1, 0)):
+            for name, params in BATCH_RUNS:
+                sc = {
+                    "surface": data,
+                    "start": start,
+                    "steps": 60,
+                    "runs": [{"optimizer": name, "params": params}],
+                    "batch": {"size": size, "seed": seed},
+                }
+                cs.append({"id": f"{name}-{data['data']}-b{size}", "scenario": sc})
+    return cs
+
+
+def write_batch_fixture() -> None:
+    cases = [run_batch_case(c) for c in batch_cases()]
+    data = {"torch_version": torch.__version__, "dtype": "float64", "foreach": False, "cases": cases}
+    text = json.dumps(data, separators=(",", ":"))
+    BATCH_OUT.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {BATCH_OUT.relative_to(ROOT)} ({len(text) / 1e6:.2f} MB): {len(cases)} batch cases")
+
+
 def main() -> None:
     torch.set_default_dtype(torch.float64)
     warnings.simplefilter("ignore")  # the schedulers' deprecation chatter
+    if "--batches-only" in sys.argv:  # only tests/fixtures/torch_batches.json
+        write_batch_fixture()
+        return
     specs = optimizer_cases() + scheduled_cases()
     results = [run_case(c) for c in specs]
     bad = [c["id"] for c, r in zip(specs, results, strict=True) if r is None]
@@ -593,6 +706,7 @@ def main() -> None:
     print(
         f"{len(sched_cases)} schedule-only cases: " + ", ".join(f"{k} {v}" for k, v in only.items())
     )
+    write_batch_fixture()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Loss surfaces: the built-in ones and custom formulas.
 
-``make_surface(spec)`` takes a scenario's ``surface`` value: a built-in name or
-``{"expr": ..., "x_range": [lo, hi], "y_range": [lo, hi]}``.
+``make_surface(spec)`` takes a scenario's ``surface`` value: a built-in name,
+``{"expr": ..., "x_range": [lo, hi], "y_range": [lo, hi]}`` or a data set
+``{"data": "linear_regression", "samples": 64, "seed": 0, ...}`` (``surfaces.data``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from surfaces.builtin import BUILTIN
 def make_surface(spec: str | dict[str, Any]) -> Surface:
     if isinstance(spec, str):
         return BUILTIN[spec]
+    if "data" in spec:
+        # A data set: drawn from its seed, built once per spec (surfaces.data).
+        from surfaces.data import make_data_surface
+
+        return make_data_surface(spec)
     # Imported on the first formula: built-in surfaces need neither the parser nor sympy.
     from surfaces.formula.surface import make_expr_surface
 

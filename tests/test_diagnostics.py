@@ -268,7 +268,7 @@ def test_diverged_is_cut_at_the_first_bad_point_with_its_onset() -> None:
     assert np.all(np.abs(r.trajectory) <= 1e6)
     assert v["numbers"]["onset_step"] == int(np.argmin(r.loss))
     r = run({"expr": "log(x) + y**2", "x_range": [0.1, 3]}, lr=1.0, start=(0.5, 0.5))
-    assert r.verdict["kind"] == "diverged" and r.verdict["reason"] == "nonfinite"
+    assert r.verdict["kind"] == "diverged" and r.verdict["reason"] == "domain"  # log(x), x < 0
     assert np.all(np.isfinite(r.loss))
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from core.text import CATALOG, both
 from surfaces import BUILTIN, GradCost, make_surface
+from surfaces.data_models import DATASETS
 
 NAMES = sorted(BUILTIN)
 
@@ -115,7 +116,7 @@ def test_titles_and_descriptions_come_from_the_catalog(name: str) -> None:
 
 def test_every_surface_text_belongs_to_a_surface() -> None:
     names = {key.split(".")[1] for key in CATALOG if key.startswith("surface.")}
-    assert names == {*BUILTIN, "custom"}
+    assert names == {*BUILTIN, *DATASETS, "custom"}
 
 
 def test_a_formula_surface_has_its_texts() -> None:

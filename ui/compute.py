@@ -16,6 +16,7 @@ import streamlit as st
 from core.params import grid
 from core.text import t
 from lab import Result, RunResult, parse_scenario, simulate
+from lab.budget import BUDGET_SECONDS, BudgetError
 from optimizers import OPTIMIZERS
 from ui.keys import widgets_to_state
 from ui.model import CUSTOM, AppState, default_state
@@ -64,8 +65,8 @@ RUNS = RunCache(CACHE_RUN_STEPS)
 
 def run_key(sc: dict[str, Any], run: dict[str, Any]) -> str:
     """One run's identity: everything that decides its path (the label does not)."""
-    shared = {k: sc[k] for k in ("surface", "start", "steps", "noise")}
-    body = {k: run[k] for k in ("optimizer", "params", "schedule")}
+    shared = {k: sc[k] for k in ("surface", "start", "steps", "noise", "batch") if k in sc}
+    body = {k: run[k] for k in ("optimizer", "params", "schedule", "batch") if k in run}
     return json.dumps({**shared, "run": body}, sort_keys=True)
 
 
@@ -81,11 +82,14 @@ def neighbours(run: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _own(run: RunResult) -> RunResult:
-    """A run with arrays of its own (the engine's are views into the whole batch)."""
+    """A run with arrays of its own (the engine's are views into the whole batch), its
+    on-demand series (noise, batch loss, test loss) computed."""
     copies = {f: np.array(getattr(run, f)) for f in ("trajectory", "loss", "grad_norm", "lr", "effective_lr")}
-    noise = None if run.noise is None else np.array(run.noise)
     state = {k: np.array(v) for k, v in run.state.items()}
-    return dataclasses.replace(run, **copies, noise=noise, state=state)
+    series = {name: getattr(run, name) for name in ("noise", "batch_loss", "test_loss")}
+    cache = {k: None if v is None else np.array(v) for k, v in series.items()}
+    batches = None if run.batches is None else np.array(run.batches)
+    return dataclasses.replace(run, **copies, state=state, batches=batches, series={}, _cache=cache)
 
 
 def _simulate_missing(sc: dict[str, Any], missing: list[dict[str, Any]]) -> None:
@@ -94,25 +98,45 @@ def _simulate_missing(sc: dict[str, Any], missing: list[dict[str, Any]]) -> None
         extra = [n for run in missing for n in neighbours(run) if RUNS.get(run_key(sc, n)) is None]
         batch += list({run_key(sc, n): n for n in extra}.values())
     try:
-        res = simulate({**sc, "runs": batch}, record_state=True)
-    except ValueError:
+        res = simulate({**sc, "runs": batch}, record_state=True, budget=BUDGET_SECONDS)
+    except ValueError:  # BudgetError among them
         if len(batch) == len(missing):
             raise
         batch = list(missing)  # the neighbours made it too big: without them
-        res = simulate({**sc, "runs": batch}, record_state=True)
+        res = simulate({**sc, "runs": batch}, record_state=True, budget=BUDGET_SECONDS)
     for spec, run in zip(batch, res.runs, strict=True):
         RUNS.put(run_key(sc, spec), _own(run))
 
 
+# Scenarios refused for their work, by canonical JSON (every session, most recent last): a
+# link refused at the deadline cost seconds of CPU once, and must not cost them at every rerun.
+_REFUSED: dict[str, BudgetError] = {}
+_REFUSED_KEPT = 64
+
+
+def _refuse(scenario_json: str, e: BudgetError) -> None:
+    _REFUSED[scenario_json] = e
+    while len(_REFUSED) > _REFUSED_KEPT:
+        del _REFUSED[next(iter(_REFUSED))]
+
+
 def result_for(scenario_json: str) -> Result:
     """Every run of the scenario, with the optimizer state of every step (run by run from
-    ``RUNS``, simulating only the runs it does not have)."""
+    ``RUNS``, simulating only the runs it does not have, within the app's work budget:
+    ``lab.budget``, a scenario over it raises ``BudgetError``)."""
+    refused = _REFUSED.get(scenario_json)
+    if refused is not None:
+        raise type(refused)(refused.key, **refused.values)
     sc = parse_scenario(scenario_json)
     d = sc.to_dict()
     keys = [run_key(d, r) for r in d["runs"]]
     missing = list({k: r for k, r in zip(keys, d["runs"], strict=True) if RUNS.get(k) is None}.values())
-    if missing:
-        _simulate_missing(d, missing)
+    try:
+        if missing:
+            _simulate_missing(d, missing)
+    except BudgetError as e:
+        _refuse(scenario_json, e)
+        raise
     runs = []
     for key, spec in zip(keys, d["runs"], strict=True):
         run = RUNS.get(key)
@@ -121,7 +145,9 @@ def result_for(scenario_json: str) -> Result:
             run = RUNS.get(key)
         assert run is not None
         runs.append(dataclasses.replace(run, label=spec["label"]))
-    return Result(sc, runs[0].surface, runs)  # type: ignore[arg-type]
+    surface = runs[0].surface
+    data = surface.to_data() if hasattr(surface, "to_data") else None
+    return Result(sc, surface, runs, data)  # type: ignore[arg-type]
 
 
 def surface_state(lang: str) -> tuple[AppState, str | None]:
@@ -152,7 +178,8 @@ def current_result(state: AppState, lang: str) -> tuple[Result, str | None]:
         result = result_for(scenario_json)
     except ValueError as e:
         good = ss.get("good_scenario") or parse_scenario(to_scenario(default_state())).to_json()
-        return result_for(good), t("scenario_bad", lang, error=plain(e))
+        error = e.text(lang) if isinstance(e, BudgetError) else str(e)
+        return result_for(good), t("scenario_bad", lang, error=plain(error))
     ss["good_scenario"] = scenario_json
     return result, None
 

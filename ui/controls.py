@@ -9,7 +9,9 @@ import streamlit as st
 from core.text import t
 from figures.style import ARROW_KINDS
 from lab.presets import list_presets
+from lab.scenario import MAX_COORD
 from surfaces import BUILTIN
+from surfaces.formula.parse import MAX_LENGTH
 from ui.keys import FULL_BATCH, RUN_IDS, widgets_to_state
 from ui.model import BATCH_CHOICES, CUSTOM, MAX_RUNS, MAX_STEPS, auto_labels
 from ui.safe import plain
@@ -19,8 +21,8 @@ from ui.widgets import run_editor, seed
 
 
 def controls(lang: str, formula_error: str | None) -> None:
-    """Every scenario control (drawn after the charts: the values are already in the session
-    state, and the charts should not wait for some forty widgets)."""
+    """Every scenario control. Drawn before the charts and anything else that can fail
+    (``app.py``): a page whose computation fails still has its controls."""
     preset_box(lang)
     st.subheader(t("section_surface", lang))
     surface_controls(lang, formula_error)
@@ -60,8 +62,8 @@ def preset_box(lang: str) -> None:
         chosen = next((p for p in presets if p.name == ss.get(PRESET)), None)
         if chosen is not None:
             st.caption(chosen.caption_in(lang))
-    for problem in problems:
-        st.caption(f"⚠️ {problem}")
+    for problem in problems:  # names a file of the presets folder: shown as typed
+        st.caption(f"⚠️ {plain(problem)}")
     if ss.get("preset_error"):
         st.error(ss["preset_error"])
 
@@ -82,7 +84,11 @@ def surface_controls(lang: str, formula_error: str | None) -> None:
         st.markdown(rf"$\displaystyle L(x, y) = {surface.formula}$")
         return
     st.text_input(
-        t("formula", lang), key="expr", help=t("formula_help", lang), on_change=reset_start
+        t("formula", lang),
+        key="expr",
+        help=t("formula_help", lang),
+        on_change=reset_start,
+        max_chars=MAX_LENGTH,  # the parser's own limit
     )
     if formula_error:
         st.error(formula_error)
@@ -94,8 +100,10 @@ def surface_controls(lang: str, formula_error: str | None) -> None:
         (c1, "yr_lo", t("y_range", lang)),
         (c2, "yr_hi", "  "),
     )
-    for col, key, label in boxes:
-        col.number_input(label, key=key, format="%g", on_change=reset_start)
+    for col, key, label in boxes:  # the scenario's bound on a range, |value| <= 1e6
+        col.number_input(
+            label, -MAX_COORD, MAX_COORD, key=key, format="%g", on_change=reset_start
+        )
 
 
 def start_controls(lang: str) -> None:

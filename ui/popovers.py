@@ -13,7 +13,7 @@ from core.text import t
 from lab import Result
 from ui.model import CUSTOM, AppState
 from ui.safe import plain
-from ui.url import Ignored, encode
+from ui.url import SHOWN_ITEMS, Ignored, encode
 
 
 def cut(text: str, limit: int = SHOWN_CHARS) -> str:
@@ -24,12 +24,14 @@ def cut(text: str, limit: int = SHOWN_CHARS) -> str:
 def ignored_warning(ignored: list[Ignored], lang: str) -> None:
     """What the link asked for that was ignored, each with what is allowed; dismissable."""
     items = []
-    for item in ignored:
+    for item in ignored[:SHOWN_ITEMS]:
         if item.name == "scenario":
             items.append(t("url_scenario", lang, allowed=plain(item.allowed)))
         else:
             values = {"name": cut(item.name), "value": cut(item.value), "allowed": item.allowed}
             items.append(t("url_item", lang, **{k: plain(v) for k, v in values.items()}))
+    if len(ignored) > SHOWN_ITEMS:  # a link of thousands of keys: named up to a point, counted
+        items.append(t("url_more", lang, n=len(ignored) - SHOWN_ITEMS))
     c1, c2 = st.columns([12, 1])
     c1.warning(t("url_ignored", lang, items="; ".join(items)))
     if c2.button(t("dismiss", lang), key="dismiss_url"):

@@ -47,7 +47,9 @@ def verdict_card(run: RunResult, color: str, lang: str) -> None:
             c2.metric(t("grad_ratio", lang), f"{ratio:.3g}")
         eig = v.get("eigenvalues")
         if eig:
-            st.caption(f"{t('eigenvalues', lang)}: " + ", ".join(f"{e:.4g}" for e in eig))
+            # A verdict's non-finite numbers are None (plain JSON): shown as "—".
+            shown = ("—" if e is None else f"{e:.4g}" for e in eig)
+            st.caption(f"{t('eigenvalues', lang)}: " + ", ".join(shown))
         st.write(v["explanation"][lang])
         if v.get("events_text"):
             st.markdown(f"**{t('verdict.card.events', lang)}:** {plain(v['events_text'][lang])}")

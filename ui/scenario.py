@@ -155,6 +155,13 @@ def from_scenario(value: Any, view: AppState) -> AppState:
     """A validated scenario (a preset file) as app state; view options come from ``view``.
     Raises ScenarioError (a ValueError) when the scenario is invalid or too big for the app."""
     sc = parse_scenario(value).to_dict()
+    if isinstance(sc["surface"], dict) and "data" in sc["surface"]:
+        # Data sets and mini-batches have no controls in the app yet (issue 12's UI step).
+        raise ScenarioError(
+            f"surface = data set {sc['surface']['data']!r}: the app does not show data sets "
+            "yet; allowed here: a built-in surface or a formula (python cli.py render --preset "
+            "NAME draws it)"
+        )
     if len(sc["runs"]) > MAX_RUNS:
         raise ScenarioError(
             f"runs has {len(sc['runs'])} entries; this app shows at most {MAX_RUNS}"

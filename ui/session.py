@@ -17,6 +17,7 @@ from figures.view import view_options
 from lab.presets import allowed_names, find_preset, list_presets
 from ui.keys import RUN_IDS, run_to_widgets, state_to_widgets, widgets_to_state
 from ui.model import AppState, new_run
+from ui.recover import guarded
 from ui.safe import plain
 from ui.scenario import from_scenario, surface_start
 from ui.url import Ignored, decode
@@ -48,7 +49,7 @@ def open_preset_link(name: str) -> list[Ignored]:
     presets, _ = list_presets()
     chosen = find_preset(name, presets)
     if chosen is None:
-        return [Ignored(PRESET, name, allowed_names(presets))]
+        return [Ignored.of(PRESET, name, allowed_names(presets))]
     st.session_state[PRESET] = chosen.name
     on_preset()
     return []
@@ -68,6 +69,7 @@ def _is_run_widget(key: str) -> bool:
     return bool(sep) and head[:1] == "r" and head[1:].isdigit()
 
 
+@guarded
 def on_preset() -> None:
     """The preset box changed: its scenario replaces the current one, opened at step 0 in the
     preset's view (language and Present mode stay)."""
@@ -100,6 +102,7 @@ def with_view(state: AppState, options: dict[str, Any]) -> AppState:
     )
 
 
+@guarded
 def reset_start() -> None:
     """A new surface starts from its own default start, at step 0."""
     ss = st.session_state
@@ -112,6 +115,7 @@ def reset_start() -> None:
     ss["zoom"] = ss["map_x"] = ss["map_y"] = None  # a preset's zoom belongs to its surface
 
 
+@guarded
 def add_run() -> None:
     ids = st.session_state[RUN_IDS]
     rid = max(ids, default=-1) + 1
@@ -119,6 +123,7 @@ def add_run() -> None:
     st.session_state[RUN_IDS] = [*ids, rid]
 
 
+@guarded
 def remove_run(rid: int) -> None:
     st.session_state[RUN_IDS] = [r for r in st.session_state[RUN_IDS] if r != rid]
 
@@ -128,6 +133,7 @@ WORDED = ("surface", "preset", "batch", "view", "arrows", "local_pick")
 WORDED_RUN = ("family", "sched", "s_anneal_strategy")
 
 
+@guarded
 def relabel() -> None:
     """The language changed: every select box shows its chosen option in the new language at
     once. The browser keeps a select box's shown text until the script sets its value, so

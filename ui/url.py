@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from core.params import Bool, Choice, Float, Int, Pair, Param, ParamError
+from core.params import SHOWN_CHARS, Bool, Choice, Float, Int, Pair, Param, ParamError
 from core.text import LANGS
 from figures.style import ARROW_KINDS
-from lab.scenario import MAX_COORD, MAX_LABEL, parse_scenario
+from lab.scenario import BATCH_SEED, BATCH_SIZE, LABEL_ALLOWED, MAX_COORD, label_ok, parse_scenario
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from surfaces import BUILTIN
+from surfaces.data_models import DATASETS
 from ui.model import (
     CUSTOM,
     DEFAULT_RANGE,
@@ -44,6 +45,7 @@ from ui.model import (
     RunState,
     default_state,
     normalize_run,
+    schedule_params,
 )
 from ui.scenario import build_surface, default_start, to_scenario
 
@@ -76,17 +78,8 @@ RUN_FIELDS: tuple[Param, ...] = (
 )
 OPTIMIZER = Choice("optimizer", choices=tuple(OPTIMIZERS))
 SCHEDULE = Choice("schedule", choices=tuple(SCHEDULES))
-RUN_KEY = re.compile(r"r(0|[1-9][0-9]{0,3})")  # r0 .. r9999, ASCII digits only
+RUN_KEY = re.compile(r"r(0|[1-9][0-9]{0,8})")  # ASCII digits only, no leading zero, bounded
 EXPR_HELP = "a formula in x and y, e.g. x**2 + 10*y**2"
-
-
-@dataclass(frozen=True)
-class Ignored:
-    """A URL parameter that was not used: its name, the value given and what is allowed."""
-
-    name: str
-    value: str
-    allowed: str
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -147,21 +140,65 @@ def _changed_params(specs: Iterable[Param], values: dict[str, Any], prefix: str)
 
 
 # --- decoding -------------------------------------------------------------------------------
-class Query:
-    """The parameters being decoded, which of them were used, and which were ignored."""
+RUN_KEY_HELP = f"run keys r0 … r{MAX_RUNS - 1}: ASCII digits without leading zeros"
+SHOWN_ITEMS = 30  # a link's ignored keys named one by one; beyond that they are counted
 
-    def __init__(self, query: Mapping[str, str | list[str]]) -> None:
-        # A parameter given twice counts once, with its last value (as browsers keep it).
-        self.values = {k: v[-1] if isinstance(v, list) else v for k, v in query.items()}
+
+def _visible(text: str) -> str:
+    """``text`` for a message: each control, format or lone-surrogate character (a new line,
+    a bidirectional override, half of a broken emoji) shown as U+FFFD."""
+    return "".join(c if c.isprintable() or c == " " else "\ufffd" for c in text)
+
+
+def shown(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A link's key or value in a message: visible characters, cut to about ``limit``."""
+    text = str(text)
+    cut = text if len(text) <= limit else text[: limit - 1] + "…"
+    return _visible(cut)
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A URL parameter that was not used: its name, the value given and what is allowed.
+    Name and value are kept as shown in messages (``shown``: cut, control characters
+    replaced), however long or strange the link's own were."""
+
+    name: str
+    value: str
+    allowed: str
+
+    @classmethod
+    def of(cls, name: str, value: str, allowed: str) -> Ignored:
+        return cls(shown(name), shown(value), shown(allowed, 600))
+
+
+class Query:
+    """The parameters being decoded, which of them were used, and which were ignored.
+
+    Keys and values of any text and length are taken as they come; a key given several times
+    counts once, with its last value (as browsers keep it), and its earlier values are
+    reported."""
+
+    def __init__(self, query: Mapping[str, Any]) -> None:
+        self.values: dict[str, str] = {}
         self.used: set[str] = set()
         self.ignored: list[Ignored] = []
+        for key, raw in query.items():
+            items = [str(v) for v in raw] if isinstance(raw, (list, tuple)) else [str(raw)]
+            name = str(key)
+            self.values[name] = items[-1] if items else ""
+            if len(items) > 1:
+                self.ignored.append(
+                    Ignored.of(name, items[0], f"one value; given {len(items)} times, the last is used")
+                )
 
     def text(self, name: str) -> str | None:
         self.used.add(name)
         return self.values.get(name)
 
     def reject(self, name: str, allowed: str) -> None:
-        self.ignored.append(Ignored(name, self.values[name], allowed))
+        self.used.add(name)
+        self.ignored.append(Ignored.of(name, self.values.get(name, ""), allowed))
 
     def value(self, name: str, param: Param) -> tuple[bool, Any]:
         """(True, the value) when ``name`` is given and valid for ``param``; else (False,
@@ -181,10 +218,16 @@ class Query:
                 self.reject(name, "not a parameter of this app")
 
 
-def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[Ignored]]:
+def decode(query: Mapping[str, Any]) -> tuple[AppState, list[Ignored]]:
     """App state from query parameters. Never raises: every parameter that is malformed, out
     of range or unknown is left at its default and reported as ``Ignored``."""
-    q = Query(query)
+    try:
+        return _decode(Query(query))
+    except Exception as e:  # a bug here must not cost the page: the defaults, and why
+        return default_state(), [Ignored.of("link", "", f"could not be read ({type(e).__name__})")]
+
+
+def _decode(q: Query) -> tuple[AppState, list[Ignored]]:
     state = default_state()
     _decode_fields(q, state, (*VIEW_FIELDS, STEP, *RUN_FIELDS))
     state.step = min(state.step, state.steps)
@@ -193,11 +236,11 @@ def decode(query: Mapping[str, str | list[str]]) -> tuple[AppState, list[Ignored
     ok, start = q.value("start", START)
     if ok:
         state.start = start
-    runs = [run for i in _run_indices(q) if (run := _decode_run(q, i)) is not None]
+    runs = _decode_runs(q, state.steps)
     if runs:
-        state.runs = runs
+        state.runs = [run for _, run in runs]
     q.report_unused()
-    return _engine_checked(state, q.ignored)
+    return _engine_checked(q, state, ok)
 
 
 def _decode_fields(q: Query, state: AppState, fields: Iterable[Param]) -> None:
@@ -219,32 +262,46 @@ def _decode_arrows(q: Query, state: AppState) -> None:
     state.arrows = tuple(k for k in ARROW_KINDS if k in kinds)
 
 
-def _engine_checked(state: AppState, ignored: list[Ignored]) -> tuple[AppState, list[Ignored]]:
-    """Cross-field rules (Nesterov needs momentum, OneCycle's bounds, a start where the
-    formula is defined) are the engine's: if it refuses the result, keep the defaults."""
+def _engine_checked(q: Query, state: AppState, has_start: bool) -> tuple[AppState, list[Ignored]]:
+    """The rules across fields the engine applies (a start where the formula is defined, and
+    anything the per-run checks did not see): a start it refuses is dropped, and if the
+    scenario is still refused the defaults are kept."""
+    problem = _scenario_problem(state)
+    if problem and has_start:
+        q.reject("start", problem)
+        state.start = None
+        problem = _scenario_problem(state)
+    if problem is None:
+        return state, q.ignored
+    view = {k: getattr(state, k) for k in VIEW_KEYS}
+    return replace(default_state(), **view), [*q.ignored, Ignored.of("scenario", "", problem)]
+
+
+def _scenario_problem(state: AppState) -> str | None:
     try:
         parse_scenario(to_scenario(state))
-    except ValueError as e:
-        view = {k: getattr(state, k) for k in VIEW_KEYS}
-        return replace(default_state(), **view), [*ignored, Ignored("scenario", "", str(e))]
-    return state, ignored
+    except (ValueError, ImportError) as e:
+        return str(e)
+    return None
 
 
 # --- the surface ----------------------------------------------------------------------------
 def _decode_surface(q: Query, state: AppState) -> None:
+    """A built-in surface, or ``surface=custom`` with ``expr`` (a formula alone means a custom
+    surface) and its ranges; a formula's parts beside a built-in surface are reported."""
     name = q.text("surface")
     if name is None and "expr" in q.values:
-        name = CUSTOM  # a formula alone means a custom surface
+        name = CUSTOM
+    if name == CUSTOM:
+        _decode_formula(q, state, q.text("expr"))
+        return
     if name in BUILTIN:
-        state.surface = name  # a formula's expr, xr, yr are left unused: reported
-        return
-    formula = (q.text("expr"), q.text("xr"), q.text("yr"))
-    if name is None:
-        return
-    if name != CUSTOM:
+        state.surface = name
+    elif name is not None:
         q.reject("surface", SURFACE.allowed())
-        return
-    _decode_formula(q, state, formula[0])
+    for key in ("expr", *RANGES):
+        if key in q.values:
+            q.reject(key, f"needs surface={CUSTOM} (a formula in x and y)")
 
 
 def _decode_formula(q: Query, state: AppState, expr: str | None) -> None:
@@ -265,7 +322,7 @@ def _decode_formula(q: Query, state: AppState, expr: str | None) -> None:
 
 def _decode_range(q: Query, key: str) -> tuple[float, float]:
     """A custom surface's range ``lo,hi``; the default one when absent or invalid."""
-    text = q.values.get(key)
+    text = q.text(key)
     if text is None:
         return DEFAULT_RANGE
     try:
@@ -279,41 +336,77 @@ def _decode_range(q: Query, key: str) -> tuple[float, float]:
 
 
 # --- runs -----------------------------------------------------------------------------------
+def run_index(head: str) -> int | None:
+    """The run a key's head names (``r0`` .. ``r999999999``: ASCII digits, no leading zero),
+    or None. Bounded, so no key makes a huge integer."""
+    return int(head[1:]) if RUN_KEY.fullmatch(head) else None
+
+
 def _run_indices(q: Query) -> list[int]:
-    return sorted(int(k[1:]) for k in q.values if RUN_KEY.fullmatch(k))
+    """The indices of the link's valid run keys ``rI`` (below MAX_RUNS)."""
+    heads = {run_index(k) for k in q.values if "." not in k}
+    return sorted(i for i in heads if i is not None and i < MAX_RUNS)
 
 
-def _decode_run(q: Query, i: int) -> RunState | None:
-    """Run ``i`` from ``rI`` and every ``rI.*`` parameter (all of them count as used)."""
+def _looks_like_run(head: str) -> bool:
+    """``r00``, ``r٣``, ``r²``, ``r-1``: meant as a run key, but not one."""
+    return head[:1] == "r" and any(c.isdigit() or c.isnumeric() or c in "+-" for c in head[1:3])
+
+
+def _decode_runs(q: Query, steps: int) -> list[tuple[int, RunState]]:
+    """Every run of the link, by index: ``rI`` and its ``rI.*`` keys; keys that look like a run
+    key but are not one, and runs beyond the app's, are reported key by key."""
+    by_run: dict[int, list[str]] = {}
+    for key in list(q.values):
+        head = key.split(".", 1)[0]
+        i = run_index(head)
+        if i is not None and i < MAX_RUNS:
+            by_run.setdefault(i, []).append(key)
+        elif i is not None:
+            q.reject(key, f"at most {MAX_RUNS} runs ({RUN_KEY_HELP})")
+        elif _looks_like_run(head):
+            q.reject(key, RUN_KEY_HELP)
+    runs = []
+    for i in sorted(by_run):
+        run = _decode_run(q, i, by_run[i], steps)
+        if run is not None:
+            runs.append((i, run))
+    return runs
+
+
+def _decode_run(q: Query, i: int, keys: list[str], steps: int) -> RunState | None:
+    """Run ``i`` from ``rI`` and its ``rI.*`` parameters; a parameter without a valid ``rI``
+    is reported as needing it."""
     key = f"r{i}"
-    prefix = f"{key}."
-    subkeys = [k for k in q.values if k.startswith(prefix)]
-    q.used.update(subkeys)
-    if i >= MAX_RUNS:
-        q.text(key)
-        q.reject(key, f"at most {MAX_RUNS} runs (r0 .. r{MAX_RUNS - 1})")
-        return None
-    ok, name = q.value(key, OPTIMIZER)
+    subkeys = [k for k in keys if k != key]
+    ok, name = q.value(key, OPTIMIZER) if key in q.values else (False, None)
     if not ok:
+        needs = f"{key}, the run's optimizer ({OPTIMIZER.allowed()})"
+        for k in subkeys:
+            q.reject(k, f"needs a valid {needs}")
         return None
     run = RunState(name)
     specs = {p.name: p for p in OPTIMIZERS[name].params}
+    prefix = f"{key}."
     for k in subkeys:
         sub = k[len(prefix) :]
         if sub == "label":
             run.label = _decode_label(q, k)
+        elif f".{sub}" in RUN_BATCH_KEYS:
+            continue  # the run's own mini-batches: decode_batches reads them
         elif sub != "s" and not sub.startswith("s."):
             _decode_param(q, k, specs, sub, name, run.params)
-    if f"{key}.s" in q.values:
-        run.schedule = _decode_schedule(q, key, subkeys)
+    run.schedule = _decode_schedule(q, key, subkeys)
+    _check_run(q, key, run, steps)
     return normalize_run(run)
 
 
 def _decode_label(q: Query, key: str) -> str:
-    text = q.values[key]
-    if text.strip() and len(text) <= MAX_LABEL:
-        return text.strip()
-    q.reject(key, f"1 to {MAX_LABEL} characters")
+    text = q.values[key].strip()
+    q.used.add(key)
+    if label_ok(text):
+        return text
+    q.reject(key, LABEL_ALLOWED)
     return ""
 
 
@@ -324,7 +417,8 @@ def _decode_param(
     optimizer or a schedule), or a value its kind refuses."""
     p = specs.get(name)
     if p is None:
-        q.reject(key, f"parameters of {whose}: {', '.join(specs)}")
+        have = ", ".join(specs) if specs else "none"
+        q.reject(key, f"parameters of {whose}: {have}")
         return
     ok, v = q.value(key, p)
     if ok:
@@ -332,14 +426,151 @@ def _decode_param(
 
 
 def _decode_schedule(q: Query, key: str, subkeys: list[str]) -> dict[str, Any] | None:
-    ok, name = q.value(f"{key}.s", SCHEDULE)
-    if not ok or name == "constant":
+    """``rI.s`` and its ``rI.s.*`` parameters; without a valid ``rI.s`` they are reported."""
+    prefix = f"{key}.s."
+    params_keys = [k for k in subkeys if k.startswith(prefix)]
+    ok, name = q.value(f"{key}.s", SCHEDULE) if f"{key}.s" in q.values else (False, None)
+    if not ok:
+        for k in params_keys:
+            q.reject(k, f"needs a valid {key}.s, the run's schedule ({SCHEDULE.allowed()})")
         return None
     auto = SCHEDULE_AUTO.get(name, ())
     specs = {p.name: p for p in SCHEDULES[name].params if p.name not in auto}
     params: dict[str, Any] = {}
-    prefix = f"{key}.s."
-    for k in subkeys:
-        if k.startswith(prefix):
-            _decode_param(q, k, specs, k[len(prefix) :], name, params)
-    return {"name": name, "params": params}
+    for k in params_keys:
+        _decode_param(q, k, specs, k[len(prefix) :], name, params)
+    return None if name == "constant" else {"name": name, "params": params}
+
+
+def _check_run(q: Query, key: str, run: RunState, steps: int) -> None:
+    """The checks across one run's parameters (Nesterov's momentum, OneCycle's phases and
+    rates), with the values the engine will get: a schedule they refuse is dropped, a run's
+    parameters they refuse fall back to the defaults; either is reported."""
+    opt = OPTIMIZERS[run.optimizer]
+    problem = opt.check(opt.resolve(run.params))
+    if problem:
+        q.reject(key, f"{problem} (its parameters were reset to the defaults)")
+        run.params = {}
+    if run.schedule is None:
+        return
+    name = run.schedule["name"]
+    lr = float(run.params.get("lr", opt.param("lr").default))
+    full = {**SCHEDULES[name].defaults(), **schedule_params(name, run.schedule["params"], lr, steps)}
+    problem = SCHEDULES[name].check(full, steps)
+    if problem:
+        q.reject(f"{key}.s", f"{problem} (the run keeps a constant learning rate)")
+        run.schedule = None
+
+
+# --- data sets and mini-batches (issue 12) ------------------------------------------------------
+# data=linear_regression  data.samples=64  data.seed=0  data.noise=0.5   (a data-set surface)
+# mb=8  mb.seed=3                                        (the scenario's mini-batch setting)
+# r1.mb=32  r1.mb.seed=0                                 (run 1's own mini-batch setting)
+# ``batch`` stays the emulated batch size of the isotropic gradient noise; ``mb`` is a real one.
+DATA = Choice("data", choices=tuple(DATASETS))
+DATA_PREFIX = "data."
+MB, MB_SEED = "mb", "mb.seed"
+RUN_BATCH_KEYS = (f".{MB}", f".{MB_SEED}")  # after rN
+
+
+@dataclass(frozen=True)
+class BatchKeys:
+    """What the data-set and mini-batch keys of a link say, in the scenario's own terms: the
+    ``surface`` value of a data set (None: no data set), the scenario's ``batch`` and each
+    run's own (by run index)."""
+
+    data: dict[str, Any] | None = None
+    batch: dict[str, int] | None = None
+    runs: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+def encode_batches(keys: BatchKeys) -> dict[str, str]:
+    """The URL keys of ``keys``: a data set's parameters that differ from its defaults, and
+    the mini-batch settings (a seed only where it is not 0)."""
+    q: dict[str, str] = {}
+    if keys.data is not None:
+        model = DATASETS[keys.data["data"]]
+        q["data"] = model.name
+        q.update(_changed_params(model.params, keys.data, DATA_PREFIX))
+    q.update(_encode_batch("", keys.batch))
+    for i, b in sorted(keys.runs.items()):
+        q.update(_encode_batch(f"r{i}.", b))
+    return q
+
+
+def _encode_batch(prefix: str, batch: dict[str, int] | None) -> dict[str, str]:
+    if batch is None:
+        return {}
+    q = {f"{prefix}{MB}": BATCH_SIZE.to_text(batch["size"])}
+    if batch.get("seed", 0) != 0:
+        q[f"{prefix}{MB_SEED}"] = BATCH_SEED.to_text(batch["seed"])
+    return q
+
+
+def decode_batches(q: Query) -> BatchKeys:
+    """The data-set and mini-batch keys of ``q`` (marked used; bad ones reported as
+    ``Ignored`` with what is allowed). A mini-batch without a data set is refused: batches are
+    drawn from the samples of a data set."""
+    data = _decode_data(q)
+    batch = _decode_batch(q, "", data)
+    runs = {}
+    for i in _run_indices(q):
+        b = _decode_batch(q, f"r{i}.", data)
+        if b is not None:
+            runs[i] = b
+    return BatchKeys(data, batch, runs)
+
+
+def _decode_data(q: Query) -> dict[str, Any] | None:
+    ok, name = q.value("data", DATA)
+    sub = [k for k in q.values if k.startswith(DATA_PREFIX)]
+    if not ok:
+        for k in sub:
+            q.text(k)
+            q.reject(k, "data=NAME first, one of " + ", ".join(DATASETS))
+        return None
+    model = DATASETS[name]
+    specs = {p.name: p for p in model.params}
+    values = {p.name: p.default for p in model.params}
+    for k in sub:
+        q.used.add(k)
+        _decode_param(q, k, specs, k[len(DATA_PREFIX) :], name, values)
+    return {"data": name, **values}
+
+
+def _decode_batch(q: Query, prefix: str, data: dict[str, Any] | None) -> dict[str, int] | None:
+    size_key, seed_key = f"{prefix}{MB}", f"{prefix}{MB_SEED}"
+    if size_key not in q.values:
+        if seed_key in q.values:
+            q.text(seed_key)
+            q.reject(seed_key, f"{size_key}=B first ({BATCH_SIZE.allowed()})")
+        return None
+    ok, size = q.value(size_key, BATCH_SIZE)
+    seed_given, seed = q.value(seed_key, BATCH_SEED)
+    if not ok:
+        return None
+    if data is None:
+        q.reject(size_key, "a data set: data=" + " | ".join(DATASETS))
+        return None
+    return {"size": size, "seed": seed if seed_given else 0}
+
+
+def batches_of(scenario: dict[str, Any]) -> BatchKeys:
+    """The keys of a normalised scenario (``parse_scenario(...).to_dict()``)."""
+    surface = scenario.get("surface")
+    data = surface if isinstance(surface, dict) and "data" in surface else None
+    runs = {i: r["batch"] for i, r in enumerate(scenario.get("runs", [])) if r.get("batch")}
+    return BatchKeys(data, scenario.get("batch"), runs)
+
+
+def with_batches(scenario: dict[str, Any], keys: BatchKeys) -> dict[str, Any]:
+    """``scenario`` (the engine's format) with the data set and mini-batches of ``keys``."""
+    out = {**scenario, "runs": [dict(r) for r in scenario.get("runs", [])]}
+    if keys.data is not None:
+        out["surface"] = dict(keys.data)
+    if keys.batch is not None:
+        out["batch"] = dict(keys.batch)
+    for i, b in keys.runs.items():
+        if i < len(out["runs"]):
+            out["runs"][i]["batch"] = dict(b)
+    return out

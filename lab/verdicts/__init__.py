@@ -15,6 +15,7 @@ and the mathematics behind each are in ``lab.verdicts.thresholds`` and the READM
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -31,19 +32,27 @@ KINDS = (*KINDS_LIVE, "diverged")
 
 
 def judge(
-    surface: Surface, summary: Summary, noise: NoiseModel | float | None = None
+    surface: Surface,
+    summary: Summary,
+    noise: NoiseModel | float | None = None,
+    causes: Sequence[Mapping[str, Any] | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """One verdict dict per run of ``summary``.
+    """One verdict dict per run of ``summary``. ``causes`` (per run, from the engine's cut
+    step, ``lab.cut.Cause.to_dict``) tells why a cut run stopped; without it the summary's own
+    reason ("bound" or "nonfinite") is given.
 
     Runs near a pole or an overflow have curvatures and gradients beyond float64; the rules
     then compare infinities (an overflow is a fact about the run, not an error), and the
     verdict's numbers are made plain JSON (non-finite -> None), so no warning leaks."""
     with np.errstate(all="ignore"):
-        return _judge(surface, summary, noise)
+        return _judge(surface, summary, noise, causes)
 
 
 def _judge(
-    surface: Surface, summary: Summary, noise: NoiseModel | float | None
+    surface: Surface,
+    summary: Summary,
+    noise: NoiseModel | float | None,
+    causes: Sequence[Mapping[str, Any] | None] | None = None,
 ) -> list[dict[str, Any]]:
     noise = as_noise(noise)
     s = summary
@@ -61,7 +70,9 @@ def _judge(
     cut = s.cut >= 0
     for j in np.flatnonzero(cut).tolist():
         onset = _onset(s, j)
-        v = cards.diverged(int(s.cut[j]), REASONS[int(s.cut_reason[j])], onset)
+        cause = causes[j] if causes is not None else None
+        reason = cause["reason"] if cause else REASONS[int(s.cut_reason[j])]
+        v = cards.diverged(int(s.cut[j]), reason, onset, cause)
         out[j] = _with_events(v, s, j, first[j], passed[j], onset)
     live = np.flatnonzero(~cut)
     if len(live):

@@ -12,6 +12,7 @@ thousand verdicts costs a few milliseconds.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -404,16 +405,27 @@ _BUILD = {
 }
 
 
-def diverged(step: int, reason: str, onset: int | None) -> dict[str, Any]:
-    """A run cut at its first invalid point ``step`` (``reason``: 'bound' or 'nonfinite');
-    ``onset``: the step since which its loss had been growing, if it had."""
-    parts: Parts = [("verdict.diverged." + reason, {"step": fmt.count(step)})]
+def diverged(
+    step: int, reason: str, onset: int | None, cause: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A run cut at its first invalid point ``step``; ``reason`` says why ('bound', or from
+    the engine's cut step 'overflow', 'undefined', 'zero_division', 'domain'; 'nonfinite'
+    without one), ``cause`` what failed (``lab.cut.Cause.to_dict``); ``onset``: the step
+    since which its loss had been growing, if it had."""
+    values: dict[str, Any] = {"step": fmt.count(step)}
+    numbers: dict[str, Any] = {"steps_run": step, "reason": reason, "onset_step": onset}
+    if cause is not None and reason != "bound":
+        values["what"] = both(f"cut.what.{cause['quantity']}", field=cause.get("field", ""))
+        point = cause.get("point")
+        values["point"] = fmt.vec(point) if point is not None else ""
+        numbers.update(json_safe({k: v for k, v in cause.items() if k != "reason"}))
+    parts: Parts = [("verdict.diverged." + reason, values)]
     if onset is not None:
         parts.append(("verdict.clause.onset", {"onset": fmt.count(onset)}))
     return {
         "kind": "diverged",
         "step": step,
         "reason": reason,
-        "numbers": {"steps_run": step, "reason": reason, "onset_step": onset},
+        "numbers": numbers,
         "explanation": fmt.sentence(parts),
     }

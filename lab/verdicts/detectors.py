@@ -111,20 +111,23 @@ class BurstDetector:
         self.prev_band = band[-1]
 
     def _extend(self, exceed: Array, loss: Array, g0: int) -> None:
-        """Carry the bursts still going on through this chunk."""
+        """Carry the bursts still going on through this chunk: each lasts up to its run's first
+        row that does not exceed; its peak is the first highest loss before that row."""
         seg = self.segments
         runs = np.flatnonzero(seg.active >= 0)
         k = len(loss)
-        for j in runs.tolist():
-            out = np.flatnonzero(~exceed[:, j])
-            end = int(out[0]) if len(out) else k
-            slot = int(seg.active[j])
-            if end > 0:
-                row = int(np.argmax(loss[:end, j]))
-                if loss[row, j] > seg.value[j, slot]:
-                    seg.value[j, slot], seg.at[j, slot] = loss[row, j], g0 + row
-            if end < k:
-                seg.end[j, slot], seg.active[j] = g0 + end, -1
+        below = ~exceed[:, runs]
+        end = np.where(below.any(axis=0), np.argmax(below, axis=0), k)
+        inside = np.arange(k)[:, None] < end
+        row = np.argmax(np.where(inside, loss[:, runs], -np.inf), axis=0)
+        value = loss[row, runs]
+        slot = seg.active[runs]
+        better = (end > 0) & (value > seg.value[runs, slot])
+        seg.value[runs[better], slot[better]] = value[better]
+        seg.at[runs[better], slot[better]] = g0 + row[better]
+        done = end < k
+        seg.end[runs[done], slot[done]] = g0 + end[done]
+        seg.active[runs[done]] = -1
 
     def _starts(self, pos, starts, exceed, band, loss, runmin, g0, lagged_min) -> None:  # type: ignore[no-untyped-def]
         """Keep the rises that follow a settled stretch; record the first BURSTS_KEPT."""
@@ -145,20 +148,50 @@ class BurstDetector:
         flat = lagged_min(t - settle, j) <= before
         seg = self.segments
         seg.count += np.bincount(j[flat], minlength=seg.runs)
-        for row, run in zip(r[flat].tolist(), j[flat].tolist(), strict=True):
-            slot = int(np.sum(seg.start[run] >= 0))
-            if slot >= seg.kept:
-                continue
-            out = np.flatnonzero(~exceed[row:, run])
-            end = row + int(out[0]) if len(out) else k
-            peak = row + int(np.argmax(loss[row:end, run]))
-            seg.start[run, slot] = g0 + row
-            seg.at[run, slot] = g0 + peak
-            seg.value[run, slot] = loss[peak, run]
-            seg.base[run, slot] = runmin[row, run]
-            seg.end[run, slot] = g0 + end if end < k else -1
-            if end == k:
-                seg.active[run] = slot
+        self._record(r[flat], j[flat], exceed, loss, runmin, g0)
+
+    def _record(self, r: Array, j: Array, exceed: Array, loss: Array, runmin: Array, g0: int) -> None:
+        """Record the bursts starting at rows ``r`` of runs ``j`` (in run-major order) in their
+        runs' next free slots, as long as a run has one: its start, peak and end (the run's
+        first row from the start on that does not exceed; -1 and active if none in the chunk)."""
+        seg = self.segments
+        k = len(loss)
+        if not len(r):
+            return
+        first = np.ones(len(j), dtype=bool)
+        first[1:] = j[1:] != j[:-1]
+        group = np.flatnonzero(first)
+        rank = np.arange(len(j)) - np.repeat(group, np.diff(np.append(group, len(j))))
+        slot = np.sum(seg.start[j] >= 0, axis=1) + rank
+        keep = slot < seg.kept
+        r, j, slot = r[keep], j[keep], slot[keep]
+        if not len(r):
+            return
+        cols, col = np.unique(j, return_inverse=True)
+        rows = np.arange(k)[:, None]
+        nxt = np.where(exceed[:, cols], k, rows)  # the next row that does not exceed, from each row
+        nxt = np.minimum.accumulate(nxt[::-1], axis=0)[::-1]
+        end = nxt[r, col]
+        peak = r + _first_max(loss, r, end, j)
+        seg.start[j, slot] = g0 + r
+        seg.at[j, slot] = g0 + peak
+        seg.value[j, slot] = loss[peak, j]
+        seg.base[j, slot] = runmin[r, j]
+        seg.end[j, slot] = np.where(end < k, g0 + end, -1)
+        open_ = end == k
+        seg.active[j[open_]] = slot[open_]
+
+
+def _first_max(loss: Array, lo: Array, hi: Array, runs: Array) -> Array:
+    """For each segment ``loss[lo:hi, run]`` (non-empty, no NaN: its rows exceed the band) the
+    offset of its first highest value (``np.argmax``'s choice), for all segments at once."""
+    length = hi - lo
+    begin = np.concatenate(([0], np.cumsum(length)[:-1]))
+    offset = np.arange(int(length.sum())) - np.repeat(begin, length)
+    vals = loss[np.repeat(lo, length) + offset, np.repeat(runs, length)]
+    top = np.maximum.reduceat(vals, begin)
+    hits = np.flatnonzero(vals == np.repeat(top, length))
+    return hits[np.searchsorted(hits, begin)] - begin
 
 
 class GradientBins:
@@ -230,9 +263,10 @@ class DescentLadder:
         self.ref = first_loss_scale
 
     def _rung(self, descent: Array, cols: Array) -> Array:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             rung = np.floor(np.log(descent / self.ref[cols]) / self.log_ratio)
-        return np.where(descent > 0, rung, self.top[cols]).astype(np.int64)
+        # A reference step of (nearly) zero length puts every rung beyond float64: no rung.
+        return np.where((descent > 0) & np.isfinite(rung), rung, self.top[cols]).astype(np.int64)
 
     def feed(self, runmin: Array, start_loss: Array, g0: int) -> None:
         cols = np.arange(runmin.shape[1])

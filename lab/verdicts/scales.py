@@ -77,13 +77,15 @@ def _measure(surface: Surface, l2: float) -> Scales:
         # The largest |eigenvalue| of a symmetric 2x2 matrix in closed form.
         a, b, d = hess[:, 0, 0], 0.5 * (hess[:, 0, 1] + hess[:, 1, 0]), hess[:, 1, 1]
         curv = np.abs(0.5 * (a + d)) + np.hypot(0.5 * (a - d), b)
-    return Scales(
-        grad=_median(gnorm),
-        loss=_spread(value),
-        curv=_median(curv),
-        diag=float(np.hypot(x1 - x0, y1 - y0)),
-        box=(float(x0), float(x1), float(y0), float(y1)),
-    )
+        # Scales beyond float64 (a loss range or a median of values near ±1.8e308) overflow
+        # to inf: a fact about the surface the rules compare with, not a warning.
+        return Scales(
+            grad=_median(gnorm),
+            loss=_spread(value),
+            curv=_median(curv),
+            diag=float(np.hypot(x1 - x0, y1 - y0)),
+            box=(float(x0), float(x1), float(y0), float(y1)),
+        )
 
 
 def _median(v: np.ndarray) -> float:

@@ -10,6 +10,7 @@ the formula, so building it takes time linear in the formula's length.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -226,7 +227,10 @@ def evaluate_at(fn: Evaluator, points: Array) -> list[Array]:
     p = np.asarray(points, dtype=float)
     if p.ndim == 0 or p.shape[-1] != 2:
         raise ValueError(f"expected points of shape (..., 2), got shape {p.shape}")
-    with np.errstate(all="ignore"):
+    # Silent (the engine finds non-finite values itself), unless the caller records the
+    # floating-point flags (``lab.cut`` asks whether a value overflowed or left the domain).
+    recording = "call" in np.geterr().values()
+    with contextlib.nullcontext() if recording else np.errstate(all="ignore"):
         # A constant part (say the derivative of 3*x) comes back as a scalar: broadcast it.
         return [
             np.broadcast_to(np.asarray(part, dtype=float), p.shape[:-1])

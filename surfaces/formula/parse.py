@@ -128,6 +128,12 @@ def formula_error(message: str) -> ValueError:
     return ValueError(f"Invalid formula: {message}")
 
 
+def _quote(text: str, limit: int = 40) -> str:
+    """A piece of the formula in a message, quoted; a long one (a 500-digit number, a
+    400-letter name) is cut, so a message never echoes a pasted page."""
+    return repr(text) if len(text) <= limit else repr(text[: limit - 3]) + "..."
+
+
 def _tokenize(text: str) -> list[_Token]:
     """Split ``text`` into tokens, ending with an ``end`` token placed just after the text.
 
@@ -159,7 +165,7 @@ def _tokenize(text: str) -> list[_Token]:
             approximation = float(token_text)
             if not math.isfinite(approximation):
                 raise formula_error(
-                    f"number {token_text!r} at column {column} is too large; "
+                    f"number {_quote(token_text)} at column {column} is too large; "
                     "numbers must be finite (below about 1.8e308)"
                 )
             # Fraction('1e-99999999') would build 10**99999999; a literal that float64 rounds
@@ -167,7 +173,7 @@ def _tokenize(text: str) -> list[_Token]:
             value = Fraction(token_text) if approximation != 0.0 else Fraction(0)
         elif kind == "name" and token_text not in ("x", "y", "pi", "e", *ALLOWED_FUNCTIONS):
             raise formula_error(
-                f"unknown name {token_text!r} at column {column}; "
+                f"unknown name {_quote(token_text)} at column {column}; "
                 f"allowed names are {_ALLOWED_NAMES}"
             )
         tokens.append(_Token(kind, token_text, column, value))
@@ -270,11 +276,11 @@ class _Parser:
         if token.kind == "end":
             previous = self._tokens[self._pos - 1]
             raise formula_error(
-                f"unexpected end of formula after {previous.text!r} at column {previous.column}; "
+                f"unexpected end of formula after {_quote(previous.text)} at column {previous.column}; "
                 f"expected {_OPERAND}"
             )
         raise formula_error(
-            f"unexpected {token.text!r} at column {token.column}; expected {_OPERAND}"
+            f"unexpected {_quote(token.text)} at column {token.column}; expected {_OPERAND}"
         )
 
     def _call(self, name: _Token) -> Node:
@@ -317,11 +323,11 @@ class _Parser:
             return formula_error(f"unmatched closing parenthesis ')' at column {token.column}")
         if token.kind in ("number", "name") or token.text == "(":
             return formula_error(
-                f"missing operator before {token.text!r} at column {token.column}; "
+                f"missing operator before {_quote(token.text)} at column {token.column}; "
                 "multiplication must be written with *, as in 2*x"
             )
         return formula_error(
-            f"unexpected {token.text!r} at column {token.column}; expected an operator "
+            f"unexpected {_quote(token.text)} at column {token.column}; expected an operator "
             "(+ - * / ** ^), ')' or the end of the formula"
         )
 

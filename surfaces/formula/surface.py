@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Real
 
 import numpy as np
@@ -48,7 +48,7 @@ def _build_surface(
     expr: str,
     x_range: tuple[float, float],
     y_range: tuple[float, float],
-    start: tuple[float, float],
+    start: tuple[float, float] | None,
 ) -> Surface:
     """Cached because building the programs and lambdifying them costs tens of milliseconds."""
     node = parse_formula(expr)
@@ -61,6 +61,8 @@ def _build_surface(
     f = formula_to_sympy(node)
     grad = point_function(f, 1)
     require_finite_gradient(grad, finite, x_range, y_range)
+    if start is None:
+        start = _default_start(grad, point_function(f, 0), finite, x_range, y_range)
     return Surface(
         name="custom",
         value=point_function(f, 0),
@@ -76,6 +78,27 @@ def _build_surface(
     )
 
 
+def _default_start(
+    grad: Callable[[np.ndarray], np.ndarray],
+    value: Callable[[np.ndarray], np.ndarray],
+    finite: np.ndarray,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+) -> tuple[float, float]:
+    """A quarter of the way across in x and three quarters up in y (away from the centre,
+    where many formulas have their minimum); where the formula or its gradient is not finite
+    there (``log(x)`` on [-3, 3]), the nearest point of the check's grid where both are."""
+    point = (x_range[0] + 0.25 * (x_range[1] - x_range[0]), y_range[0] + 0.75 * (y_range[1] - y_range[0]))
+    with np.errstate(all="ignore"):
+        candidates = np.vstack([np.asarray(point)[None], finite])
+        ok = np.isfinite(value(candidates)) & np.isfinite(grad(candidates)).all(axis=-1)
+    if ok[0] or not ok.any():
+        return point
+    good = candidates[ok]
+    nearest = good[np.argmin(np.hypot(good[:, 0] - point[0], good[:, 1] - point[1]))]
+    return (float(nearest[0]), float(nearest[1]))
+
+
 def make_expr_surface(
     expr: str,
     x_range: Sequence[float] = (-3.0, 3.0),
@@ -85,7 +108,8 @@ def make_expr_surface(
     """The surface ``L(x, y) = expr`` over the given ranges.
 
     ``start`` defaults to the point a quarter of the way across in x and three quarters of the
-    way up in y, away from the centre where many formulas have their minimum. Minima are unknown
+    way up in y, away from the centre where many formulas have their minimum (or, where the
+    formula is not finite there, the nearest point of the check's grid where it is). Minima are unknown
     and left empty. Raises ``ValueError`` for an invalid formula, range or start, and for a
     formula not finite anywhere in the range. Surfaces are cached: the same arguments return the
     same frozen object.
@@ -93,8 +117,5 @@ def make_expr_surface(
     expected = "two finite numbers [low, high] with low < high"
     xr = _pair("x_range", x_range, expected, increasing=True)
     yr = _pair("y_range", y_range, expected, increasing=True)
-    if start is None:
-        point = (xr[0] + 0.25 * (xr[1] - xr[0]), yr[0] + 0.75 * (yr[1] - yr[0]))
-    else:
-        point = _pair("start", start, "two finite numbers [x, y]")
+    point = None if start is None else _pair("start", start, "two finite numbers [x, y]")
     return _build_surface(expr, xr, yr, point)
