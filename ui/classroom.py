@@ -66,6 +66,7 @@ def view_of(state: AppState, colors: tuple[str, ...], width: int, height: int) -
         steps=state.zoom,
         map_x=state.map_x,
         map_y=state.map_y,
+        panels=state.panels or figures.PANELS,
         colors=colors,
         width=width,
         height=height,
