@@ -17,16 +17,15 @@ import streamlit as st
 from core.text import t
 from figures.style import PALETTE
 from lab.presets import list_presets
-from ui import classroom, page
+from ui import classroom, maps_view, page
 from ui.browser import quiet_animation_interrupts
 from ui.compute import current_result, scenario_key, surface_state
 from ui.controls import controls
 from ui.keys import RUN_IDS
+from ui.model import AppState
 from ui.popovers import download_buttons, ignored_warning, share_box
 from ui.recover import boundary, page_lang, show_callback_error
 from ui.results import rule_panels, verdict_cards
-from ui.model import AppState
-from ui.recover import boundary, page_lang, show_callback_error
 from ui.session import PRESET, init_session
 from ui.stage import plotly_loader
 
@@ -65,6 +64,7 @@ def main() -> None:
     drawn = None
     with boundary("controls"):  # after a failure here, nothing that needs the controls
         show_callback_error()
+        maps_view.apply_click()  # a cell clicked on the Maps view opens before the controls
         page.style(present)
         state, formula_error = surface_state(lang)
         with st.sidebar:
@@ -90,7 +90,12 @@ def results(state: AppState, share: Any, download: Any, lang: str, present: bool
     if refused:
         st.error(refused)
     colors = run_colors()
-    step = classroom.draw(result, state, scenario_key(result), colors, banner=texts is not None)
+    if state.view == "maps":  # the page's scenario swept over two parameters (ui.maps_view)
+        maps_view.draw(result, lang, present, banner=texts is not None)
+        step = classroom.current_step(result)
+    else:
+        maps_view.loaded_note(lang)  # after a click on a map's cell: which run opened
+        step = classroom.draw(result, state, scenario_key(result), colors, banner=texts is not None)
     verdict_cards(result, lang, colors)
     rule_panels(result, step, lang)
     with download:
