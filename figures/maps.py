@@ -48,6 +48,7 @@ NO_BASIN = "#B8B8B8"
 NOT_RUN = "#FFFFFF"
 PALE = 0.45  # a shade of 0 is this much of the colour on white: still tells the category
 FLAT_SHADE = 0.8  # without shading
+SWATCH = (1 + PALE) / 2  # a legend swatch: halfway between a category's palest and full colour
 THEORY_COLOR = "#111111"
 FINE = 300  # samples per axis for the theory lines
 LEGEND_GAP = 74  # pixels between the plot's bottom and the legend: ticks and axis title
@@ -341,7 +342,8 @@ def _legend_traces(cats: list[Category], present: set[str], shown: set[str], siz
         out.append({
             "type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": c.label,
             "legendgroup": c.key, "hoverinfo": "skip",
-            "marker": {"symbol": "square", "size": sizes.marker, "color": c.color, "line": {"color": "#666666", "width": 1}},
+            # the swatch at a middle shade: what most of the category's cells look like
+            "marker": {"symbol": "square", "size": sizes.marker, "color": _mix(c.color, SWATCH), "line": {"color": "#666666", "width": 1}},
         })
     return out
 
