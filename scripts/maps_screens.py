@@ -4,8 +4,7 @@ projector's 1024 x 768 and a laptop's 1366 x 768: ``docs/screens/maps_<preset>_<
     python scripts/maps_screens.py [--out docs/screens] [--preset 31 ...] [--lang en]
 
 Each page is opened by its preset link (``?preset=31``), waited for until the map is drawn,
-and captured as the visible screen (what a class sees without scrolling). PNGs are reduced
-to a palette (small files for the repository).
+and captured as the visible screen (what a class sees without scrolling).
 """
 
 from __future__ import annotations
@@ -40,7 +39,9 @@ def shoot(url: str, out: Path, presets: list[str], lang: str, query: str) -> lis
                 page.wait_for_selector(MAP, timeout=TIMEOUT)
                 page.wait_for_timeout(2500)  # the figure's own layout pass
                 png = page.screenshot()
-                img = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=128)
+                # RGB, not a palette: quantising lost the legend's small swatches to the
+                # large regions' colours (an orange swatch came out brown)
+                img = Image.open(io.BytesIO(png)).convert("RGB")
                 path = out / f"maps_{name}_{w}.png"
                 img.save(path, optimize=True)
                 saved.append(path)

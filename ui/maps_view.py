@@ -47,6 +47,7 @@ CHART_KEY = "maps_chart"
 SHOWN = "maps_shown"  # the panels on screen: their cache keys and the figure's trace count
 SETTINGS = "maps_settings"  # the settings last shown (the share link writes them)
 LOADED = "maps_loaded"
+FIGURE = "maps_figure"  # the last figure: (its key, the figure)
 PENDING = "maps_pending"  # a clicked cell to open on the next run: (run, map key, i, j)
 CLICK_SEEN = "maps_click_seen"  # the last chart selection handled  # what a click opened (the Map view says so once)
 ROW_PX = 46  # the row of axis choices above the figure
@@ -182,13 +183,26 @@ def draw(result: Result, lang: str, present: bool, banner: bool) -> None:
     _, height = classroom.size(present, banner)
     shade = None if current.shade == "auto" else current.shade
     coloring = None if current.coloring == "auto" else current.coloring
-    fig = map_figure(maps, lang, shade=shade, coloring=coloring, presentation=present, height=height - ROW_PX, pick=True)
+    fig = figure(maps, lang, shade, coloring, present, height - ROW_PX)
     st.session_state[SHOWN] = {"keys": [key_of(m.scenario) for m in maps], "runs": current.runs(), "traces": len(fig.data)}
     st.plotly_chart(fig, key=CHART_KEY, on_select="rerun", selection_mode=("points",), theme=None,
                     config=CONFIG, width="stretch")  # fmt: skip
     take_click()
     with download:
         cells_downloads(maps[0])
+
+
+def figure(maps: list[SweepResult], lang: str, shade: str | None, coloring: str | None, present: bool, height: int) -> Any:
+    """The maps' figure, built once per maps and options (a 100 x 100 map's hover texts take
+    about a second to build): a rerun that changes nothing here reuses it."""
+    ss = st.session_state
+    fig_key = repr(([key_of(m.scenario) for m in maps], lang, shade, coloring, present, height))
+    cached = ss.get(FIGURE)
+    if cached is not None and cached[0] == fig_key:
+        return cached[1]
+    fig = map_figure(maps, lang, shade=shade, coloring=coloring, presentation=present, height=height, pick=True)
+    ss[FIGURE] = (fig_key, fig)
+    return fig
 
 
 def cells_downloads(res: SweepResult) -> None:
