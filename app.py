@@ -17,7 +17,7 @@ import streamlit as st
 from core.text import t
 from figures.style import PALETTE
 from lab.presets import list_presets
-from ui import classroom, page
+from ui import classroom, maps_view, page
 from ui.browser import quiet_animation_interrupts
 from ui.compute import current_result, scenario_key, surface_state
 from ui.controls import controls
@@ -64,6 +64,7 @@ def main() -> None:
     drawn = None
     with boundary("controls"):  # after a failure here, nothing that needs the controls
         show_callback_error()
+        maps_view.apply_click()  # a cell clicked on the Maps view opens before the controls
         page.style(present)
         state, formula_error = surface_state(lang)
         with st.sidebar:
@@ -89,7 +90,12 @@ def results(state: AppState, share: Any, download: Any, lang: str, present: bool
     if refused:
         st.error(refused)
     colors = run_colors()
-    step = classroom.draw(result, state, scenario_key(result), colors, banner=texts is not None)
+    if state.view == "maps":  # the page's scenario swept over two parameters (ui.maps_view)
+        maps_view.draw(result, lang, present, banner=texts is not None)
+        step = classroom.current_step(result)
+    else:
+        maps_view.loaded_note(lang)  # after a click on a map's cell: which run opened
+        step = classroom.draw(result, state, scenario_key(result), colors, banner=texts is not None)
     verdict_cards(result, lang, colors)
     rule_panels(result, step, lang)
     with download:

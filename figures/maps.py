@@ -48,8 +48,10 @@ NO_BASIN = "#B8B8B8"
 NOT_RUN = "#FFFFFF"
 PALE = 0.45  # a shade of 0 is this much of the colour on white: still tells the category
 FLAT_SHADE = 0.8  # without shading
+SWATCH = (1 + PALE) / 2  # a legend swatch: halfway between a category's palest and full colour
 THEORY_COLOR = "#111111"
 FINE = 300  # samples per axis for the theory lines
+LEGEND_GAP = 74  # pixels between the plot's bottom and the legend: ticks and axis title
 
 
 @dataclass(frozen=True)
@@ -340,7 +342,8 @@ def _legend_traces(cats: list[Category], present: set[str], shown: set[str], siz
         out.append({
             "type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": c.label,
             "legendgroup": c.key, "hoverinfo": "skip",
-            "marker": {"symbol": "square", "size": sizes.marker, "color": c.color, "line": {"color": "#666666", "width": 1}},
+            # the swatch at a middle shade: what most of the category's cells look like
+            "marker": {"symbol": "square", "size": sizes.marker, "color": _mix(c.color, SWATCH), "line": {"color": "#666666", "width": 1}},
         })
     return out
 
@@ -400,11 +403,15 @@ def map_dict(
             "font": {"size": sizes.font},
         })
     legend_title = t(f"maps.shade.{shade}", lang) if shade != "none" else ""
+    # The legend starts LEGEND_GAP pixels below the plot, under the x axis's ticks and title,
+    # whatever the figure's height (a fraction of the plot would meet the title when short).
+    plot_px = (height or 700) - 50 - 150
+    legend_y = -LEGEND_GAP / max(plot_px, 100)
     layout.update(
         annotations=annotations,
         showlegend=True,
         legend={
-            "orientation": "h", "x": 0.0, "y": -0.12, "xanchor": "left", "yanchor": "top",
+            "orientation": "h", "x": 0.0, "y": legend_y, "xanchor": "left", "yanchor": "top",
             "title": {"text": legend_title, "side": "top"},
         },
         margin={"l": 70, "r": 20, "t": 50, "b": 150},

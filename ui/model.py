@@ -15,7 +15,7 @@ from lab.scenario import MAX_LABEL
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 
-VIEWS = ("map", "3d")  # the view switcher; issues 12 and 13 add a data panel and Maps
+VIEWS = ("map", "3d", "maps")  # the view switcher; issue 12 adds a data panel
 LOSS_AXES = ("linear", "log")
 VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y", "panels")
 MAX_RUNS = 6

@@ -86,8 +86,8 @@ def banner(title: str, caption: str) -> None:
 
 def view_options(lang: str, runs: int) -> None:
     """Whole paths or revealed, the loss axis, the local quadratic model. Always drawn
-    (disabled for 3-D): a widget left out of a run loses its value."""
-    off = st.session_state.get("view") == "3d"
+    (disabled for 3-D and Maps): a widget left out of a run loses its value."""
+    off = st.session_state.get("view") in ("3d", "maps")
     st.toggle(t("opt_whole", lang), key="whole", help=t("opt_whole_help", lang), disabled=off)
     st.toggle(t("opt_log_loss", lang), key="log_loss", help=t("opt_log_loss_help", lang), disabled=off)
     local_control(lang, runs, off)

@@ -11,6 +11,7 @@ import export
 from core.params import SHOWN_CHARS
 from core.text import t
 from lab import Result
+from ui.maps_view import maps_link
 from ui.model import CUSTOM, AppState
 from ui.safe import plain
 from ui.url import SHOWN_ITEMS, Ignored, encode
@@ -41,7 +42,7 @@ def ignored_warning(ignored: list[Ignored], lang: str) -> None:
 
 def share_box(state: AppState, lang: str) -> None:
     """The link that reopens this view; the browser's address follows it too."""
-    params = encode(state)
+    params = {**encode(state), **maps_link()}
     base = getattr(st.context, "url", None) or ""
     st.code(
         f"{base}?{urlencode(params)}" if params else base or "?", language=None, wrap_lines=True

@@ -14,13 +14,16 @@ import streamlit as st
 
 from core.text import t
 from figures.view import view_options
+from lab import parse_scenario
 from lab.presets import allowed_names, find_preset, list_presets
 from ui.keys import RUN_IDS, run_to_widgets, state_to_widgets, widgets_to_state
+from ui.maps_model import MapSettings, to_widgets
 from ui.model import AppState, new_run
 from ui.recover import guarded
 from ui.safe import plain
-from ui.scenario import from_scenario, surface_start
+from ui.scenario import from_scenario, surface_start, to_scenario
 from ui.url import Ignored, decode
+from ui.url_sweep import decode_sweep, split_query
 
 PRESET = "preset"  # the preset box's key, and the URL parameter of a preset link
 
@@ -32,11 +35,13 @@ def init_session() -> None:
         return
     query = st.query_params.to_dict()
     link = query.pop(PRESET, None)  # ?preset=NAME: a short link to a lecture preset
+    sweep_keys = split_query(query)  # the Maps view's (ui.url_sweep)
     state, ignored = decode(query)
     locale = getattr(st.context, "locale", None) or ""
     if "lang" not in query and locale.lower().startswith("zh"):
         state.lang = "zh"
     ss.update(state_to_widgets(state))
+    ignored = [*ignored, *open_sweep_link(sweep_keys, state)]
     if link is not None:
         ignored = [*ignored, *open_preset_link(link)]
     ss["url_ignored"] = ignored
@@ -53,6 +58,21 @@ def open_preset_link(name: str) -> list[Ignored]:
     st.session_state[PRESET] = chosen.name
     on_preset()
     return []
+
+
+def open_sweep_link(keys: dict[str, Any], state: AppState) -> list[Ignored]:
+    """The Maps view's settings from a link's ``sweep.*`` keys; what cannot be used is
+    reported (the view then opens at its defaults)."""
+    if not keys:
+        return []
+    try:
+        scenario = to_scenario(state)
+    except (ValueError, ImportError):
+        return []  # the surface is refused already, and reported
+    settings, ignored = decode_sweep(keys, scenario)
+    if settings is not None:
+        st.session_state.update(to_widgets(settings))
+    return ignored
 
 
 def load_state(state: AppState) -> None:
@@ -82,8 +102,21 @@ def on_preset() -> None:
     try:
         state = from_scenario(chosen.scenario, widgets_to_state(ss))
         load_state(with_view(state, view_options(chosen.view)))
+        open_preset_sweep(chosen.scenario)
     except ValueError as e:
         ss["preset_error"] = t("preset_bad", ss["lang"], name=plain(chosen.name), error=plain(e))
+
+
+def open_preset_sweep(scenario: dict[str, Any]) -> None:
+    """A preset with a sweep (31-35) opens in the Maps view with its map; another preset
+    leaves the Maps view for the Map view (its claim is on the stage)."""
+    ss = st.session_state
+    sweep = parse_scenario(scenario).sweep
+    if sweep is not None:
+        ss.update(to_widgets(MapSettings.from_sweep(sweep)))
+        ss["view"] = "maps"
+    elif ss.get("view") == "maps":
+        ss["view"] = "map"
 
 
 def with_view(state: AppState, options: dict[str, Any]) -> AppState:
