@@ -17,7 +17,7 @@ from optimizers.schedules import SCHEDULES
 
 VIEWS = ("map", "3d")  # the view switcher; issues 12 and 13 add a data panel and Maps
 LOSS_AXES = ("linear", "log")
-VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y")
+VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y", "panels")
 MAX_RUNS = 6
 MAX_STEPS = 100_000
 MAX_BATCH = 1e9  # a larger emulated batch is no noise at all for float64 gradients
@@ -100,6 +100,7 @@ class AppState:
     zoom: tuple[float, float] | None = None  # the panels' step range (a preset's view)
     map_x: tuple[float, float] | None = None  # the map's zoom (a preset's view)
     map_y: tuple[float, float] | None = None
+    panels: tuple[str, ...] | None = None  # the four trace panels (a preset's view); None: the usual
 
 
 def default_runs() -> list[RunState]:
