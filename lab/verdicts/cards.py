@@ -380,8 +380,8 @@ def moving(t: Table, i: int) -> dict[str, Any]:
 def live(t: Table, i: int) -> dict[str, Any]:
     kind = KINDS_LIVE[t.kind[i]]
     if kind in ("minimum", "saddle", "maximum", "plateau"):
-        return json_safe(critical(t, i, kind))
-    return json_safe(_BUILD[kind](t, i))
+        return _safe_dict(critical(t, i, kind))
+    return _safe_dict(_BUILD[kind](t, i))
 
 
 def json_safe(v: Any) -> Any:
@@ -393,6 +393,31 @@ def json_safe(v: Any) -> Any:
         return {k: json_safe(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [json_safe(x) for x in v]
+    return v
+
+
+_PLAIN = (int, bool, str, type(None))
+
+
+def _safe_dict(v: dict[str, Any]) -> dict[str, Any]:
+    """``json_safe`` of a freshly built card, in place (its dicts are its own), with the same
+    values: a call per dict instead of one per number, which a thousand cards notice (x - x
+    is 0 exactly when x is finite). The explanation holds strings only (``fmt.sentence``)."""
+    for k, x in v.items():
+        tx = type(x)
+        if tx is float:
+            if x - x != 0.0:
+                v[k] = None
+        elif tx is list or tx is tuple:
+            v[k] = [
+                (y if y - y == 0.0 else None) if type(y) is float else (y if type(y) in _PLAIN else json_safe(y))
+                for y in x
+            ]
+        elif tx is dict:
+            if k != "explanation":
+                _safe_dict(x)
+        elif tx not in _PLAIN:
+            v[k] = json_safe(x)
     return v
 
 

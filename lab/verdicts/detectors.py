@@ -87,10 +87,15 @@ class BurstDetector:
         """``runmin`` (k, m) the running minimum at each row; ``lagged_min(steps, runs)`` the
         running minimum at earlier global steps (within the last stretch)."""
         k = loss.shape[0]
-        band = np.maximum(start_loss - runmin, self.floor)
-        band *= BURST_FRAC
-        band += runmin
-        exceed = loss > band
+        # The band lies at or above the running minimum (the width is >= 0), so only a loss
+        # above its running minimum can exceed it: a chunk whose loss only ever falls (most of
+        # a run, after its first steps) needs the band of its last row alone.
+        exceed = loss > runmin
+        if exceed.any():
+            band = self._band(runmin, start_loss)
+            np.greater(loss, band, out=exceed)
+        else:
+            band = self._band(runmin[-1:], start_loss)
         if self.segments.active.max() >= 0:
             self._extend(exceed, loss, g0)
         if exceed.any():
@@ -109,6 +114,12 @@ class BurstDetector:
             self.last_exceed[run[ends]] = g0 + row[ends]
         self.prev_exceed = exceed[-1]
         self.prev_band = band[-1]
+
+    def _band(self, runmin: Array, start_loss: Array) -> Array:
+        band = np.maximum(start_loss - runmin, self.floor)
+        band *= BURST_FRAC
+        band += runmin
+        return band
 
     def _extend(self, exceed: Array, loss: Array, g0: int) -> None:
         """Carry the bursts still going on through this chunk: each lasts up to its run's first

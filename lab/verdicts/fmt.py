@@ -60,10 +60,22 @@ def sentence(parts: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, str]:
     two copies of the values per call, which a thousand verdicts notice.)"""
     en, zh = [], []
     for key, values in parts:
-        if any(type(x) is dict for x in values.values()):
-            en.append(t(key, "en").format_map({k: x["en"] if type(x) is dict else x for k, x in values.items()}))
-            zh.append(t(key, "zh").format_map({k: x["zh"] if type(x) is dict else x for k, x in values.items()}))
+        pair = _TEMPLATES.get(key) or _template(key)
+        if dict in map(type, values.values()):
+            en.append(pair[0].format_map({k: x["en"] if type(x) is dict else x for k, x in values.items()}))
+            zh.append(pair[1].format_map({k: x["zh"] if type(x) is dict else x for k, x in values.items()}))
         else:
-            en.append(t(key, "en").format_map(values))
-            zh.append(t(key, "zh").format_map(values))
+            en.append(pair[0].format_map(values))
+            zh.append(pair[1].format_map(values))
+    if len(en) == 1:
+        return {"en": en[0], "zh": zh[0]}
     return {"en": " ".join(en), "zh": "".join(zh)}
+
+
+# key -> (English template, Chinese template): the catalog's entries, looked up once.
+_TEMPLATES: dict[str, tuple[str, str]] = {}
+
+
+def _template(key: str) -> tuple[str, str]:
+    pair = _TEMPLATES[key] = (t(key, "en"), t(key, "zh"))
+    return pair

@@ -55,8 +55,7 @@ class Model:
     reversals: Array  # (m, 2) fraction of consecutive steps along u_i that reverse
     log_rate: Array  # (m, 2) ln of the envelope's factor per step (+ grows, - shrinks)
     pace: Array  # (m, 2) net distance covered along u_i per step over the stretch
-    moved: Array  # (m,) farthest point of the stretch from its last point
-    scatter: Array  # (m, 2) standard deviation of the steps along u_i over the stretch
+    scatter: Array  # (m, 2) standard deviation of the steps along u_i over the stretch (with noise; 0 without, where no rule reads it)
     limit: Array  # (m, 2) where Z_i is heading (Aitken's extrapolation over the stretch)
     within_noise: Array  # (m, 2)
     noise_std: Array  # (m, 2) noise std along u_i (0 without noise)
@@ -118,11 +117,19 @@ def _envelope(a: Array) -> Array:
     |a| of the last quarter of the stretch against that of the first quarter. (m, 2)."""
     r = a.shape[1]
     q = max(1, r // 4)
-    first, last = np.abs(a[:, :q]).max(axis=1), np.abs(a[:, -q:]).max(axis=1)
+    first, last = _abs_max(a[:, :q]), _abs_max(a[:, -q:])
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.log(last / first) / max(1, r - q)
     rate = np.where((first == 0) & (last == 0), 0.0, rate)
     return np.where(np.isnan(rate), 0.0, rate).T
+
+
+def _abs_max(a: Array) -> Array:
+    """max |a| along axis 1, as the larger of max a and -min a: the same number without the
+    array of magnitudes (+ 0.0 turns a -0.0, which |a| never is, into 0.0)."""
+    out = np.maximum(a.max(axis=1), -a.min(axis=1))
+    out += 0.0
+    return out
 
 
 def _sign_changes(a: Array) -> Array:
@@ -231,11 +238,13 @@ def build(
     Z = np.stack([dx * vec[:, 0, 0] + dy * vec[:, 1, 0], dx * vec[:, 0, 1] + dy * vec[:, 1, 1]])
     r = Z.shape[1]
     steps = np.diff(Z, axis=1)
-    scatter = steps.std(axis=1).T if r > 1 else np.zeros_like(eig)
+    scatter = np.zeros_like(eig)
     if noise_cov is None:
         noise_std = np.zeros_like(eig)
         within = np.zeros(eig.shape, dtype=bool)
     else:
+        if r > 1:
+            scatter = steps.std(axis=1).T
         noise_std = np.sqrt(np.maximum(np.einsum("mki,mkl,mli->mi", vec, noise_cov, vec), 0))
         within = _within_noise(Z, eig, zero, scatter, noise_std, n_steps)
     return Model(
@@ -259,7 +268,6 @@ def build(
         pace=np.abs(Z[:, -1] - Z[:, 0]).T / max(1, r - 1),
         scatter=scatter,
         limit=_limit(Z),
-        moved=np.sqrt(np.max((Z[0] - Z[0, -1]) ** 2 + (Z[1] - Z[1, -1]) ** 2, axis=0)),
         within_noise=within,
         noise_std=noise_std,
     )

@@ -117,22 +117,18 @@ class Accumulator:
             return
         if np.any(self.l2 > 0):
             loss, grad_norm = self._objective(points, loss, grad_norm)
-        points, loss, grad_norm = self._freeze_cut(points, loss, grad_norm)
         g0 = self.seen
         if g0 + len(loss) > self.steps + 1:
             raise ValueError(f"fed {g0 + len(loss)} points; the runs have {self.steps + 1}")
+        far = self._distances(points, loss, grad_norm)
+        if far is None:  # some point is invalid (or may be): freeze the cut runs, measure again
+            points, loss, grad_norm = self._freeze_cut(points, loss, grad_norm)
+            far = self._far(points, self.start if g0 else points[0])
         if g0 == 0:
-            self.start = points[0].copy()
-            self.start_loss = loss[0].copy()
-            self.start_grad = grad_norm[0].copy()
-            self.lowest_loss = loss[0].copy()
-            self.lowest_step = np.zeros(self.m, dtype=int)
-            self.extent = np.zeros(self.m)
+            self._begin(points[0], loss[0], grad_norm[0])
         runmin = _running_min(loss, self.lowest_loss)
         self._lowest(runmin, g0)
-        # Distances from the start as complex magnitudes: one pass instead of four.
-        d = _as_complex(points) - _as_complex(self.start)
-        np.maximum(self.extent, np.abs(d).max(axis=0), out=self.extent)
+        np.maximum(self.extent, far, out=self.extent)
         if g0 <= 1 < g0 + len(loss):  # the first step has come: the run's own loss scale
             step = np.hypot(*(points[1 - g0] - self.start).T)
             scale = np.maximum(self.start_grad * step, np.finfo(float).tiny)
@@ -145,15 +141,43 @@ class Accumulator:
         self._keep(points, loss, grad_norm, runmin, g0)
         self.seen += len(loss)
 
+    def _begin(self, start: Array, loss: Array, grad_norm: Array) -> None:
+        self.start = start.copy()
+        self.start_loss = loss.copy()
+        self.start_grad = grad_norm.copy()
+        self.lowest_loss = loss.copy()
+        self.lowest_step = np.zeros(self.m, dtype=int)
+        self.extent = np.zeros(self.m)
+
+    @staticmethod
+    def _far(points: Array, start: Array) -> Array:
+        """(m,) the farthest distance from the start within the chunk. As complex magnitudes:
+        one pass instead of four."""
+        return np.abs(_as_complex(points) - _as_complex(start)).max(axis=0)
+
+    def _distances(self, points: Array, loss: Array, gnorm: Array) -> Array | None:
+        """The chunk's farthest distances from the start, if every point is valid (the common
+        case), else None. The distances prove the bound: |x|, |y| <= |theta - start| + |start|,
+        with a margin for the rounding of the magnitude (a relative 1e-12, far above it), so
+        the bound costs no pass of its own; a finite sum proves a finite loss and gradient."""
+        if np.any(self.cut >= 0):
+            return None
+        start = self.start if self.seen else points[0]
+        with np.errstate(invalid="ignore", over="ignore"):
+            far = self._far(points, start)
+            reach = far.max() * (1 + 1e-12) + np.abs(start).max()
+            clean = reach <= MAX_COORD and np.isfinite(loss.sum()) and np.isfinite(gnorm.sum())
+        return far if clean else None
+
     def _lowest(self, runmin: Array, g0: int) -> None:
-        """The step of the running minimum: the last row where it fell."""
-        fell = np.empty(runmin.shape, dtype=bool)
-        fell[0] = runmin[0] < self.lowest_loss
-        np.less(runmin[1:], runmin[:-1], out=fell[1:])
-        any_fell = fell.any(axis=0)
-        if any_fell.any():
-            last = len(runmin) - 1 - np.argmax(fell[::-1], axis=0)
-            self.lowest_step = np.where(any_fell, g0 + last, self.lowest_step)
+        """The step of the running minimum: the last row where it fell. The running minimum
+        never rises, so that is the number of rows above its final value (one pass, where
+        comparing neighbours and searching backwards takes three)."""
+        final = runmin[-1]
+        fell = final < self.lowest_loss
+        if fell.any():
+            last = np.count_nonzero(runmin > final, axis=0)
+            self.lowest_step = np.where(fell, g0 + last, self.lowest_step)
 
     def feed_arrays(self, points: Array, loss: Array, grad_norm: Array, chunk: int = 256) -> None:
         """A whole stored run (or the rest of one), in chunks of ``chunk`` points (a chunk that stays in the
