@@ -177,3 +177,15 @@ def test_the_work_is_bounded(monkeypatch: pytest.MonkeyPatch, make_app: Any) -> 
     at = make_app({"view": "maps", "steps": "5000", "sweep.x": "lr,1e-4,1,200,log", "sweep.y": "start.y,-3,3,200"})
     assert not at.exception
     assert any("cell-steps" in w.value.replace("\\", "") for w in at.warning)
+
+
+def test_preset_34_shows_adam_beside_gd(make_app: Any) -> None:
+    """The caption compares Adam's basins with GD's: both maps are on the screen."""
+    at = make_app({"preset": "34"})
+    assert not at.exception
+    assert at.session_state["view"] == "maps"
+    assert at.session_state["mp_run"] == 0 and at.session_state["mp_beside"] == 1
+    spec = chart(at)
+    assert [d.get("name") for d in spec["data"]].count("cells") == 2
+    titles = " ".join(str(a.get("text", "")) for a in spec["layout"].get("annotations", []))
+    assert "Adam" in titles and "GD" in titles

@@ -109,11 +109,16 @@ def on_preset() -> None:
 
 def open_preset_sweep(scenario: dict[str, Any]) -> None:
     """A preset with a sweep (31-35) opens in the Maps view with its map; another preset
-    leaves the Maps view for the Map view (its claim is on the stage)."""
+    leaves the Maps view for the Map view (its claim is on the stage). A map preset with a
+    second run shows that run's map beside the swept one's (preset 34: Adam beside GD)."""
     ss = st.session_state
-    sweep = parse_scenario(scenario).sweep
-    if sweep is not None:
-        ss.update(to_widgets(MapSettings.from_sweep(sweep)))
+    sc = parse_scenario(scenario)
+    if sc.sweep is not None:
+        settings = MapSettings.from_sweep(sc.sweep)
+        others = [i for i in range(len(sc.runs)) if i != settings.run]
+        if others:
+            settings = replace(settings, beside=others[0])
+        ss.update(to_widgets(settings))
         ss["view"] = "maps"
     elif ss.get("view") == "maps":
         ss["view"] = "map"
