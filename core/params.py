@@ -165,7 +165,8 @@ class Float(Param):
     def range_text(self, name: str | None = None) -> str:
         n = name or self.name
         lo = f"{fmt_bound(self.low)} {'<' if self.low_open else '<='} "
-        hi = "" if math.isinf(self.high) else f" {'<' if self.high_open else '<='} {fmt_bound(self.high)}"
+        # No upper bound still means a finite float64: 1e400 and inf are refused, and say so.
+        hi = ", finite" if math.isinf(self.high) else f" {'<' if self.high_open else '<='} {fmt_bound(self.high)}"
         return f"{lo}{n}{hi}"
 
     def allowed(self) -> str:

@@ -79,7 +79,7 @@ def test_list_names_every_optimizer_schedule_and_surface(cli: CliRun) -> None:
     [
         (
             '{"surface": "rosenbrock", "runs": [{"optimizer": "adam", "params": {"lr": -1}}]}',
-            "runs[0].params.lr = -1 is out of range; allowed: 0 <= lr (for adam)",
+            "runs[0].params.lr = -1 is out of range; allowed: 0 <= lr, finite (for adam)",
         ),
         (
             '{"surface": {"expr": "__import__(\'os\').system(\'echo hi\')"}, "runs": '

@@ -135,7 +135,7 @@ INVALID = [
     ),
     (
         _with(f"{R}.params", {"lr": -0.1}),
-        "runs[0].params.lr = -0.1 is out of range; allowed: 0 <= lr (for adam)",
+        "runs[0].params.lr = -0.1 is out of range; allowed: 0 <= lr, finite (for adam)",
     ),
     (_with(f"{R}.params", {"lr": "fast"}), 'runs[0].params.lr = "fast" is not a number'),
     (_with(f"{R}.params", {"lr": math.inf}), "runs[0].params.lr = Infinity is not finite"),
@@ -146,7 +146,7 @@ INVALID = [
     (_with(f"{R}.params", {"betas": [0.9]}), "runs[0].params.betas = [0.9] is not a pair"),
     (
         _with(f"{R}.params", {"eps": -1e-8}),
-        "runs[0].params.eps = -1e-08 is out of range; allowed: 0 <= eps (for adam)",
+        "runs[0].params.eps = -1e-08 is out of range; allowed: 0 <= eps, finite (for adam)",
     ),
     (
         _with(f"{R}.params", {"weight_decay": -1}),

@@ -227,7 +227,7 @@ BAD = [
     ({"x": {"param": "amsgrad", "from": 0, "to": 1}}, 'sweep.x.param = "amsgrad" is not a parameter of runs[0]'),
     ({"x": {"from": 0, "to": 1}}, "sweep.x.param = null is missing; allowed: lr, beta1"),
     ({"x": {"param": "beta1", "from": 0, "to": 1}}, "sweep.x.to = 1 is out of range; allowed: 0 <= beta1 < 1 (for adam)"),
-    ({"x": {"param": "lr", "from": -1, "to": 1}}, "sweep.x.from = -1 is out of range; allowed: 0 <= lr (for adam)"),
+    ({"x": {"param": "lr", "from": -1, "to": 1}}, "sweep.x.from = -1 is out of range; allowed: 0 <= lr, finite (for adam)"),
     ({"x": {"param": "lr", "from": 0, "to": 1, "scale": "log"}}, 'sweep.x.from = 0 is invalid; allowed: a number > 0 (scale "log"'),
     ({"x": {"param": "lr", "from": 0.1, "to": 1, "scale": "cubic"}}, 'sweep.x.scale = "cubic" is invalid; allowed: "linear" or "log"'),
     ({"x": {"param": "lr", "from": 0.1, "to": 0.1}}, "sweep.x.to = 0.1 is invalid; allowed: a value different from from = 0.1"),
