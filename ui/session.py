@@ -129,8 +129,8 @@ def remove_run(rid: int) -> None:
 
 
 # Widgets whose option labels are words (the rest show numbers, the same in both languages).
-WORDED = ("surface", "preset", "batch", "view", "arrows", "local_pick")
-WORDED_RUN = ("family", "sched", "s_anneal_strategy")
+WORDED = ("surface", "preset", "batch", "view", "arrows", "local_pick", "mb", "step_axis")
+WORDED_RUN = ("family", "sched", "s_anneal_strategy", "mb")
 
 
 @guarded
