@@ -143,7 +143,7 @@ def scaled(p: np.ndarray, v: np.ndarray, box: tuple[float, float], frac: float) 
     if not np.isfinite(n) or n == 0:
         return np.array([np.nan, np.nan])
     # (d / n) is a unit vector: frac / n alone overflows for a subnormal vector (1e-309).
-    return p + (d / n) * frac * np.asarray(span, dtype=float)
+    return p + (d / n) * frac * np.asarray(box, dtype=float)
 
 
 def _escape_trace(result: Result, layers: Layers, view: View) -> dict[str, Any] | None:
