@@ -56,6 +56,13 @@ def lead_run(result: Result) -> int | None:
     return None
 
 
+def legend_lengths(result: Result, view: View) -> list[int]:
+    """The legend entries this module adds, in characters (for the legend's rows)."""
+    if lead_run(result) is None:
+        return []
+    return [len(t("batch.own_surface", view.lang)) + 5, len(t("batch.own_minimum", view.lang)) + 5]
+
+
 def data_view(result: Result, view: View) -> View:
     """On a data set the trace panels are the loss (with the batches' and the test loss) and
     ‖g‖; the data panel takes the rest of the column."""
@@ -145,6 +152,8 @@ def _xy(result: Result) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
 
 def data_axes(result: Result, view: View, x_domain: tuple[float, float], y_domain: tuple[float, float]) -> dict[str, Any]:
     x, y, _ = _xy(result)
+    if result.surface.model.name == "lecture_product":
+        y = np.append(y, 0.0)  # the model at the saddle predicts 0: its line stays in sight
     pad = lambda v: (float(v.min()) - 0.08 * float(np.ptp(v) or 1), float(v.max()) + 0.08 * float(np.ptp(v) or 1))  # noqa: E731
     (xr, yr), font = axis_refs(DATA_AXIS), view.sizes.font - 3
     axis = {"gridcolor": "#eee", "zeroline": False, "fixedrange": True, "tickfont": {"size": font}, "nticks": 4}
@@ -161,8 +170,8 @@ def data_title(result: Result, view: View, lead: int | None) -> dict[str, Any]:
         text = t("batch.data_panel", view.lang)
     else:
         text = t("batch.panel_title", view.lang, label=label_text(result.runs[lead].label))
-    if name == "sharp_flat":
-        text = f"{text} · {t('batch.panel_offsets', view.lang)}"
+    if name == "sharp_flat":  # its samples are offsets in the parameter plane, not (x, y) pairs
+        text = f"{t('batch.data_panel', view.lang)} · {t('batch.panel_offsets', view.lang)}"
     return {
         "text": text, "xref": f"{xr} domain", "yref": f"{yr} domain", "x": 0, "y": 1, "xanchor": "left",
         "yanchor": "bottom", "showarrow": False, "font": {"size": view.sizes.font - 2, "color": "#333"},
@@ -201,7 +210,10 @@ def data_movers(result: Result, view: View, lead: int | None) -> list[tuple[dict
     if lead is not None:
         def ringed(s: int) -> dict[str, Any]:
             r = result.runs[lead]
-            mask = data_panel(result, lead, min(s, len(r.trajectory) - 1))["in_batch"]
+            # at the last point no update follows: the batch of the last update stays ringed
+            mask = data_panel(result, lead, max(0, min(s, len(r.trajectory) - 2)))["in_batch"]
+            if not mask.any():  # an empty typed array blanks the subplot in plotly.js
+                return {"type": "scatter", "x": [None], "y": [None], "xaxis": xr, "yaxis": yr}
             return {"type": "scatter", "x": f32(x[mask]), "y": f32(y[mask]), "xaxis": xr, "yaxis": yr}
 
         style = {"mode": "markers", "name": t("batch.current", view.lang), "showlegend": False, "hoverinfo": "skip",

@@ -99,6 +99,7 @@ def with_view(state: AppState, options: dict[str, Any]) -> AppState:
         map_x=options.get("map_x"),
         map_y=options.get("map_y"),
         arrows=options.get("arrows", ()),
+        axis=options.get("step_axis", "updates"),
     )
 
 

@@ -137,8 +137,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "数据 · {label} 的当前批次",
     },
     "batch.panel_offsets": {
-        "en": "sample offsets xᵢ (each shifts the landscape)",
-        "zh": "样本偏移 xᵢ（每个都平移地形）",
+        "en": "sample offsets xᵢ, current batch ringed",
+        "zh": "样本偏移 xᵢ，圈出的是当前批次",
     },
     "batch.faint_note": {
         "en": "faint: each batch's loss",
