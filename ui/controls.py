@@ -13,7 +13,13 @@ from lab.scenario import MAX_COORD
 from surfaces import BUILTIN
 from surfaces.data_models import DATASETS
 from surfaces.formula.parse import MAX_LENGTH
-from ui.batch_controls import batch_controls, data_controls, data_title, is_data_set, run_batch_control
+from ui.batch_controls import (
+    batch_controls,
+    data_controls,
+    data_title,
+    is_data_set,
+    run_batch_control,
+)
 from ui.keys import FULL_BATCH, RUN_IDS, widgets_to_state
 from ui.model import BATCH_CHOICES, CUSTOM, MAX_RUNS, MAX_STEPS, auto_labels
 from ui.safe import plain

@@ -31,6 +31,7 @@ from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from surfaces import BUILTIN
 from surfaces.data_models import DATASETS
+from ui.batch_keys import apply_link, link_parts
 from ui.model import (
     CUSTOM,
     DEFAULT_RANGE,
@@ -48,7 +49,6 @@ from ui.model import (
     normalize_run,
     schedule_params,
 )
-from ui.batch_keys import apply_link, link_parts
 from ui.scenario import build_surface, default_start, to_scenario
 
 MAX_SEED = 2**32 - 1
