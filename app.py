@@ -22,11 +22,10 @@ from ui.browser import quiet_animation_interrupts
 from ui.compute import current_result, scenario_key, surface_state
 from ui.controls import controls
 from ui.keys import RUN_IDS
+from ui.model import AppState
 from ui.popovers import download_buttons, ignored_warning, share_box
 from ui.recover import boundary, page_lang, show_callback_error
 from ui.results import rule_panels, verdict_cards
-from ui.model import AppState
-from ui.recover import boundary, page_lang, show_callback_error
 from ui.session import PRESET, init_session
 from ui.stage import plotly_loader
 

@@ -98,16 +98,19 @@ def event_windows(result: Result) -> list[tuple[int, int]]:
     return sorted(out)[:MAX_WINDOWS]
 
 
-def play_steps(result: Result, view: View, frames: int, s0: int) -> np.ndarray:
-    """The frames' steps: every step of a short run (single steps are real steps), else
-    ``frames`` evenly spaced plus every step around events and of a preset's zoom."""
+def play_steps(result: Result, view: View, frames: int | None, s0: int) -> np.ndarray:
+    """The frames' steps. The app's (``frames`` None): every step of a short run (single
+    steps are real steps), else ``FRAMES`` evenly spaced plus every step around events and
+    of a preset's zoom. An export's (``frames`` given: a GIF's or a page's size is the
+    user's choice): that many evenly spaced, plus every step of a preset's zoom."""
     last = max(r.steps_run for r in result.runs)
-    if last <= EVERY_STEP_UP_TO:
+    if frames is None and last <= EVERY_STEP_UP_TO:
         return np.arange(last + 1)
     lo, hi = view.steps or (0, last)
     lo, hi = max(0, int(lo)), min(last, int(hi))
     zoomed = [(lo, hi)] if view.steps is not None else []
-    steps = frame_steps(last, frames, [*event_windows(result), *zoomed])
+    events = event_windows(result) if frames is None else []
+    steps = frame_steps(last, FRAMES if frames is None else frames, [*events, *zoomed])
     return np.union1d(steps, [s0])
 
 
@@ -254,14 +257,15 @@ def classroom_spec(
     height: int,
     step: int | None = None,
     animate: bool = True,
-    frames: int = FRAMES,
+    frames: int | None = None,
     frame_ms: int = animation.PLAY_MS,
     play_buttons: bool = False,
     label_step: bool = False,
     show_map: bool = True,
 ) -> dict[str, Any]:
     """The figure of ``result`` as a dict, laid out for ``width`` x ``height`` layout pixels,
-    showing ``step`` first (default: the last). ``play_buttons`` adds Play / From 0 / Pause
+    showing ``step`` first (default: the last), with ``frames`` frames (default: the app's,
+    ``play_steps``). ``play_buttons`` adds Play / From 0 / Pause
     (an exported page); the app drives the slider from its own toolbar."""
     last = max(r.steps_run for r in result.runs)
     s0 = last if step is None else max(0, min(int(step), last))
@@ -314,7 +318,7 @@ def overview_figure(
     height: int,
     step: int | None = None,
     animate: bool = False,
-    frames: int = FRAMES,
+    frames: int | None = None,
     frame_ms: int = animation.PLAY_MS,
     arrows: Sequence[str] = (),
     presentation: bool = False,
@@ -341,7 +345,7 @@ def map_figure(
     *,
     step: int | None = None,
     animate: bool = True,
-    frames: int = FRAMES,
+    frames: int | None = None,
     frame_ms: int = animation.PLAY_MS,
     arrows: Sequence[str] = (),
     presentation: bool = False,

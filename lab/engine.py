@@ -22,8 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from lab.budget import Deadline, check_budget
-from lab.cut import CHECK_EVERY, Cause, Replay, Snapshots, find_cuts
 from lab.batches import (
     BatchColumn,
     BatchSet,
@@ -32,6 +30,8 @@ from lab.batches import (
     noise_partition,
     steps_per_epoch,
 )
+from lab.budget import Deadline, check_budget
+from lab.cut import CHECK_EVERY, Cause, Replay, Snapshots, find_cuts
 from lab.diagnostics import verdicts
 from lab.scenario import MAX_COORD, Scenario, ScenarioError, parse_scenario
 from optimizers import OPTIMIZERS, Optimizer, resolved_params

@@ -752,3 +752,20 @@ def test_preset_views_open_as_the_claim_needs(make_app: MakeApp) -> None:
     assert at.query_params["zoom"] == "0,60"
     at = make_app({"preset": "05"})
     assert any(t.get("name") == "local-eig-" for t in stage_spec(at)["data"])  # the saddle's model
+    # Preset 4 shows the step size |Δθ| instead of η (its view's panels), Adagrad's huge steps
+    # down the cliff; choosing another surface brings the usual panels back.
+    at = make_app({"preset": "04"})
+    layout = stage_spec(at)["layout"]
+    titles = [layout[f"yaxis{k}"]["title"]["text"] for k in range(2, 6)]
+    assert titles[2] == STRINGS["fig.step_size"]["en"], titles
+    at.sidebar.selectbox(key="surface").set_value("ravine").run()
+    layout = stage_spec(at)["layout"]
+    assert layout["yaxis4"]["title"]["text"] == STRINGS["fig.lr"]["en"]
+
+
+def test_verdict_numbers_are_never_cut(make_app: MakeApp) -> None:
+    """A card's numbers are written whole (st.metric cut "2.04e-25" to "2.0…" at 1024 px)."""
+    at = make_app({"preset": "03"})
+    bodies = " ".join(h.proto.body for h in at.get("html"))
+    finals = re.findall(r'lab-num-value">([^<]+)<', bodies)
+    assert "2.042e-25" in finals or any("e-25" in f for f in finals), finals

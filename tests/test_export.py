@@ -25,6 +25,7 @@ import export
 import figures
 from export.browser import Browser
 from export.formats import GIF_HOLD_MS
+from figures.animation import resolved
 from figures.sampling import frame_steps
 from lab import Result, simulate
 
@@ -194,7 +195,9 @@ def test_static_figures_have_no_controls_or_click_grid_and_full_paths(
     fig = export.static_figure(result, view, "en", step=None, width=900, height=600)
     layout = fig["layout"]
     assert "frames" not in fig and not layout.get("updatemenus") and not layout.get("sliders")
-    assert figures.PICK_NAME not in [t.get("name") for t in fig["data"]]
+    # No click grid: the app's stage takes clicks itself (ui/stage.js), an export none; an
+    # invisible trace would only add payload and hover boxes.
+    assert not [t for t in fig["data"] if t.get("marker", {}).get("opacity") == 0]
     paths = {  # the map's run paths (the panels' lines share their legend group)
         t["name"]: t
         for t in fig["data"]
@@ -203,15 +206,18 @@ def test_static_figures_have_no_controls_or_click_grid_and_full_paths(
     for i, run in enumerate(result.runs):
         path = paths[run.label]
         assert path["line"]["color"] == figures.PALETTE[i]
-        assert values(path["x"])[-1] == np.float32(run.trajectory[-1, 0])  # to the last step
+        # to the last step (written with 6 significant digits: figures.sampling.short)
+        assert values(path["x"])[-1] == pytest.approx(run.trajectory[-1, 0], rel=1e-5)
     if view == "all":  # the panels sit right of the map, on axes of their own
         assert layout["xaxis"]["domain"][1] < layout["xaxis2"]["domain"][0]
         assert {"yaxis2", "yaxis3", "yaxis4", "yaxis5"} <= set(layout)
 
 
 def test_gif_stills_are_the_animation_frames(result: Result) -> None:
-    """Each still shows what plotly.js shows after that frame: the moving traces replaced,
-    every path and the surface unchanged, the step written in the corner."""
+    """Each still shows what plotly.js shows after that frame (merged onto its keyframe,
+    see figures.animation): the moving traces replaced, every other trace (the surface's
+    contours, the whole curves) unchanged, the step written in the corner and the panels'
+    step cursors at that step."""
     static = export.static_figure(result, "all", "zh", step=None, width=900, height=600)
     animated = export.animated_figure(
         result, "all", "zh", step=0, frames=7, frame_ms=100, width=900, height=600
@@ -219,7 +225,8 @@ def test_gif_stills_are_the_animation_frames(result: Result) -> None:
     stills = figures.frame_stills(static, animated, "zh")
     assert [s for s, _ in stills] == frame_steps(60, 7).tolist()
     step, still = stills[2]
-    frame = animated["frames"][2]
+    assert "baseframe" in animated["frames"][2]  # a frame that carries only the new piece
+    frame = resolved(animated["frames"])[2]
     for index, update in zip(frame["traces"], frame["data"], strict=True):
         np.testing.assert_array_equal(values(still["data"][index]["x"]), values(update["x"]))
     moved = set(frame["traces"])
@@ -228,8 +235,15 @@ def test_gif_stills_are_the_animation_frames(result: Result) -> None:
             assert still["data"][index] is trace
     labels = [a["text"] for a in still["layout"]["annotations"] if a.get("name") == "step_label"]
     assert labels == [f"第 {step} 步"]
-    cursor = [s for s in still["layout"]["shapes"] if s.get("name") == "cursor"]
-    assert len(cursor) == 4 and all(s["x0"] == step for s in cursor)
+    cursors = [tr for tr in still["data"] if tr.get("name") == "cursor"]
+    assert len(cursors) == 4  # one per panel
+    for tr in cursors:
+        xs = [x for x in values(tr["x"]) if np.isfinite(x)]
+        assert xs and set(xs) == {step}
+    # The revealed path ends at the still's step: the first run's path so far.
+    run = result.runs[0]
+    grow = next(tr for tr in still["data"][len(result.runs) + 3 :] if tr.get("name") == run.label)
+    assert values(grow["x"])[-1] == pytest.approx(run.trajectory[step, 0], rel=1e-5)
 
 
 # --- images (Chromium) ----------------------------------------------------------------------
@@ -366,8 +380,9 @@ def test_html_opens_offline_shows_the_map_and_plays(
 
     assert current_step() == 0
     page.locator(".updatemenu-button", has_text=play).click()
+    # The read-out is "step k / last": wait for k, its first number, to leave 0.
     page.wait_for_function(
-        "() => /[1-9]/.test([...document.querySelectorAll('.slider-container text')][0].textContent)",
+        "() => /^\\D*[1-9]/.test([...document.querySelectorAll('.slider-container text')][0].textContent)",
         timeout=10_000,
     )
     assert current_step() > 0

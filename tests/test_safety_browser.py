@@ -17,9 +17,9 @@ pytestmark = [
     ),
 ]
 
-CHART = '[data-testid="stPlotlyChart"] .main-svg'
+CHART = ".stage-plot .main-svg"  # the classroom stage (ui/stage.js): map and panels, one figure
 TIMEOUT = 60_000
-MAP_JS = "[...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout && g.layout.updatemenus)"
+MAP_JS = "document.querySelector('.stage-plot')"
 LINK = "[click](http://host/phish)"
 IMAGE = "![i](http://host/t.png)"
 ANCHOR = "<a href=http://host/a>GD</a>"
@@ -62,7 +62,7 @@ def watch(page: Page, origin: str) -> tuple[list[str], list[str]]:
 def open_link(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(CHART, timeout=TIMEOUT)
-    page.wait_for_function(f"() => {MAP_JS} !== undefined", timeout=TIMEOUT)
+    page.wait_for_function(f"() => {MAP_JS} && {MAP_JS}.dataset.version !== undefined", timeout=TIMEOUT)
 
 
 def test_markup_in_every_text_parameter_is_text_and_no_other_host_is_asked(
@@ -96,8 +96,7 @@ def test_the_console_stays_clean_across_play_pause_and_the_slider(page: Page, ap
     _, console = watch(page, origin)
     open_link(page, app_url)
     page.wait_for_function("() => window.labQuietInterrupts === true", timeout=TIMEOUT)
-    play = page.locator(".updatemenu-button", has_text="Play").first
-    pause = page.locator(".updatemenu-button", has_text="Pause").first
+    play = pause = page.locator(".stage-play")  # the stage's toolbar: one Play / Pause button
     active = f"() => {MAP_JS}._fullLayout.sliders[0].active"
     for _ in range(3):
         before = page.evaluate(active)
@@ -136,8 +135,8 @@ def test_switching_the_language_there_and_back_keeps_the_page_working(page: Page
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(app_url))
     _, console = watch(page, origin)
     open_link(page, app_url)
-    for name, word in (("中文", "震荡"), ("English", "OSCILLATING"), ("中文", "震荡"), ("English", "OSCILLATING")):
-        page.get_by_role("radio", name=name).click()
+    for name, word in (("中文", "震荡"), ("EN", "OSCILLATING"), ("中文", "震荡"), ("EN", "OSCILLATING")):
+        page.get_by_role("radio", name=name, exact=True).click()  # the header's EN | 中文
         expect(page.get_by_text(word).first).to_be_visible(timeout=TIMEOUT)
     eta = page.locator("[data-testid='stSidebar'] input[type=range][aria-label*='η']").first
     eta.focus()

@@ -27,6 +27,7 @@ DEFAULT_VIEWPORT = (1000, 768)
 # Page height above and below the stage (header, view row, toolbar, margins), in pixels.
 ABOVE_PX = {False: 112, True: 118}
 BANNER_PX = 78
+BELOW_PX = 4  # under the plot: the window's edge must not cut the slider's read-out
 MIN_HEIGHT, MAX_HEIGHT = 420, 980
 
 
@@ -65,6 +66,7 @@ def view_of(state: AppState, colors: tuple[str, ...], width: int, height: int) -
         steps=state.zoom,
         map_x=state.map_x,
         map_y=state.map_y,
+        panels=state.panels or figures.PANELS,
         colors=colors,
         step_axis=state.axis,
         width=width,
@@ -73,10 +75,16 @@ def view_of(state: AppState, colors: tuple[str, ...], width: int, height: int) -
 
 
 def size(present: bool, banner: bool) -> tuple[int, int]:
-    """The figure's width and height for the page's size (reported by the browser)."""
-    w, h = st.session_state.get("viewport") or DEFAULT_VIEWPORT
-    height = int(h) - ABOVE_PX[present] - (BANNER_PX if banner else 0)
-    return int(w), max(MIN_HEIGHT, min(MAX_HEIGHT, height))
+    """The figure's width and height for the page's size, reported by the browser with the
+    plot's top in the page: the figure takes the height left under it. Before the first
+    report, the usual height of what is above the plot stands in."""
+    vp = st.session_state.get("viewport") or DEFAULT_VIEWPORT
+    w, h = int(vp[0]), int(vp[1])
+    if len(vp) > 2 and int(vp[2]) > 0:
+        height = h - int(vp[2]) - BELOW_PX
+    else:
+        height = h - ABOVE_PX[present] - (BANNER_PX if banner else 0)
+    return w, max(MIN_HEIGHT, min(MAX_HEIGHT, height))
 
 
 def _build(result: Result, state: AppState, view: figures.View, step: int) -> tuple[dict[str, Any], bool]:
@@ -117,7 +125,7 @@ def on_step() -> None:
 def on_viewport() -> None:
     vp = stage.state("viewport")
     if vp:
-        st.session_state["viewport"] = (int(vp[0]), int(vp[1]))
+        st.session_state["viewport"] = tuple(int(v) for v in vp[:3])
 
 
 def on_click() -> None:

@@ -107,6 +107,7 @@ def state_to_widgets(state: AppState) -> dict[str, Any]:
         "zoom": state.zoom,
         "map_x": state.map_x,
         "map_y": state.map_y,
+        "panels": state.panels,
         RUN_IDS: list(range(len(state.runs))),
     }
     for rid, run in enumerate(state.runs):
@@ -175,6 +176,7 @@ def widgets_to_state(values: Mapping[str, Any]) -> AppState:
         zoom=_pair(values.get("zoom")),
         map_x=_pair(values.get("map_x")),
         map_y=_pair(values.get("map_y")),
+        panels=tuple(values["panels"]) if values.get("panels") else None,
     )
     if "start_x" in values and "start_y" in values:
         st.start = (float(values["start_x"]), float(values["start_y"]))

@@ -22,12 +22,18 @@ header[data-testid="stHeader"] { height: 2.4rem; background: transparent; pointe
 header[data-testid="stHeader"] * { pointer-events: auto; }
 [data-testid="stSidebarHeader"] { padding-top: 0.6rem; padding-bottom: 0.2rem; }
 .st-key-page_header { padding-left: 2.6rem; min-height: 2.5rem; }
-.lab-title { font-size: 1.3rem; font-weight: 700; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.lab-title { font-size: 1.3rem; font-weight: 700; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  line-height: 1.5; padding-bottom: 0.1rem; }
+.st-key-page_header [data-testid="stElementContainer"]:has(.lab-title),
+.st-key-page_header [data-testid="stMarkdown"]:has(.lab-title) { height: auto !important; min-height: 2.1rem; overflow: hidden; }
 .st-key-page_header > div:first-child { flex: 1 1 0; min-width: 0; overflow: hidden; }
 .st-key-page_header [data-testid="stMarkdownContainer"] { min-width: 0; }
 .lab-banner { border-left: 0.35rem solid #d55e00; background: #fff6ef; padding: 0.4rem 0.8rem;
   border-radius: 0.3rem; line-height: 1.35; margin-bottom: 0.2rem; }
 .lab-banner b { margin-right: 0.4rem; }
+.lab-nums { display: flex; flex-wrap: wrap; gap: 0.2rem 1.2rem; }
+.lab-num-label { font-size: 0.85rem; color: #444; }
+.lab-num-value { font-size: 1.9rem; line-height: 1.2; white-space: nowrap; }
 </style>
 """
 PRESENT_CSS = """
@@ -37,8 +43,8 @@ PRESENT_CSS = """
 .lab-title { font-size: 1.6rem; }
 .lab-banner { font-size: 1.25rem; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.25rem; }
-[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
-[data-testid="stMetricLabel"] p { font-size: 1.15rem !important; }
+.lab-num-value { font-size: 2.6rem; }
+.lab-num-label { font-size: 1.15rem; }
 section[data-testid="stSidebar"] p, section[data-testid="stSidebar"] label,
 section[data-testid="stSidebar"] input, section[data-testid="stSidebar"] [data-baseweb="select"] { font-size: 1.2rem !important; }
 .katex { font-size: 1.35em; }

@@ -38,13 +38,13 @@ def verdict_card(run: RunResult, color: str, lang: str) -> None:
         )
         step = v.get("step", run.steps_run)
         st.markdown(f"**{t('kind.' + v['kind'], lang).upper()}** · {t('at_step', lang, step=step)}")
-        c1, c2 = st.columns(2)
         loss_label = "verdict.card.final_loss_l2" if numbers.get("objective") == "loss+l2" else "final_loss"
         final = numbers.get("final_loss")
-        c1.metric(t(loss_label, lang), "–" if final is None else f"{final:.4g}")
+        shown = [(t(loss_label, lang), "–" if final is None else f"{final:.4g}")]
         ratio = numbers.get("grad_norm_ratio")
         if v["kind"] != "diverged" and ratio is not None:
-            c2.metric(t("grad_ratio", lang), f"{ratio:.3g}")
+            shown.append((t("grad_ratio", lang), f"{ratio:.3g}"))
+        st.html(card_numbers(shown))
         eig = v.get("eigenvalues")
         if eig:
             # A verdict's non-finite numbers are None (plain JSON): shown as "—".
@@ -53,6 +53,17 @@ def verdict_card(run: RunResult, color: str, lang: str) -> None:
         st.write(v["explanation"][lang])
         if v.get("events_text"):
             st.markdown(f"**{t('verdict.card.events', lang)}:** {plain(v['events_text'][lang])}")
+
+
+def card_numbers(pairs: list[tuple[str, str]]) -> str:
+    """A card's numbers, large, side by side; a number that does not fit its half of the
+    card moves under the other rather than being cut ("2.0…" said nothing to a class)."""
+    cells = "".join(
+        f'<div class="lab-num"><div class="lab-num-label">{html.escape(label)}</div>'
+        f'<div class="lab-num-value">{html.escape(value)}</div></div>'
+        for label, value in pairs
+    )
+    return f'<div class="lab-nums">{cells}</div>'
 
 
 def rule_panels(result: Result, step: int, lang: str) -> None:

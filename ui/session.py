@@ -98,6 +98,7 @@ def with_view(state: AppState, options: dict[str, Any]) -> AppState:
         zoom=options.get("steps"),
         map_x=options.get("map_x"),
         map_y=options.get("map_y"),
+        panels=options.get("panels"),
         arrows=options.get("arrows", ()),
         axis=options.get("step_axis", "updates"),
     )
@@ -113,7 +114,8 @@ def reset_start() -> None:
         return  # a bad formula: the error is shown under the field
     ss["start_x"], ss["start_y"] = start
     ss["step"] = 0
-    ss["zoom"] = ss["map_x"] = ss["map_y"] = None  # a preset's zoom belongs to its surface
+    # A preset's zoom (and its choice of panels) belongs to its surface.
+    ss["zoom"] = ss["map_x"] = ss["map_y"] = ss["panels"] = None
 
 
 @guarded

@@ -165,12 +165,17 @@ function mapClick(st, e) {
 }
 
 function viewport(st) {
-  const w = Math.round(st.plot.getBoundingClientRect().width || st.bar.getBoundingClientRect().width);
+  // [width, window height, top of the plot in the page]: the figure's height is what is left
+  // under everything above it (the header, a banner, the toolbar), whatever those measure.
+  const box = st.plot.getBoundingClientRect();
+  const w = Math.round(box.width || st.bar.getBoundingClientRect().width);
   const h = Math.round(window.innerHeight);
-  const last = st.viewport || [0, 0];
-  if (w > 0 && (Math.abs(w - last[0]) > 8 || Math.abs(h - last[1]) > 8)) {
-    st.viewport = [w, h];
-    st.setState("viewport", [w, h]);
+  const top = Math.round(box.top + window.scrollY);
+  const last = st.viewport || [0, 0, 0];
+  const moved = (a, b) => Math.abs(a - b) > 4;
+  if (w > 0 && (moved(w, last[0]) || moved(h, last[1]) || moved(top, last[2]))) {
+    st.viewport = [w, h, top];
+    st.setState("viewport", [w, h, top]);
   }
 }
 
