@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from core.text import t
 from figures import animation, panels
+from figures import batches as batch_parts
 from figures import map as mapping
 from figures.layers import Layers, layers_for
 from figures.sampling import frame_steps
@@ -61,6 +62,7 @@ class Frame:
 def _legend_rows(result: Result, view: View, width: int) -> int:
     """Rows of the horizontal legend: Plotly wraps its entries but does not make room."""
     entries = [len(r.label) + 5 for r in result.runs] + [10, 16] + [18] * len(view.arrow_kinds)
+    entries += batch_parts.legend_lengths(result, view)
     per_row = max(1.0, width / (0.6 * view.sizes.font))
     return 1 + int(sum(entries) // per_row)
 
@@ -158,8 +160,8 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
     """The panels' axes, lines, shading and marks; then what moves over them."""
     n = len(view.panels)
     h = (1 - panels.GAP * (n - 1)) / n
-    last = max(r.steps_run for r in result.runs)
-    steps = view.steps or (0.0, float(max(last, 1)))
+    steps = batch_parts.x_extent(result, view)  # in updates, or epochs on a data set
+    epochs = batch_parts.epochs(result, view)
     plot_h = max(1, fr.height - fr.margin["t"] - fr.margin["b"]) * fr.panels_top * h
     row = min(0.24, (view.sizes.font + 3) / plot_h)
     # The read-outs get a column of their own right of the curves, inside the plot area, wide
@@ -179,25 +181,45 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
         top = 1 - p * (h + panels.GAP)
         domain = [round(fr.panels_top * max(0.0, top - h), 4), round(fr.panels_top * min(1.0, top), 4)]
         bottom = p == n - 1
-        layout[xa] = panels.step_axis(number, PANEL_AXIS, fr.panels_x, x_range, t("fig.step", view.lang) if bottom else None)
+        x_title = t("batch.axis.epochs" if epochs else "fig.step", view.lang)
+        layout[xa] = panels.step_axis(number, PANEL_AXIS, fr.panels_x, x_range, x_title if bottom else None)
         layout[xa]["tickvals"] = panels.step_ticks(*steps)
         layout[ya] = panels.value_axis(number, axis, domain, panels.panel_title(panel, axis, view.lang), view.sizes.font)
-        for line in panels.panel_lines(result, axis, number, view):
+        for line in batch_parts.on_axis(panels.panel_lines(result, axis, number, view), result, view):
             b.add(line)
-        shapes += panels.stretch_shapes(result, number, view)
-        if panel == "loss" and (m := panels.marks(result, axis, number, view)) is not None:
+        if panel == "loss":
+            b.data += batch_parts.loss_extras(result, axis, number, view)
+            if (note := batch_parts.loss_note(result, number, view)) is not None:
+                layout.setdefault("annotations", []).append(note)
+        shapes += [] if epochs else panels.stretch_shapes(result, number, view)
+        if panel == "loss" and not epochs and (m := panels.marks(result, axis, number, view)) is not None:
             b.add(m)
         if panel == "eff_lr":
             layout.setdefault("annotations", []).append(_eff_note(number, view))
     end = x_range[1]
     tracks = [panels.Track.of(result, axis, number, steps_shown) for number, axis in axes]
-    if view.reveal:
+    if view.reveal and not epochs:  # one curtain cannot cover runs that are at different epochs
         for tr in tracks:
             b.mover(panels.CURTAIN_STYLE, lambda s, tr=tr: panels.curtain(tr.axis, tr.number, s, end), s0)
+    k = batch_parts.scales(result, view)
     for tr in tracks:
-        b.mover(panels.cursor_style(tr, view), lambda s, tr=tr: panels.cursor(tr, s), s0)
+        at = (lambda s, tr=tr: batch_parts.epoch_cursor(tr, s, k)) if epochs else (lambda s, tr=tr: panels.cursor(tr, s))
+        b.mover(panels.cursor_style(tr, view), at, s0)
     for tr in tracks:
         b.mover(panels.readout_style(result, view), lambda s, tr=tr: panels.readout(tr, s, row, x_at), s0)
+
+
+def _data_panel(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: Frame, s0: int) -> Frame:
+    """The data panel at the top of the panel column; returns the frame the trace panels get."""
+    top, y_domain = batch_parts.make_room(fr.panels_top)
+    x_domain = (fr.panels_x[0], fr.panels_x[0] + (1 - READOUT_SHARE / (1 + READOUT_SHARE)) * (fr.panels_x[1] - fr.panels_x[0]))
+    layout.update(batch_parts.data_axes(result, view, x_domain, y_domain))
+    lead = batch_parts.lead_run(result)
+    layout.setdefault("annotations", []).append(batch_parts.data_title(result, view, lead))
+    b.data += batch_parts.data_static(result, view)
+    for style, make in batch_parts.data_movers(result, view, lead):
+        b.mover(style, make, s0)
+    return replace(fr, panels_top=top)
 
 
 def _eff_note(number: int, view: View) -> dict[str, Any]:
@@ -253,6 +275,7 @@ def classroom_spec(
     last = max(r.steps_run for r in result.runs)
     s0 = last if step is None else max(0, min(int(step), last))
     animated = animate and last > 0
+    view = batch_parts.data_view(result, view)  # a data set: loss and ‖g‖, and the data panel
     layers: Layers = layers_for(result.scenario.surface)
     fr = layout_frame(result, view, width, height, animated)
     layout = base_layout(view.sizes)
@@ -268,10 +291,14 @@ def classroom_spec(
         per_key = _reveal(b, result, view, drawn, s0)
         for style, make in mapping.movers(result, layers, view):
             b.mover(style, make, s0)
+        for style, make in batch_parts.map_movers(result, mapping.map_ranges(layers, view), view):
+            b.mover(style, make, s0)
     else:
         fr = replace(fr, panels_x=mapping.FULL, panels_top=1.0)
         b.data += _run_legend(result, view)
     steps = play_steps(result, view, frames, s0) if animated else np.array([s0])
+    if view.panels and batch_parts.is_data(result):
+        fr = _data_panel(b, layout, result, view, fr, s0)
     if view.panels:
         _panels(b, layout, result, view, fr, s0, steps)
     fig: dict[str, Any] = {"data": b.data, "layout": layout}

@@ -42,6 +42,7 @@ class View:
     colors: tuple[str, ...] = field(default_factory=tuple)
     width: int | None = None  # layout pixels, when the page knows them (legend rows)
     height: int | None = None
+    step_axis: str = "updates"  # the panels' x on a data set: updates or epochs (issue 12)
 
     @property
     def sizes(self) -> Sizes:
@@ -103,6 +104,7 @@ _KEYS = {
     "local": _local,
     "arrows": lambda v: {"arrows": tuple(_choice(a, "arrows", ARROW_KINDS) for a in v)},
     "panels": _panels,
+    "axis": lambda v: {"step_axis": _choice(v, "axis", ("updates", "epochs"))},
 }
 
 

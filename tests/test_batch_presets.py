@@ -207,15 +207,3 @@ def test_25_batches_of_one_end_in_the_flat_minimum_for_every_seed() -> None:
     rates = _escapes("25_flat_minimum_generalises", (1,))
     assert all(k >= 0 for k in rates[1])
     assert "in all 100 seeds tried" in caption("25_flat_minimum_generalises")
-
-
-def test_the_app_refuses_a_data_set_preset_with_a_message_until_it_shows_data_sets(make_app: Any) -> None:
-    """The app's controls for data sets come in a later step; until then picking one of these
-    presets (or a ?preset= link to one) says so and keeps the current view, without an
-    exception."""
-    at = make_app({"preset": "21"})
-    assert not at.exception
-    assert any("does not show data sets yet" in e.value for e in at.error)
-    at.selectbox(key="preset").set_value("24_batches_cannot_leave_the_stable_line").run()
-    assert not at.exception
-    assert any("does not show data sets yet" in e.value for e in at.error)

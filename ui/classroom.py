@@ -68,6 +68,7 @@ def view_of(state: AppState, colors: tuple[str, ...], width: int, height: int) -
         map_y=state.map_y,
         panels=state.panels or figures.PANELS,
         colors=colors,
+        step_axis=state.axis,
         width=width,
         height=height,
     )

@@ -11,7 +11,15 @@ from figures.style import ARROW_KINDS
 from lab.presets import list_presets
 from lab.scenario import MAX_COORD
 from surfaces import BUILTIN
+from surfaces.data_models import DATASETS
 from surfaces.formula.parse import MAX_LENGTH
+from ui.batch_controls import (
+    batch_controls,
+    data_controls,
+    data_title,
+    is_data_set,
+    run_batch_control,
+)
 from ui.keys import FULL_BATCH, RUN_IDS, widgets_to_state
 from ui.model import BATCH_CHOICES, CUSTOM, MAX_RUNS, MAX_STEPS, auto_labels
 from ui.safe import plain
@@ -30,6 +38,8 @@ def controls(lang: str, formula_error: str | None) -> None:
     start_controls(lang)
     st.subheader(t("section_run", lang))
     steps_and_noise(lang)
+    if is_data_set(st.session_state.get("surface")):
+        batch_controls(lang)
     st.subheader(t("section_runs", lang))
     runs_controls(lang)
     st.subheader(t("section_view", lang))
@@ -72,11 +82,14 @@ def surface_controls(lang: str, formula_error: str | None) -> None:
     """A built-in surface with its description and formula, or a custom formula and box."""
     st.selectbox(
         t("surface", lang),
-        [*BUILTIN, CUSTOM],
+        [*BUILTIN, *DATASETS, CUSTOM],
         key="surface",
-        format_func=lambda n: t("custom", lang) if n == CUSTOM else BUILTIN[n].title[lang],
+        format_func=lambda n: t("custom", lang) if n == CUSTOM else BUILTIN[n].title[lang] if n in BUILTIN else data_title(n, lang),
         on_change=reset_start,
-    )
+    )  # fmt: skip
+    if is_data_set(st.session_state["surface"]):
+        data_controls(st.session_state["surface"], lang)
+        return
     if st.session_state["surface"] != CUSTOM:
         surface = BUILTIN[st.session_state["surface"]]
         st.caption(surface.description[lang])
@@ -122,8 +135,9 @@ def steps_and_noise(lang: str) -> None:
     )
     current = st.session_state.get("batch")
     extra = [current] if current != FULL_BATCH else []
+    emulated = is_data_set(st.session_state.get("surface"))  # beside real batches: say which is which
     st.select_slider(
-        t("batch", lang),
+        t("batch.emulated_size" if emulated else "batch", lang),
         [FULL_BATCH, *sorted({*BATCH_CHOICES, *extra}, reverse=True)],
         key="batch",
         format_func=lambda b: t("full_batch", lang) if b == FULL_BATCH else f"B = {b:g}",
@@ -143,5 +157,6 @@ def runs_controls(lang: str) -> None:
         title = f"{index + 1}. {plain(labels[index])}"
         with st.expander(title, expanded=index == 0, key=f"r{rid}_box"):
             run_editor(rid, index, lang, steps, removable=len(ids) > 1)
+            run_batch_control(rid, lang)
     if len(ids) < MAX_RUNS:
         st.button(t("add_run", lang), on_click=add_run, icon=":material/add:")

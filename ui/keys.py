@@ -16,6 +16,7 @@ from core.params import Param
 from figures.style import ARROW_KINDS
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
+from ui.batch_keys import batch_state, batch_widgets, run_batch
 from ui.model import (
     CUSTOM,
     DEFAULT_EXPR,
@@ -75,6 +76,7 @@ def run_to_widgets(rid: int, run: RunState) -> dict[str, Any]:
     for k, v in (run.schedule or {}).get("params", {}).items():
         out[rk(rid, f"s_{k}")] = v
     out[rk(rid, "label")] = run.label
+    out.update({rk(rid, k): v for k, v in run_batch(run).items()})
     return out
 
 
@@ -110,6 +112,7 @@ def state_to_widgets(state: AppState) -> dict[str, Any]:
     }
     for rid, run in enumerate(state.runs):
         out.update(run_to_widgets(rid, run))
+    out.update(batch_widgets(state))
     return out
 
 
@@ -177,7 +180,7 @@ def widgets_to_state(values: Mapping[str, Any]) -> AppState:
     )
     if "start_x" in values and "start_y" in values:
         st.start = (float(values["start_x"]), float(values["start_y"]))
-    return st
+    return batch_state(values, st)
 
 
 def _pair(v: Any) -> tuple[float, float] | None:

@@ -17,7 +17,8 @@ from optimizers.schedules import SCHEDULES
 
 VIEWS = ("map", "3d", "maps")  # the view switcher; issue 12 adds a data panel
 LOSS_AXES = ("linear", "log")
-VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y", "panels")
+VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y", "panels", "axis")
+STEP_AXES = ("updates", "epochs")  # the panels' step axis on a data set (issue 12)
 MAX_RUNS = 6
 MAX_STEPS = 100_000
 MAX_BATCH = 1e9  # a larger emulated batch is no noise at all for float64 gradients
@@ -76,6 +77,7 @@ class RunState:
     params: dict[str, Any] = field(default_factory=dict)  # engine names; missing = default
     schedule: dict[str, Any] | None = None  # {"name", "params"}; None = constant
     label: str = ""  # "" = automatic: short optimizer name and eta (see auto_labels)
+    batch: dict[str, int] | None = None  # the run's own mini-batch {"size", "seed"} (data sets)
 
 
 @dataclass
@@ -101,6 +103,10 @@ class AppState:
     map_x: tuple[float, float] | None = None  # the map's zoom (a preset's view)
     map_y: tuple[float, float] | None = None
     panels: tuple[str, ...] | None = None  # the four trace panels (a preset's view); None: the usual
+    # Data sets and mini-batches (issue 12): ``surface`` then names a data set.
+    data: dict[str, Any] = field(default_factory=dict)  # the data set's parameters
+    mb: dict[str, int] | None = None  # the scenario's mini-batch {"size", "seed"}; None: all
+    axis: str = "updates"  # the panels' step axis: updates or epochs of data
 
 
 def default_runs() -> list[RunState]:

@@ -22,6 +22,7 @@ from lab.scenario import ScenarioError, parse_scenario
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from surfaces import Surface, make_surface
+from surfaces.data_models import DATASETS
 from ui.model import (
     CUSTOM,
     MAX_RUNS,
@@ -45,11 +46,16 @@ def surface_spec(state: AppState) -> str | dict[str, Any]:
     """The scenario's ``surface`` value of ``state``: a built-in name or a formula object."""
     if state.surface == CUSTOM:
         return {"expr": state.expr, "x_range": list(state.x_range), "y_range": list(state.y_range)}
+    if state.surface in DATASETS:  # a data set: its parameters, defaults filled in
+        params = DATASETS[state.surface].params
+        return {"data": state.surface, **{p.name: state.data.get(p.name, p.default) for p in params}}
     return state.surface
 
 
 def with_surface(state: AppState, spec: str | dict[str, Any]) -> AppState:
     """``state`` with the surface ``spec`` (the last good one, when the typed formula is bad)."""
+    if isinstance(spec, dict) and "data" in spec:
+        return replace(state, surface=spec["data"], data={k: v for k, v in spec.items() if k != "data"})
     if isinstance(spec, dict):
         return replace(
             state,
@@ -129,6 +135,8 @@ def run_scenario(run: RunState, label: str, steps: int) -> dict[str, Any]:
             "params": schedule_params(name, given, params["lr"], steps),
         }
     out["label"] = label
+    if run.batch is not None:
+        out["batch"] = dict(run.batch)
     return out
 
 
@@ -148,6 +156,7 @@ def to_scenario(state: AppState) -> dict[str, Any]:
             for run, label in zip(state.runs, labels, strict=True)
         ],
         "noise": {"std": noise_std(state.batch, surface, start), "seed": state.seed},
+        **({"batch": dict(state.mb)} if state.mb is not None and state.surface in DATASETS else {}),
     }
 
 
@@ -155,13 +164,6 @@ def from_scenario(value: Any, view: AppState) -> AppState:
     """A validated scenario (a preset file) as app state; view options come from ``view``.
     Raises ScenarioError (a ValueError) when the scenario is invalid or too big for the app."""
     sc = parse_scenario(value).to_dict()
-    if isinstance(sc["surface"], dict) and "data" in sc["surface"]:
-        # Data sets and mini-batches have no controls in the app yet (issue 12's UI step).
-        raise ScenarioError(
-            f"surface = data set {sc['surface']['data']!r}: the app does not show data sets "
-            "yet; allowed here: a built-in surface or a formula (python cli.py render --preset "
-            "NAME draws it)"
-        )
     if len(sc["runs"]) > MAX_RUNS:
         raise ScenarioError(
             f"runs has {len(sc['runs'])} entries; this app shows at most {MAX_RUNS}"
@@ -176,6 +178,7 @@ def from_scenario(value: Any, view: AppState) -> AppState:
     state.batch = batch_from_std(sc["noise"]["std"], surface, start)
     state.seed = sc["noise"]["seed"]
     state.runs = [run_from_scenario(r) for r in sc["runs"]]
+    state.mb = dict(sc["batch"]) if sc.get("batch") else None
     return state
 
 
@@ -190,7 +193,8 @@ def run_from_scenario(run: dict[str, Any]) -> RunState:
             "name": schedule["name"],
             "params": _coerced(SCHEDULES[schedule["name"]].params, given),
         }
-    return normalize_run(RunState(run["optimizer"], params, schedule, run["label"]))
+    batch = dict(run["batch"]) if run.get("batch") else None
+    return normalize_run(RunState(run["optimizer"], params, schedule, run["label"], batch))
 
 
 def _coerced(specs: tuple[Param, ...], values: dict[str, Any]) -> dict[str, Any]:

@@ -138,6 +138,7 @@ def with_view(state: AppState, options: dict[str, Any]) -> AppState:
         map_y=options.get("map_y"),
         panels=options.get("panels"),
         arrows=options.get("arrows", ()),
+        axis=options.get("step_axis", "updates"),
     )
 
 
@@ -169,8 +170,8 @@ def remove_run(rid: int) -> None:
 
 
 # Widgets whose option labels are words (the rest show numbers, the same in both languages).
-WORDED = ("surface", "preset", "batch", "view", "arrows", "local_pick")
-WORDED_RUN = ("family", "sched", "s_anneal_strategy")
+WORDED = ("surface", "preset", "batch", "view", "arrows", "local_pick", "mb", "step_axis")
+WORDED_RUN = ("family", "sched", "s_anneal_strategy", "mb")
 
 
 @guarded

@@ -31,6 +31,7 @@ from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from surfaces import BUILTIN
 from surfaces.data_models import DATASETS
+from ui.batch_keys import apply_link, link_parts
 from ui.model import (
     CUSTOM,
     DEFAULT_RANGE,
@@ -39,6 +40,7 @@ from ui.model import (
     MAX_RUNS,
     MAX_STEPS,
     SCHEDULE_AUTO,
+    STEP_AXES,
     VIEW_KEYS,
     VIEWS,
     AppState,
@@ -64,6 +66,7 @@ VIEW_FIELDS: tuple[Param, ...] = (
     Pair("zoom", item=Float("step", low=0, high=MAX_STEPS), parts=("from", "to")),
     Pair("map_x", item=COORD, parts=("lo", "hi")),
     Pair("map_y", item=COORD, parts=("lo", "hi")),
+    Choice("axis", "updates", choices=STEP_AXES),  # the panels' step axis on a data set
 )
 ARROW = Choice("arrows", choices=ARROW_KINDS)  # one item of the comma list
 STEP = Int("step", 0, low=0, high=MAX_STEPS)
@@ -97,6 +100,7 @@ def encode(state: AppState) -> dict[str, str]:
     if [encode_run(r) for r in state.runs] != [encode_run(r) for r in d.runs]:
         for i, run in enumerate(state.runs):
             q.update({f"r{i}{k}": v for k, v in encode_run(run).items()})
+    q.update(encode_batches(BatchKeys(*link_parts(state))))
     return q
 
 
@@ -111,6 +115,8 @@ def _changed(fields: Iterable[Param], state: AppState, default: AppState) -> dic
 
 
 def _encode_surface(state: AppState, default: AppState) -> dict[str, str]:
+    if state.surface in DATASETS:
+        return {}  # data=NAME and its parameters (encode_batches)
     q = {} if state.surface == default.surface else {"surface": state.surface}
     if state.surface == CUSTOM:
         q["expr"] = state.expr
@@ -239,6 +245,8 @@ def _decode(q: Query) -> tuple[AppState, list[Ignored]]:
     runs = _decode_runs(q, state.steps)
     if runs:
         state.runs = [run for _, run in runs]
+    keys = decode_batches(q)
+    apply_link(state, keys.data, keys.batch, keys.runs, {i: n for n, (i, _) in enumerate(runs)})
     q.report_unused()
     return _engine_checked(q, state, ok)
 

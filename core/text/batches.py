@@ -108,4 +108,40 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "emulated noise (isotropic, not from the data)",
         "zh": "模拟噪声（各向同性，不来自数据）",
     },
+    # --- the app's controls and stage (issue 12, app side) ---------------------------------------
+    "batch.section": {"en": "Mini-batches", "zh": "小批量"},
+    "batch.full": {"en": "all N samples", "zh": "全部 N 个样本"},
+    "batch.run_own": {"en": "Mini-batch of this run", "zh": "这个运行的小批量"},
+    "help.batch.run_own": {
+        "en": "A batch size of its own, for a batch-size comparison (the same optimizer at "
+        "several B).",
+        "zh": "给这个运行单独的批量大小，用来比较批量大小（同一个优化器用几种 B）。",
+    },
+    "batch.same": {"en": "as above", "zh": "同上"},
+    "batch.run_seed": {"en": "Shuffle seed of this run", "zh": "这个运行的打乱种子"},
+    "batch.step_axis": {"en": "Step axis of the panels", "zh": "曲线的横轴"},
+    "help.batch.step_axis": {
+        "en": "Updates (one per batch) or epochs (passes over the data): per epoch a small batch "
+        "makes N/B updates, the full batch one.",
+        "zh": "更新次数（每个批次一次）或 epoch 数（把数据看一遍）：每个 epoch 小批量做 N/B 次更新，全批量只做一次。",
+    },
+    "batch.emulated_size": {
+        "en": "Emulated noise: batch size (isotropic Gaussian, not from the data)",
+        "zh": "模拟噪声：批量大小（各向同性高斯，不来自数据）",
+    },
+    "batch.own_minimum": {"en": "the batch's own minimum", "zh": "批次自己的最小值"},
+    "batch.samples": {"en": "samples", "zh": "样本"},
+    "batch.test_set": {"en": "test set", "zh": "测试集"},
+    "batch.panel_title": {
+        "en": "Data · current batch of {label}",
+        "zh": "数据 · {label} 的当前批次",
+    },
+    "batch.panel_offsets": {
+        "en": "sample offsets xᵢ, current batch ringed",
+        "zh": "样本偏移 xᵢ，圈出的是当前批次",
+    },
+    "batch.faint_note": {
+        "en": "faint: each batch's loss",
+        "zh": "淡色：每个批次的损失",
+    },
 }
