@@ -9,9 +9,10 @@ Prints the median over several tries of:
   the toolbar's "step forward" until the figure's slider, map points, panel markers and
   read-outs show it (one animation frame), and separately until the update-rule panel
   (server side) shows it;
-* an eta notch at 100,000 steps (target <= 1.5 s): a notch to a neighbour (computed with
-  the run: the engine steps a batch in about the time of one run), and an exactly typed eta
-  that must be simulated (one run of 100,000 steps, with its neighbours).
+* an eta notch at 100,000 steps (target <= 1.5 s), on preset 2 (GD, 100,000 steps; three
+  runs of 100,000 steps are over the app's work budget): a notch to a neighbour (computed
+  with the run: the engine steps a batch in about the time of one run), and an exactly typed
+  eta that must be simulated (one run of 100,000 steps, with its neighbours).
 
 Run: ``python benchmarks/browser.py [--tries N]``. The machine's load matters (2 cores
 shared with other jobs): read the spread, not only the median.
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from ui.local_server import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 
@@ -94,35 +96,60 @@ def main() -> None:
         for i in range(args.tries):
             etas.append(eta_notch(page, "ArrowLeft" if i % 2 else "ArrowRight"))
             page.wait_for_timeout(1200)
+        print(f"eta notch, default scenario, until the figure is redrawn: {median(etas)}   (target <= 300 ms)", flush=True)
         steps, rules = [], []
         for _ in range(args.tries):
             a, b = step_notch(page)
             steps.append(a)
             rules.append(b)
             page.wait_for_timeout(800)
-        page.goto(f"{url}/?steps=100000")
-        settle(page)
-        near = []
-        for i in range(min(args.tries, 4)):
-            # ±1 notch around the computed value: its neighbours came with it
-            near.append(eta_notch(page, "ArrowRight" if i % 2 == 0 else "ArrowLeft"))
-            page.wait_for_timeout(1500)
-        far = []
-        for value in ("0.0037", "0.0041"):  # typed exactly: no neighbour has it, simulated anew
-            version = page.evaluate(f"() => {GD}.dataset.version")
-            box = page.locator("input[aria-label*='η (lr) ·']").first
-            box.fill(value)
-            t0 = page.evaluate("performance.now()")
-            box.press("Enter")
-            page.wait_for_function(f"() => {GD}.dataset.version !== '{version}'", timeout=300_000, polling="raf")
-            far.append(float(page.evaluate("performance.now()") - t0))
-            page.wait_for_timeout(3000)
+        print(f"step notch until the figure shows the new step:           {median(steps)}   (target <= 100 ms)")
+        print(f"step notch until the update-rule panel shows it:          {median(rules)}", flush=True)
+        long_runs(page, url, args.tries)
         browser.close()
-    print(f"eta notch, default scenario, until the figure is redrawn: {median(etas)}   (target <= 300 ms)")
-    print(f"step notch until the figure shows the new step:           {median(steps)}   (target <= 100 ms)")
-    print(f"step notch until the update-rule panel shows it:          {median(rules)}")
-    print(f"eta notch at 100,000 steps, a computed neighbour:         {median(near)}   (target <= 1.5 s)")
-    print(f"eta notch at 100,000 steps, simulated anew:               {median(far)}")
+
+
+def refused(page: Page) -> str:
+    """What the page says when it refused the scenario (the work budget), if it did."""
+    alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    return " | ".join(a.strip().replace("\n", " ")[:240] for a in alerts)
+
+
+def long_runs(page: Page, url: str, tries: int) -> None:
+    """An eta notch at 100,000 steps: to a neighbour computed with the run, and to an exactly
+    typed eta that must be simulated. A notch the app refuses (its work budget, measured
+    against a deadline: a loaded machine is slower) is reported with the page's message."""
+    # Preset 2: the lecture's 100,000-step run. (The default three runs at 100,000 steps are
+    # over the app's work budget, lab.budget: the page refuses them and says what to lower.)
+    page.goto(f"{url}/?preset=02")
+    settle(page)
+    if refused(page):
+        print(f"at 100,000 steps the page says: {refused(page)}")
+    near: list[float] = []
+    for i in range(min(tries, 4)):
+        # ±1 notch around the computed value: its neighbours came with it
+        try:
+            near.append(eta_notch(page, "ArrowRight" if i % 2 == 0 else "ArrowLeft", timeout=60_000))
+        except PlaywrightTimeout:
+            print(f"eta notch at 100,000 steps: no new figure within 60 s; the page says: {refused(page) or '-'}")
+        page.wait_for_timeout(1500)
+    far: list[float] = []
+    for value in ("0.0037", "0.0041"):  # typed exactly: no neighbour has it, simulated anew
+        version = page.evaluate(f"() => {GD}.dataset.version")
+        box = page.locator("input[aria-label*='η (lr) ·']").first
+        box.fill(value)
+        t0 = page.evaluate("performance.now()")
+        box.press("Enter")
+        try:
+            page.wait_for_function(f"() => {GD}.dataset.version !== '{version}'", timeout=120_000, polling="raf")
+            far.append(float(page.evaluate("performance.now()") - t0))
+        except PlaywrightTimeout:
+            print(f"typed eta at 100,000 steps: no new figure within 120 s; the page says: {refused(page) or '-'}")
+        page.wait_for_timeout(3000)
+    if near:
+        print(f"eta notch at 100,000 steps, a computed neighbour:         {median(near)}   (target <= 1.5 s)")
+    if far:
+        print(f"eta notch at 100,000 steps, simulated anew:               {median(far)}")
 
 
 if __name__ == "__main__":

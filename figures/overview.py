@@ -40,7 +40,8 @@ FRAMES = 150  # evenly spaced frames; event windows add every step around them
 EVENT_WINDOW = 12  # steps before and after an event that Play shows one by one
 MAX_WINDOWS = 6
 EVERY_STEP_UP_TO = 300  # runs this short get a frame at every step
-READOUT_SHARE = 0.34  # of the panels' step range, right of the curves, for the read-outs
+READOUT_SHARE = 0.34  # of the panels' step range, right of the curves, for the read-outs, at least
+READOUT_CHARS = 13  # the longest read-out: two numbers of a run, "0.069|8.4e-3"
 
 Domain = tuple[float, float]
 
@@ -163,8 +164,12 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
     epochs = batch_parts.epochs(result, view)
     plot_h = max(1, fr.height - fr.margin["t"] - fr.margin["b"]) * fr.panels_top * h
     row = min(0.24, (view.sizes.font + 3) / plot_h)
-    # The read-outs get a column of their own right of the curves, inside the plot area.
-    x_range = (steps[0], steps[1] + READOUT_SHARE * (steps[1] - steps[0]))
+    # The read-outs get a column of their own right of the curves, inside the plot area, wide
+    # enough in pixels for the longest read-out ("0.069|8.4e-3") at this width.
+    panel_px = max(1.0, (fr.width - fr.margin["l"] - fr.margin["r"]) * (fr.panels_x[1] - fr.panels_x[0]))
+    column_px = min(0.5 * panel_px, READOUT_CHARS * 0.6 * view.sizes.font + 10)
+    share = max(READOUT_SHARE, column_px / (panel_px - column_px))
+    x_range = (steps[0], steps[1] + share * (steps[1] - steps[0]))
     x_at = steps[1] + 0.03 * (steps[1] - steps[0])
     axes = []
     shapes = layout.setdefault("shapes", [])

@@ -210,6 +210,8 @@ def panel_lines(result: Result, axis: Axis, number: int, view: View) -> list[dic
     out = []
     for i, run in enumerate(result.runs):
         for values, dash in series(run, axis.panel, axis):
+            if view.steps is not None:  # a zoom: the steps after it would run into the read-outs
+                values = values[: int(view.steps[1]) + 1]
             idx = envelope_indices(values)
             out.append(
                 {

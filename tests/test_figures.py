@@ -342,7 +342,7 @@ def test_presentation_mode_scales_text_and_lines(default_result: Result) -> None
 
 def test_frame_stills_follow_the_frames(default_result: Result) -> None:
     static = spec(default_result, animate=False, step=300)
-    animated = spec(default_result, step=0, frames=12)
+    animated = spec(default_result, step=0)  # the app's pacing: a frame per step
     stills = animation.frame_stills(static, animated, "en")
     s, fig = stills[40]
     heads = next(tr for tr in fig["data"] if tr.get("name") == "heads")
@@ -356,3 +356,19 @@ def test_figures_never_import_streamlit() -> None:
         cwd=figures.__path__[0] + "/..",
     )  # fmt: skip
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("width", [700, 1050])  # the stage at 1024 and 1366 px with the sidebar
+def test_the_read_outs_fit_right_of_the_panels(default_result: Result, width: int) -> None:
+    """The read-out column is wide enough for a run's two numbers ("0.069|8.4e-3") at any
+    width: at 1024 px the η/σ read-out was cut at the figure's edge."""
+    fig = spec(default_result, width=width)
+    layout = fig["layout"]
+    lo, hi = layout["xaxis2"]["range"]
+    margin = layout["margin"]
+    panel_px = (width - margin["l"] - margin["r"]) * (layout["xaxis2"]["domain"][1] - layout["xaxis2"]["domain"][0])
+    column_px = panel_px * (hi - 300) / (hi - lo)  # right of the last step
+    font = layout.get("font", {}).get("size", 13)
+    texts = [t for tr in fig["data"] if tr.get("name") == "readout" for t in tr["text"]]
+    longest = max(len(t) for t in texts)
+    assert column_px >= 0.6 * (font - 1) * longest + 6, (column_px, longest)
