@@ -37,6 +37,7 @@ BATCH_GRID = 64  # grid points per axis of a batch's surface: smooth lines, ~10 
 BATCH_LEVELS = (0.02, 0.06, 0.13, 0.25, 0.42, 0.65)
 DATA_SHARE = 0.34  # of the panel column's height for the data panel (at its top)
 DATA_GAP = 0.09  # between the data panel and the trace panels: the data panel's x ticks
+TITLE_SHARE = 0.05  # of the column's height above the data panel, for its title
 DATA_AXIS = 8  # xaxis8 / yaxis8 (the map has 1, the trace panels 2 … 5)
 FAINT = 0.5  # opacity of what belongs to one batch (its lines, its loss)
 
@@ -137,7 +138,9 @@ def map_movers(result: Result, box: tuple[tuple[float, float], tuple[float, floa
 def make_room(panels_top: float) -> tuple[float, tuple[float, float]]:
     """The trace panels' new top and the data panel's y domain (the column's top part)."""
     top = panels_top * (1 - DATA_SHARE)
-    return round(top, 4), (round(top + DATA_GAP * panels_top, 4), round(panels_top, 4))
+    # its title sits inside the column's top (the legend above the plots may take a row more
+    # than Plotly is told)
+    return round(top, 4), (round(top + DATA_GAP * panels_top, 4), round(panels_top * (1 - TITLE_SHARE), 4))
 
 
 def _xy(result: Result) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -261,9 +264,12 @@ def on_axis(lines: list[dict[str, Any]], result: Result, view: View) -> list[dic
     if not epochs(result, view):
         return lines
     k = scales(result, view)
+    end = x_extent(result, view)[1]
     for line in lines:
         i = int(str(line.get("legendgroup", "run0"))[3:] or 0)
-        line["x"] = f32(np.asarray(line["x"], dtype=float) * k[i])
+        x = np.asarray(line["x"], dtype=float) * k[i]
+        keep = x <= end  # runs with fewer updates per epoch go on: not into the read-outs
+        line["x"], line["y"] = f32(x[keep]), f32(np.asarray(line["y"], dtype=float)[keep])
     return lines
 
 
@@ -283,6 +289,7 @@ def loss_extras(result: Result, axis: Any, number: int, view: View) -> list[dict
             if axis.log:
                 v = np.where(v > 0, v, np.nan)
             idx = envelope_indices(v)
+            idx = idx[idx * k[i] <= x_extent(result, view)[1]]
             out.append({
                 "type": "scatter", "mode": "lines", "x": f32(idx * k[i]), "y": f32(v[idx]), "xaxis": xr, "yaxis": yr,
                 "line": {"color": view.color(i), "width": width, "dash": dash}, "opacity": opacity,

@@ -114,8 +114,10 @@ def test_the_epoch_axis_divides_each_runs_steps_by_its_updates_per_epoch() -> No
     xaxis2 = spec["layout"]["xaxis2"]
     assert xaxis2["range"][0] == 0 and xaxis2["range"][1] < 30  # the 4-batch's 20 epochs
     loss_lines = [tr for tr in spec["data"] if tr.get("xaxis") == "x2" and tr.get("legendgroup")]
-    ends = sorted(float(np.max(tr["x"])) for tr in loss_lines)
-    assert ends == pytest.approx([320 / 16, 320 / 4, 320.0], rel=1e-6)  # B = 4, 16, 64
+    assert [float(np.max(tr["x"])) for tr in loss_lines] == pytest.approx([20.0, 20.0, 20.0])
+    # B = 4, 16, 64: 16, 4 and 1 updates per epoch, so 20 epochs are 320, 80 and 20 points
+    assert [len(tr["x"]) for tr in loss_lines] == [321, 81, 21]
+    np.testing.assert_allclose(loss_lines[2]["y"], r.runs[2].loss[:21], rtol=1e-6)
     assert spec["layout"]["xaxis3"]["title"]["text"] == "epochs"
 
 
