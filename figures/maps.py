@@ -348,10 +348,11 @@ def _legend_traces(cats: list[Category], present: set[str], shown: set[str], siz
     return out
 
 
-def _title(res: SweepResult, coloring: str, lang: str) -> str:
+def _title(res: SweepResult, coloring: str, lang: str, beside: bool = False) -> str:
+    """The map's title; maps side by side get the short one (two long ones overprint)."""
     run = res.scenario.runs[res.scenario.sweep["run"]]  # type: ignore[index]
     cells = sum(k is not None for row in res.kind for k in row)
-    key = "maps.title.basins" if coloring == "basin" else "maps.title"
+    key = "maps.title.short" if beside else "maps.title.basins" if coloring == "basin" else "maps.title"
     surface = res.surface.title.get(lang) or res.surface.name
     return t(key, lang, label=label_text(run.label), surface=label_text(surface), cells=f"{cells:,}", steps=f"{res.scenario.steps:,}")
 
@@ -378,7 +379,7 @@ def map_dict(
     sizes = Sizes.of(presentation)
     layout = base_layout(sizes)
     n = len(res_list)
-    gap = 0.08 if n > 1 else 0.0
+    gap = 0.14 if n > 1 else 0.0  # room for the right map's y-axis title
     span = (1.0 - gap * (n - 1)) / n
     data: list[dict[str, Any]] = []
     legend: list[dict[str, Any]] = []
@@ -398,7 +399,7 @@ def map_dict(
         layout[f"xaxis{suffix}"] = _axis(res.x, res.xs, lang, domain, refs[1])
         layout[f"yaxis{suffix}"] = _axis(res.y, res.ys, lang, [0.0, 1.0], refs[0])
         annotations.append({
-            "text": _title(res, paint, lang), "x": sum(domain) / 2, "y": 1.0, "xref": "paper",
+            "text": _title(res, paint, lang, n > 1), "x": sum(domain) / 2, "y": 1.0, "xref": "paper",
             "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
             "font": {"size": sizes.font},
         })

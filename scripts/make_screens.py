@@ -36,7 +36,7 @@ from ui.local_server import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 
 OUT = ROOT / "docs" / "screens"
 SIZES = ((1024, 768), (1366, 768))
-LESSONS = tuple(f"{k:02d}" for k in range(1, 11))
+LESSONS = (*(f"{k:02d}" for k in range(1, 11)), *(str(k) for k in range(21, 26)))  # the lecture's and the data sets'
 # Where the claim happens during Play: the step at which the mid-Play picture is taken
 # (preset 3: just after its first burst at step 229; 7: the wild first steps; 9: just after
 # the small batch leaves the saddle at step 122).

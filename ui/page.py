@@ -73,7 +73,7 @@ def header(lang: str, runs: int) -> tuple[DeltaGenerator, DeltaGenerator]:
             t("language", lang), list(LANGS), key="lang", on_change=relabel,
             format_func=lambda code: t(f"lang_short_{code}", lang), required=True, label_visibility="collapsed",
         )  # fmt: skip
-        st.toggle(t("present", lang), key="present", help=t("present_help", lang))
+        st.toggle(t("present", lang), key="present")  # no help icon: at 1024 px the row has no room for it
         share = st.popover("", icon=":material/link:", help=t("share", lang))
         download = st.popover("", icon=":material/download:", help=t("download", lang))
     return share, download

@@ -41,6 +41,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{label} on {surface}: {cells} runs × {steps} steps",
         "zh": "{label}，{surface}：{cells} 次运行 × {steps} 步",
     },
+    "maps.title.short": {
+        "en": "{label}: {cells} runs × {steps} steps",
+        "zh": "{label}：{cells} 次运行 × {steps} 步",
+    },
     "maps.title.basins": {
         "en": "{label} on {surface}: where each start ends ({cells} runs × {steps} steps)",
         "zh": "{label}，{surface}：每个起点的归宿（{cells} 次运行 × {steps} 步）",
