@@ -6,7 +6,7 @@
 One server (``streamlit run app.py`` on 127.0.0.1, started by this script with a hook that
 times every script run in its own thread), one Debian Chromium driven by Playwright with one
 browser context per session. Sessions start a second apart and each makes 10
-interactions that change the page (the η slider, the steps, the step slider, the language,
+interactions that change the page (the η slider, the steps, a step of the stage's clock, the language,
 the surface, the batch size, another optimizer, the 3-D view, ...), waiting for each update:
 the URL follows the new state, no element is stale and every chart is drawn.
 
@@ -55,6 +55,7 @@ HEAVY = {"surface": "rosenbrock", "steps": "12000",
          **{f"r{i}": n for i, n in enumerate(["sgd", "momentum", "adam", "rmsprop", "nadam", "radam"])}}
 TIMEOUT_MS = 180_000
 STAGGER_S = 1.0  # sessions open one second apart, as a class does after the link goes up
+DRAWN_JS = "() => [...document.querySelectorAll('.main-svg')].some(s => s.getBoundingClientRect().height > 200)"
 MAP_JS = "[...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout && g.layout.updatemenus)"
 SETTLED_JS = """() => document.querySelectorAll('[data-stale="true"]').length === 0
     && [...document.querySelectorAll('.js-plotly-plot')].every(g => g._fullLayout)
@@ -190,7 +191,7 @@ class Session:
     async def open(self, query: dict[str, str] | None = None) -> None:
         url = f"{self.base}/?{urlencode(query)}" if query else self.base
         await self.page.goto(url, timeout=TIMEOUT_MS, wait_until="commit")
-        await self.page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=TIMEOUT_MS)
+        await self.page.wait_for_function(DRAWN_JS, timeout=TIMEOUT_MS)
         await self.page.wait_for_function(SETTLED_JS, timeout=TIMEOUT_MS)
 
     async def update(self, action: Any) -> None:
@@ -215,14 +216,14 @@ class Session:
             await self.open(HEAVY)
         else:
             await self.open()
-        eta = "[data-testid='stSidebar'] input[type=range][aria-label*='η']"
+        eta = "[data-testid='stSidebar'] input[aria-label='η (lr)']"
         actions = [
             lambda: self.key_on(eta, "ArrowRight"),
             lambda: self.key_on(eta, "ArrowLeft"),
-            lambda: self.key_on("input[type=range][aria-label*='Step']", "ArrowRight"),
-            lambda: p.get_by_role("radio", name="中文").click(),
-            lambda: p.get_by_role("radio", name="English").click(),
-            lambda: self.key_on("[data-testid='stSidebar'] input[type=range][aria-label*='atch']", "ArrowRight"),
+            lambda: self.step_key(),  # the stage's clock: one step forward
+            lambda: p.get_by_text("中文", exact=True).first.click(),
+            lambda: p.get_by_text("EN", exact=True).first.click(),
+            lambda: self.key_on("[data-testid='stSidebar'] input[aria-label*='atch size']", "ArrowRight"),
             lambda: self.steps(11000 if self.kind == "hostile" else 400 + 10 * self.index),
             lambda: self.add_or_remove(),
             lambda: self.key_on(eta, "ArrowRight"),
@@ -232,7 +233,12 @@ class Session:
         if self.kind == "export":
             await self.export_png()
         else:
-            await self.update(lambda: p.get_by_role("radio", name="3-D").click())
+            await self.update(lambda: p.get_by_text("3-D", exact=True).first.click())
+
+    async def step_key(self) -> None:
+        """→ on the page (not in a field): the stage steps its clock and reports the step."""
+        await self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        await self.page.keyboard.press("ArrowRight")
 
     async def add_or_remove(self) -> None:
         """Another optimizer (the hostile session, at the six runs allowed, removes one)."""
@@ -247,7 +253,7 @@ class Session:
     async def export_png(self) -> None:
         p = self.page
         started = time.perf_counter()
-        await p.get_by_role("button", name="Download").first.click()
+        await p.locator("button", has_text="download").first.click()  # the icon popover
         async with p.expect_download(timeout=TIMEOUT_MS) as info:
             await p.get_by_role("button", name="PNG", exact=True).click()
         await (await info.value).path()
