@@ -4,17 +4,8 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "title": {"en": "Adaptive learning rates, step by step", "zh": "自适应学习率，一步一步看"},
-    "subtitle": {
-        "en": "Pick a surface, a start and some optimizers; watch where each one gets stuck or arrives.",
-        "zh": "选一个曲面、一个起点和几个优化器，看看它们各自卡在哪里、又走到了哪里。",
-    },
     "language": {"en": "Language", "zh": "语言"},
     "present": {"en": "Present", "zh": "演示"},
-    "present_help": {
-        "en": "For a projector: larger text and lines, controls folded away above the map.",
-        "zh": "用于投影：更大的字和线条，控件收在地图上方。",
-    },
-    "controls": {"en": "Controls", "zh": "控件"},
     "share": {"en": "Share", "zh": "分享"},
     "download": {"en": "Download", "zh": "下载"},
     "download_help": {
@@ -134,10 +125,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Directions at the step under the slider, moving with the animation. Their sizes are in the update-rule panel.",
         "zh": "滑块所在步的方向，随动画移动。它们的大小见“更新规则”部分。",
     },
-    "map_hint": {
-        "en": "▶ Play animates every run; click the map to start from there.",
-        "zh": "▶ 播放会让所有优化器一起动起来；点击地图可以从那里出发。",
-    },
     "step": {
         "en": "Step t (marker on the curves, numbers in the update rules, arrows on the map)",
         "zh": "步数 t（曲线上的标记、更新规则中的数值、地图上的箭头）",
@@ -180,10 +167,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "g includes the mini-batch noise; ∇L is the exact gradient.",
         "zh": "g 含有 mini-batch 噪声；∇L 是精确梯度。",
     },
-    "traces_caption": {
-        "en": "Shaded: the stretch a verdict is about. Flat loss while ‖g‖ stays large = stuck, not at a critical point.",
-        "zh": "阴影：判断所依据的区间。loss 不再下降而 ‖g‖ 仍然很大 = 卡住了，并不在 critical point。",
-    },
     "dismiss": {"en": "OK", "zh": "知道了"},
     # schedule parameters: the lecture's symbol, what it is, torch's name beside
     "sp.step_size": {"en": "s: steps between decays (step_size)", "zh": "s：每隔多少步衰减（step_size）"},
@@ -224,18 +207,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "opt_local_run": {"en": "of run", "zh": "属于"},
     "view_options": {"en": "View options", "zh": "视图选项"},
-    "zoom_reset": {"en": "Whole run", "zh": "整个过程"},
-    "zoom_note": {
-        "en": "Zoomed on steps {a:,}–{b:,} (the preset's view).",
-        "zh": "放大显示第 {a:,}–{b:,} 步（预设的视图）。",
-    },
     "exact": {"en": "exact", "zh": "精确值"},
     "exact_help": {"en": "Type the exact value (the slider offers rounded ones).", "zh": "输入精确值（滑块只提供取整后的值）。"},
-    "exact_bad": {"en": "{error}", "zh": "{error}"},
     "onecycle_lr": {
         "en": "One-cycle sets η itself (from η_max/d up to η_max and down): η is not used.",
         "zh": "one-cycle 自己决定 η（从 η_max/d 升到 η_max 再下降）：这里的 η 不起作用。",
     },
-    "card_step": {"en": "at the paused step t = {step:,}", "zh": "暂停处 t = {step:,}"},
 
 }
