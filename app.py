@@ -24,6 +24,7 @@ from ui.controls import controls
 from ui.keys import RUN_IDS
 from ui.model import AppState
 from ui.popovers import download_buttons, ignored_warning, share_box
+from ui.process import freeze_imports
 from ui.recover import boundary, page_lang, show_callback_error
 from ui.results import rule_panels, verdict_cards
 from ui.session import PRESET, init_session
@@ -54,6 +55,7 @@ def main() -> None:
     # The controls come before anything that can fail, and each part runs inside an error
     # boundary (ui.recover): an error shows one message with a reset, never a traceback, and
     # the controls stay, so the next interaction works.
+    freeze_imports()  # once per process: the collection after each run skips the modules
     with boundary("session") as session:
         init_session()
     if session.failed:

@@ -35,6 +35,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from ui.local_server import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 
 GD = "document.querySelector('.stage-plot')"
+SPLITS: list[tuple[float, float, float]] = []  # per eta notch: until the data came, JSON.parse, Plotly.react
 
 
 def settle(page: Page) -> None:
@@ -56,18 +57,21 @@ def eta_notch(page: Page, direction: str, timeout: float = 120_000) -> float:
     t0 = page.evaluate("performance.now()")
     page.keyboard.press(direction)
     page.wait_for_function(f"() => {GD}.dataset.version !== '{version}'", timeout=timeout, polling="raf")
-    return float(page.evaluate("performance.now()") - t0)
+    t1 = page.evaluate("performance.now()")
+    times = page.evaluate(f"() => {GD}.stageTimes")
+    SPLITS.append((times["arrived"] - t0, times["parsed"] - times["arrived"], times["drawn"] - times["parsed"]))
+    return float(t1 - t0)
 
 
 def step_notch(page: Page) -> tuple[float, float]:
     """ms from "step forward" until the figure shows the next step, and until the
     update-rule panel does."""
-    k = int(page.evaluate(f"() => {GD}._fullLayout.sliders[0].active"))
-    step = int(page.evaluate(f"() => Number({GD}._fullLayout.sliders[0].steps[{k + 1}].args[0][0])"))
+    k = int(page.evaluate(f"() => {GD}.stageClock.active"))
+    step = int(page.evaluate(f"() => Number({GD}.stageClock.steps[{k + 1}])"))
     t0 = page.evaluate("performance.now()")
     page.locator("[data-act=forward]").click()
     page.wait_for_function(
-        f"() => {GD}._fullLayout.sliders[0].active === {k + 1}"
+        f"() => {GD}.stageClock.active === {k + 1}"
         f" && {GD}._fullData.find(t => t.name === 'cursor').x[0] === {step}",
         polling="raf",
     )
@@ -97,6 +101,8 @@ def main() -> None:
             etas.append(eta_notch(page, "ArrowLeft" if i % 2 else "ArrowRight"))
             page.wait_for_timeout(1200)
         print(f"eta notch, default scenario, until the figure is redrawn: {median(etas)}   (target <= 300 ms)", flush=True)
+        came, parsed, drawn = (statistics.median(x[k] for x in SPLITS[-len(etas):]) for k in range(3))
+        print(f"  of which: server and transfer {came:.0f} ms, JSON.parse {parsed:.0f} ms, Plotly.react {drawn:.0f} ms (medians)")
         steps, rules = [], []
         for _ in range(args.tries):
             a, b = step_notch(page)

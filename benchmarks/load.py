@@ -183,7 +183,8 @@ class Session:
         try:
             await self.script()
         except Exception as e:  # a timeout is an error of the run, not of the benchmark
-            self.errors.append(f"{type(e).__name__}: {str(e).splitlines()[0][:200]}")
+            done = len(self.updates)
+            self.errors.append(f"{type(e).__name__} in interaction {done + 1}: {str(e).splitlines()[0][:200]}")
         exceptions = await page.locator('[data-testid="stException"]').count()
         if exceptions:
             self.errors.append(f"{exceptions} exception element(s) on the page")

@@ -17,7 +17,7 @@ import numpy as np
 from core.text import t
 from figures.layers import Layers
 from figures.local import local_style, local_traces
-from figures.sampling import f32, path_indices, short
+from figures.sampling import F32, f32, path_indices, short
 from figures.style import ARROW_DASH, CONTOUR_COLOR, label_text
 from figures.view import View
 from lab import Result, RunResult
@@ -212,12 +212,18 @@ def revealed(run: RunResult, idx: np.ndarray, a: int, b: int) -> np.ndarray:
     return pts
 
 
+F32_MAX = float(F32.max)
+
+
 def xy(pts: np.ndarray) -> dict[str, Any]:
-    """Coordinates of a trace: short ones as plain numbers (cheaper than a typed array's
-    header), long ones as float32 arrays."""
-    if len(pts) <= 24:
-        return {"type": "scatter", "x": [short(v) for v in pts[:, 0]], "y": [short(v) for v in pts[:, 1]]}
-    return {"type": "scatter", "x": pts[:, 0].astype(np.float32), "y": pts[:, 1].astype(np.float32)}
+    """Coordinates of a trace as typed arrays, encoded at C speed (rounding each number for
+    JSON would cost more than a frame's whole budget). A path's points are finite (the
+    engine cuts a run at its first non-finite point): float32 unless one is beyond float32's
+    range (a diverging path), where float64 keeps it. A coordinate below float32's smallest
+    normal number is drawn at 0 either way: a map spans far more than 1e-38."""
+    if len(pts) and float(np.abs(pts).max()) < F32_MAX:
+        return {"type": "scatter", "x": pts[:, 0].astype(np.float32), "y": pts[:, 1].astype(np.float32)}
+    return {"type": "scatter", "x": np.array(pts[:, 0]), "y": np.array(pts[:, 1])}
 
 
 def heads(result: Result, s: int) -> dict[str, Any]:

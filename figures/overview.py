@@ -36,6 +36,7 @@ STACK_GAP_PX = 60  # under a stacked map: its x tick labels and title
 PANEL_AXIS = 2  # the panels' first axis pair (the map has the first)
 SLIDER_PX = 56  # under the plots when animated: the slider and its read-out
 AXIS_PX = 34  # under the plots: tick labels and the axis titles
+TITLE_PX = 18  # without a slider: the x axes' titles under their tick labels
 FRAMES = 150  # evenly spaced frames; event windows add every step around them
 EVENT_WINDOW = 12  # steps before and after an event that Play shows one by one
 MAX_WINDOWS = 6
@@ -68,10 +69,11 @@ def _legend_rows(result: Result, view: View, width: int) -> int:
 
 
 def layout_frame(result: Result, view: View, width: int, height: int, animate: bool) -> Frame:
+    """Where the map and the panels go; ``animate``: room under the plots for the slider."""
     sizes = view.sizes
     title = sizes.font + 12
     top = title + _legend_rows(result, view, width) * (sizes.font + 10)
-    bottom = AXIS_PX + (SLIDER_PX if animate else 0) + (sizes.font - 13)
+    bottom = AXIS_PX + (SLIDER_PX if animate else TITLE_PX) + (sizes.font - 13)
     right = 12
     margin = {"l": 4 * sizes.font, "r": right, "t": top, "b": bottom}
     if not view.panels:
@@ -200,13 +202,14 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
     tracks = [panels.Track.of(result, axis, number, steps_shown) for number, axis in axes]
     if view.reveal and not epochs:  # one curtain cannot cover runs that are at different epochs
         for tr in tracks:
-            b.mover(panels.CURTAIN_STYLE, lambda s, tr=tr: panels.curtain(tr.axis, tr.number, s, end), s0)
+            b.mover(panels.CURTAIN_STYLE, lambda s, tr=tr: panels.curtain(tr, s, end), s0)
     k = batch_parts.scales(result, view)
     for tr in tracks:
         at = (lambda s, tr=tr: batch_parts.epoch_cursor(tr, s, k)) if epochs else (lambda s, tr=tr: panels.cursor(tr, s))
         b.mover(panels.cursor_style(tr, view), at, s0)
     for tr in tracks:
-        b.mover(panels.readout_style(result, view), lambda s, tr=tr: panels.readout(tr, s, row, x_at), s0)
+        rows = panels.readout_rows(tr, row)
+        b.mover(panels.readout_style(result, view), lambda s, tr=tr, rows=rows: panels.readout(tr, s, rows, x_at), s0)
 
 
 def _data_panel(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: Frame, s0: int) -> Frame:
@@ -267,17 +270,19 @@ def classroom_spec(
     play_buttons: bool = False,
     label_step: bool = False,
     show_map: bool = True,
+    slider: bool = True,
 ) -> dict[str, Any]:
     """The figure of ``result`` as a dict, laid out for ``width`` x ``height`` layout pixels,
     showing ``step`` first (default: the last), with ``frames`` frames (default: the app's,
-    ``play_steps``). ``play_buttons`` adds Play / From 0 / Pause
-    (an exported page); the app drives the slider from its own toolbar."""
+    ``play_steps``). ``play_buttons`` adds Play / From 0 / Pause (an exported page);
+    ``slider`` False leaves out the step slider: the app's toolbar has its own, which costs
+    the browser nothing to redraw (a plotly.js slider of 300 steps doubles a redraw)."""
     last = max(r.steps_run for r in result.runs)
     s0 = last if step is None else max(0, min(int(step), last))
     animated = animate and last > 0
     view = batch_parts.data_view(result, view)  # a data set: loss and ‖g‖, and the data panel
     layers: Layers = layers_for(result.scenario.surface)
-    fr = layout_frame(result, view, width, height, animated)
+    fr = layout_frame(result, view, width, height, animated and slider)
     layout = base_layout(view.sizes)
     layout.update(height=height, margin=fr.margin, dragmode=False)
     _top(layout, result, view)
@@ -304,6 +309,7 @@ def classroom_spec(
     fig: dict[str, Any] = {"data": b.data, "layout": layout}
     if animated:
         fig["frames"] = animation.frames(steps, b.moving, b.per_frame, b.keyed, per_key)
+    if animated and slider:
         plot_h = max(1, height - fr.margin["t"] - fr.margin["b"])
         y = -(AXIS_PX + 4) / plot_h
         x = (0.3, 1.0) if play_buttons else (0.0, 1.0)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from core.text import t
-from figures.sampling import envelope_indices, f32, short
+from figures.sampling import envelope_indices, f32, short, shorts
 from figures.style import label_text
 from figures.view import View
 from lab import Result, RunResult
@@ -306,6 +306,7 @@ class Track:
     values: tuple[dict[int, float | None], ...]  # step -> value of every series, rounded
     owners: tuple[int, ...]  # the run of each series
     runs: int
+    ends: tuple[float | None, float | None]  # the panel's bottom and top, rounded
 
     @classmethod
     def of(cls, result: Result, axis: Axis, number: int, steps: np.ndarray) -> Track:
@@ -315,9 +316,9 @@ class Track:
             for v, _ in series(run, axis.panel, axis):
                 k = np.minimum(steps, len(v) - 1)
                 picked = np.asarray(v, dtype=float)[np.maximum(k, 0)] if len(v) else np.full(len(k), np.nan)
-                values.append(dict(zip(steps.tolist(), (short(x) for x in picked), strict=True)))
+                values.append(dict(zip(steps.tolist(), shorts(picked), strict=True)))
                 owners.append(i)
-        return cls(axis, number, tuple(values), tuple(owners), len(result.runs))
+        return cls(axis, number, tuple(values), tuple(owners), len(result.runs), (short(axis.bottom), short(axis.top)))
 
     def at(self, s: int) -> list[float | None]:
         return [v.get(s) for v in self.values]
@@ -329,7 +330,7 @@ def cursor(track: Track, s: int) -> dict[str, Any]:
     and colours set once in the figure line up with every frame's points."""
     xr, yr = axis_refs(track.number)
     xs: list[float | None] = [s, s, None]
-    ys: list[float | None] = [short(track.axis.bottom), short(track.axis.top), None]
+    ys: list[float | None] = [*track.ends, None]
     for v in track.at(s):
         xs += [s, None]
         ys += [v, None]
@@ -362,18 +363,23 @@ def fmt_value(v: float, digits: int = 3) -> str:
     return f"{v:.{digits}g}"
 
 
-def readout(track: Track, s: int, row: float, x_at: float) -> dict[str, Any]:
-    """Each run's value at step ``s``, one row per run right of the panel (``row``: a row's
-    height as a fraction of the panel's; ``x_at``: where the column starts, in steps)."""
+def readout_rows(track: Track, row: float) -> list[float | None]:
+    """Where each run's read-out row sits on the panel's axis (``row``: a row's height as a
+    fraction of the panel's), top down."""
+    a = track.axis
+    return [short(a.data(a.hi - (j + 0.5) * row * (a.hi - a.lo))) for j in range(track.runs)]
+
+
+def readout(track: Track, s: int, rows: list[float | None], x_at: float) -> dict[str, Any]:
+    """Each run's value at step ``s``, one row per run right of the panel (``rows``: from
+    ``readout_rows``; ``x_at``: where the column starts, in steps)."""
     xr, yr = axis_refs(track.number)
     parts: list[list[str]] = [[] for _ in range(track.runs)]
     digits = 3 if len(track.values) == track.runs else 2  # two numbers a run: shorter
     for i, v in zip(track.owners, track.at(s), strict=True):
         parts[i].append(fmt_value(float("nan") if v is None else v, digits))
-    a = track.axis
-    ys = [short(a.data(a.hi - (j + 0.5) * row * (a.hi - a.lo))) for j in range(track.runs)]
     texts = ["|".join(p) for p in parts]
-    return {"type": "scatter", "x": [x_at] * track.runs, "y": ys, "text": texts, "xaxis": xr, "yaxis": yr}
+    return {"type": "scatter", "x": [x_at] * track.runs, "y": rows, "text": texts, "xaxis": xr, "yaxis": yr}
 
 
 def readout_style(result: Result, view: View) -> dict[str, Any]:
@@ -388,10 +394,10 @@ def readout_style(result: Result, view: View) -> dict[str, Any]:
     }
 
 
-def curtain(axis: Axis, number: int, s: int, end: float) -> dict[str, Any]:
+def curtain(track: Track, s: int, end: float) -> dict[str, Any]:
     """A white box over the steps after ``s``: what has not been played yet."""
-    xr, yr = axis_refs(number)
-    lo, hi = short(axis.bottom), short(axis.top)
+    xr, yr = axis_refs(track.number)
+    lo, hi = track.ends
     x0 = max(float(s), 0.0)
     return {
         "type": "scatter",

@@ -122,3 +122,21 @@ def short(v: float) -> float | None:
         return 0.0
     return round(v, 5 - math.floor(math.log10(abs(v))))
 
+
+
+def shorts(a: np.ndarray) -> list[float | None]:
+    """:func:`short` of every value of ``a`` at once (6 significant digits; None where a
+    value is not finite): the frames' numbers, thousands of them per figure."""
+    v = np.asarray(a, dtype=float).ravel()
+    out = v.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = np.isfinite(v) & (v != 0)
+        decimals = np.zeros(v.shape, dtype=int)
+        decimals[ok] = 5 - np.floor(np.log10(np.abs(v[ok]))).astype(int)
+        for d in np.unique(decimals[ok]).tolist():
+            m = ok & (decimals == d)
+            out[m] = np.round(v[m], d)
+    values: list[float | None] = out.tolist()
+    for i in np.flatnonzero(~np.isfinite(v)).tolist():
+        values[i] = None
+    return values

@@ -52,11 +52,11 @@ def settle(page) -> None:
 
 
 def play_to(page, fraction: float) -> None:
-    n = int(page.evaluate(f"() => {GD}._fullLayout.sliders[0].steps.length"))
+    n = int(page.evaluate(f"() => {GD}.stageClock.steps.length"))
     target = max(0, min(n - 1, round(fraction * (n - 1))))
     page.select_option(".stage-speed", "4")
     page.locator(".stage-play").click()
-    page.wait_for_function(f"() => {GD}._fullLayout.sliders[0].active >= {target}", timeout=120_000)
+    page.wait_for_function(f"() => {GD}.stageClock.active >= {target}", timeout=120_000)
     if target < n - 1:
         page.locator(".stage-play").click()  # pause
     else:
@@ -80,7 +80,7 @@ def main(out: Path, names: list[str]) -> None:
                     play_to(page, STOP.get(name[:2], 1.0))
                     path = out / f"{name}_{w}x{h}.png"
                     page.screenshot(path=str(path))
-                    print(path, page.evaluate(f"() => {GD}._fullLayout.sliders[0].active"), flush=True)
+                    print(path, page.evaluate(f"() => {GD}.stageClock.active"), flush=True)
                     page.close()
             browser.close()
     finally:

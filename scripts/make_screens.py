@@ -61,7 +61,7 @@ def play_to_the_end(page: Page) -> None:
     page.select_option(".stage-speed", "4")
     page.locator(".stage-play").click()
     page.wait_for_function(
-        f"() => {GD}._fullLayout.sliders[0].active === {GD}._fullLayout.sliders[0].steps.length - 1"
+        f"() => {GD}.stageClock.active === {GD}.stageClock.steps.length - 1"
         " && !document.querySelector('.stage-play').textContent.includes('❚❚')",
         timeout=TIMEOUT,
     )
@@ -83,7 +83,7 @@ def shoot(page: Page, url: str, stem: str, size: tuple[int, int]) -> list[str]:
         page.select_option(".stage-speed", "1")
         page.locator(".stage-play").click()
         page.wait_for_function(
-            f"() => Number({GD}._fullLayout.sliders[0].steps[{GD}._fullLayout.sliders[0].active].args[0][0]) >= {MID_PLAY[stem]}",
+            f"() => {GD}.stageClock.steps[{GD}.stageClock.active] >= {MID_PLAY[stem]}",
             timeout=TIMEOUT, polling="raf",
         )  # fmt: skip
         save(page.screenshot(), OUT / f"{stem}_{w}_mid.png")

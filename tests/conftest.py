@@ -94,7 +94,10 @@ def make_app() -> Callable[..., Any]:
     """An AppTest of app.py, optionally opened with URL query parameters, already run."""
     from streamlit.testing.v1 import AppTest
 
+    from ui.classroom import FIGURES
+
     def make(query: dict[str, str] | None = None, run: bool = True) -> Any:
+        FIGURES.clear()  # process-wide: each test builds its own figures
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         for k, v in (query or {}).items():
             at.query_params[k] = v

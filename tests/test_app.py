@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
+from streamlit.testing.v1 import AppTest
 
 import lab.presets
 from core.params import grid
@@ -389,8 +390,30 @@ def test_a_reported_step_moves_the_numbers_not_the_figure(
     assert stage_data(at)["version"] == version
     assert at.query_params["step"] == "10"
     at.select_slider(key="r0_p_lr").set_value(0.005).run()  # a new figure ...
-    slider = stage_spec(at)["layout"]["sliders"][0]
-    assert slider["steps"][slider["active"]]["label"] == "10"  # ... opens at the step
+    assert stage_data(at)["version"] != version
+    assert stage_data(at)["step"] == 10  # ... opens at the step
+    assert "sliders" not in stage_spec(at)["layout"]  # the toolbar has the step control
+
+
+def test_sessions_share_one_figure_and_open_it_at_their_own_step(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figure of a scenario, view and size is built once for every session (a class
+    opening one link); each session opens it at the step where its own clock stands."""
+    import figures as figs
+
+    builds = []
+    real = figs.classroom_spec
+    monkeypatch.setattr(figs, "classroom_spec", lambda *a, **k: builds.append(1) or real(*a, **k))
+    first = make_app()
+    second = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    second.query_params["step"] = "40"  # a link opened at step 40
+    second.run()
+    ok(first)
+    ok(second)
+    assert len(builds) == 1
+    assert stage_data(first)["version"] == stage_data(second)["version"]
+    assert (stage_data(first)["step"], stage_data(second)["step"]) == (0, 40)
 
 
 # --- presets ------------------------------------------------------------------------------

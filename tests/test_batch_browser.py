@@ -26,9 +26,8 @@ def test_a_data_set_preset_fits_1024x768_and_plays(page: Page, app_url: str) -> 
     play = page.locator(".stage-play").bounding_box()
     assert plot is not None and play is not None
     assert play["y"] + play["height"] <= 768 and plot["x"] + plot["width"] <= 1024
-    # what a viewer must see: the step slider under the plots and the data panel (the stage's
-    # div itself ends ~5 px below the fold on this branch, in its empty bottom margin)
-    rail = page.locator(f"{PLOT} .slider-rail-rect").first.bounding_box()
+    # what a viewer must see: the toolbar's step slider and the data panel
+    rail = page.locator(".stage-range").bounding_box()
     assert rail is not None and rail["y"] + rail["height"] <= 768
     for axis in ("yaxis8", "yaxis3"):  # the data panel, the bottom trace panel
         bottom = page.evaluate(f"() => {{ const a = {GD}._fullLayout.{axis}; return a._offset + a._length; }}")

@@ -41,18 +41,18 @@ def open_app(page: Page, url: str, query: str = "") -> None:
 
 
 def active(page: Page) -> int:
-    return int(page.evaluate(f"() => {GD}._fullLayout.sliders[0].active"))
+    return int(page.evaluate(f"() => {GD}.stageClock.active"))
 
 
 def frames(page: Page) -> int:
-    return int(page.evaluate(f"() => {GD}._fullLayout.sliders[0].steps.length"))
+    return int(page.evaluate(f"() => {GD}.stageClock.steps.length"))
 
 
 def play_to_the_end(page: Page) -> None:
     page.select_option(".stage-speed", "4")
     page.locator(".stage-play").click()
     page.wait_for_function(
-        f"() => {GD}._fullLayout.sliders[0].active === {GD}._fullLayout.sliders[0].steps.length - 1"
+        f"() => {GD}.stageClock.active === {GD}.stageClock.steps.length - 1"
         " && !document.querySelector('.stage-play').textContent.includes('❚❚')",
         timeout=TIMEOUT,
     )
@@ -116,23 +116,53 @@ def test_single_steps_speed_and_the_rules_follow(page: Page, app_url: str) -> No
     open_app(page, app_url)
     for _ in range(3):
         page.locator("[data-act=forward]").click()
-    page.wait_for_function(f"() => {GD}._fullLayout.sliders[0].active === 3", timeout=TIMEOUT)
+    page.wait_for_function(f"() => {GD}.stageClock.active === 3", timeout=TIMEOUT)
     page.locator("[data-act=back]").click()
-    page.wait_for_function(f"() => {GD}._fullLayout.sliders[0].active === 2", timeout=TIMEOUT)
+    page.wait_for_function(f"() => {GD}.stageClock.active === 2", timeout=TIMEOUT)
     expect(page.get_by_text("Step t = 2").first).to_be_visible(timeout=TIMEOUT)  # the LaTeX panel
     assert "step=2" in page.url
     # 4× covers the steps four times as fast (every 4th frame when drawing is the limit)
     times = {}
     for speed in ("1", "4"):
         page.locator("[data-act=first]").click()
-        page.wait_for_function(f"() => {GD}._fullLayout.sliders[0].active === 0", timeout=TIMEOUT)
+        page.wait_for_function(f"() => {GD}.stageClock.active === 0", timeout=TIMEOUT)
         page.select_option(".stage-speed", speed)
         start = page.evaluate("performance.now()")
         page.locator(".stage-play").click()
-        page.wait_for_function(f"() => {GD}._fullLayout.sliders[0].active >= 60", timeout=TIMEOUT, polling="raf")
+        page.wait_for_function(f"() => {GD}.stageClock.active >= 60", timeout=TIMEOUT, polling="raf")
         times[speed] = page.evaluate("performance.now()") - start
         page.locator(".stage-play").click()  # pause
     assert times["4"] < 0.6 * times["1"]
+
+
+def test_the_toolbar_slider_moves_the_clock_and_reads_the_step(page: Page, app_url: str) -> None:
+    """The toolbar's step slider is the one step control: dragging it (here: its keys) moves
+    the figure's frame, and its read-out says the step; the figure has no plotly.js slider."""
+    open_app(page, app_url)
+    assert page.evaluate(f"() => ({GD}.layout.sliders || []).length") == 0
+    expect(page.locator(".stage-readout")).to_have_text("step 0 / 300")
+    page.locator(".stage-range").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => {GD}.stageClock.active === 5", timeout=TIMEOUT)
+    expect(page.locator(".stage-readout")).to_have_text("step 5 / 300")
+    page.wait_for_function(f"() => {GD}._fullData.find(t => t.name === 'cursor').x[0] === 5", timeout=TIMEOUT)
+    expect(page.get_by_text("Step t = 5").first).to_be_visible(timeout=TIMEOUT)  # reported to the rules
+
+
+def test_the_array_attribute_memo_answers_as_plotly_does(page: Page, app_url: str) -> None:
+    """``ui/stage.js`` keeps plotly.js's array attributes per trace shape: on every trace of
+    the figure, before and after Play, its answer is the original's."""
+    open_app(page, app_url, "arrows=grad,update&local=1")
+    same = f"""() => {{
+        const f = Plotly.PlotSchema.findArrayAttributes;
+        if (!f.labMemo) return 'not installed';
+        const all = [...{GD}._fullData, ...{GD}.data];
+        return all.every(t => JSON.stringify(f(t)) === JSON.stringify(f.original(t))) ? all.length : 'differs';
+    }}"""
+    assert page.evaluate(same) >= 38
+    play_to_the_end(page)
+    assert page.evaluate(same) >= 38
 
 
 def test_a_click_on_the_map_takes_the_start(page: Page, app_url: str) -> None:

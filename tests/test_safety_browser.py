@@ -97,7 +97,7 @@ def test_the_console_stays_clean_across_play_pause_and_the_slider(page: Page, ap
     open_link(page, app_url)
     page.wait_for_function("() => window.labQuietInterrupts === true", timeout=TIMEOUT)
     play = pause = page.locator(".stage-play")  # the stage's toolbar: one Play / Pause button
-    active = f"() => {MAP_JS}._fullLayout.sliders[0].active"
+    active = f"() => {MAP_JS}.stageClock.active"
     for _ in range(3):
         before = page.evaluate(active)
         play.click()
@@ -112,7 +112,7 @@ def test_the_console_stays_clean_across_play_pause_and_the_slider(page: Page, ap
     page.wait_for_timeout(300)
     play.click()
     page.wait_for_timeout(300)
-    box = page.locator(".slider-rail-touch-rect").first.bounding_box()
+    box = page.locator(".stage-range").bounding_box()  # the toolbar's step slider
     page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.5 * box["height"])
     page.wait_for_timeout(300)
     play.click()

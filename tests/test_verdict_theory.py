@@ -200,3 +200,54 @@ def test_verdict_is_invariant(case) -> None:  # type: ignore[no-untyped-def]
         if base.get("eigenvalues"):
             scale = kw.get("scale", 1.0)
             assert np.allclose(np.asarray(v["eigenvalues"]) / scale, base["eigenvalues"], rtol=1e-3, atol=1e-9)
+
+
+# --- a slope along a flat direction is no critical point -------------------------------------
+@pytest.mark.parametrize(
+    ("scenario", "why"),
+    [
+        (  # the lesson review's cell of preset 35: Adam crawling along Rosenbrock's valley floor
+            {"surface": "rosenbrock", "start": [-1.5, 2.0], "steps": 1000,
+             "runs": [{"optimizer": "adam", "params": {"lr": 1.7475e-4, "betas": [0.86, 0.999]}}]},
+            "the valley's curvature along its floor is ~1e-4 of the surface's, its slope ~1.6",
+        ),
+        (  # a ravine with an exact linear floor: zero curvature along x, slope 1
+            {"surface": {"expr": "x + 50*y**2", "x_range": [-3, 3], "y_range": [-3, 3]},
+             "start": [2.0, 1.0], "steps": 200, "runs": [{"optimizer": "sgd", "params": {"lr": 1e-3}}]},
+            "the steep direction has settled; along x the loss falls by 1 per unit for ever",
+        ),
+    ],
+)
+def test_a_slope_along_a_zero_curvature_is_not_a_critical_point(scenario: dict, why: str) -> None:
+    """Along a direction whose curvature counts as zero the local model has no stationary
+    point: with a slope there, the run is not at a critical point (it used to be "saddle",
+    read from the loss falling one way and rising the other), however close the steep
+    directions are to settling."""
+    v = simulate(scenario).runs[0].verdict
+    assert v["kind"] in ("crawling", "moving"), (why, v["kind"], v["explanation"]["en"])
+
+
+def test_a_run_still_taking_long_steps_has_not_come_to_rest() -> None:
+    """"Stopped short of a critical point" says the run has come to rest: not a run whose
+    net displacement is small because it hovers around the minimum with steps of 0.1 (Adam
+    with a large step, the lesson review's cell of preset 35, loss 8e-5 … 8.2 in its last
+    steps)."""
+    sc = {"surface": "rosenbrock", "start": [-1.5, 2.0], "steps": 1000,
+          "runs": [{"optimizer": "adam", "params": {"lr": 0.1873817422860385, "betas": [0.78, 0.999]}}]}  # fmt: skip
+    run = simulate(sc).runs[0]
+    steps = np.hypot(*np.diff(run.trajectory[-10:], axis=0).T)
+    assert steps.max() > 0.05  # it is still taking long steps
+    assert run.verdict["kind"] != "stopped", run.verdict["explanation"]["en"]
+
+
+def test_a_bounce_worth_a_quarter_of_the_descent_has_not_arrived() -> None:
+    """Adam with η = 0.36 and no momentum on Rosenbrock (the lesson review's cell of preset
+    35): after a burst that took the run far out (extent 7.7, so 1 % of it is 0.077), it
+    bounces across the valley at (1.8, 3.3), 0.05 from the bottom of the local quadratic but
+    with the gradient at 82 % of its start and the loss 3 above that bottom, a quarter of the
+    12.3 it has gained. It is no critical point (it used to be "saddle")."""
+    sc = {"surface": "rosenbrock", "start": [-1.5, 2.0], "steps": 1000,
+          "runs": [{"optimizer": "adam", "params": {"lr": 0.3593813663804629, "betas": [0.0, 0.999]}}]}  # fmt: skip
+    v = simulate(sc).runs[0].verdict
+    assert v["numbers"]["grad_norm_ratio"] > 0.5
+    assert v["kind"] not in ("minimum", "saddle", "maximum", "plateau"), v["explanation"]["en"]

@@ -2,14 +2,18 @@
 opened at the step where the clock stood, and what the browser reports back (the step
 where the clock stopped, a click on the map, the page's size).
 
-The figure's spec never depends on a reported step: a report reruns the page (the update
-rules and cards follow it) but leaves the figure as it is, so the browser does not redraw
-it. Only a new figure (another scenario, language or view) takes the current step as the
-step it opens at.
+The figure's spec never depends on a step: it is built once for its scenario, view and size
+(process-wide, so a class opening the same link shares one figure) and the stage opens it at
+the step where this session's clock stands. A step report reruns the page (the update rules
+and cards follow it) but leaves the figure as it is, so the browser does not redraw it. Only
+a new figure (another scenario, language or view) takes the current step as the step it
+opens at.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +25,9 @@ from lab import Result
 from ui import stage
 from ui.model import AppState
 
-FIGURE_CACHE = "stage_figures"  # session key: the last few figures as (key, json, version)
+OPENED = "stage_opened"  # session key: the last few figures shown, as (key, step opened at)
 KEEP_FIGURES = 3
+FIGURE_BYTES = 32 * 2**20  # the process-wide figure cache's budget (about 1 MB a figure)
 DEFAULT_VIEWPORT = (1000, 768)
 # Page height above and below the stage (header, view row, toolbar, margins), in pixels.
 ABOVE_PX = {False: 112, True: 118}
@@ -33,13 +38,45 @@ MIN_HEIGHT, MAX_HEIGHT = 420, 980
 
 @dataclass(frozen=True)
 class Shown:
-    """What the stage shows: the figure (JSON and version) and the step it opened at."""
+    """A figure for the stage: its JSON and version, whether it plays, its pace and the
+    step of each of its frames."""
 
     figure: str
     version: str
-    first_step: int
     animated: bool
     frame_ms: int
+    last: int
+
+
+class FigureCache:
+    """Process-wide, least recently used, bounded by the figures' size: the figure of a
+    scenario, view and size is built once for every session that shows it."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.figures: OrderedDict[str, Shown] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Shown | None:
+        with self.lock:
+            value = self.figures.get(key)
+            if value is not None:
+                self.figures.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: Shown) -> None:
+        with self.lock:
+            self.figures[key] = value
+            self.figures.move_to_end(key)
+            while len(self.figures) > 1 and sum(len(v.figure) for v in self.figures.values()) > self.budget:
+                self.figures.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.figures.clear()
+
+
+FIGURES = FigureCache(FIGURE_BYTES)
 
 
 def last_step(result: Result) -> int:
@@ -87,32 +124,38 @@ def size(present: bool, banner: bool) -> tuple[int, int]:
     return w, max(MIN_HEIGHT, min(MAX_HEIGHT, height))
 
 
-def _build(result: Result, state: AppState, view: figures.View, step: int) -> tuple[dict[str, Any], bool]:
+def _build(result: Result, state: AppState, view: figures.View) -> tuple[dict[str, Any], bool]:
+    """The stage's figure, at step 0 (the stage opens it at the session's step) and without
+    a plotly.js slider (the stage's toolbar has the step control)."""
     if state.view == "3d":
         fig = figures.surface_3d(result, state.lang, presentation=state.present).to_dict()
         fig["layout"]["height"] = view.height
         return fig, False
     assert view.width is not None and view.height is not None
-    spec = figures.classroom_spec(result, view, width=view.width, height=view.height, step=step)
+    spec = figures.classroom_spec(result, view, width=view.width, height=view.height, step=0, slider=False)
     return spec, "frames" in spec
 
 
-def shown(result: Result, state: AppState, scenario_key: str, colors: tuple[str, ...], banner: bool) -> Shown:
-    """The figure for ``state`` (built once per scenario, view and size; reruns reuse it)."""
+def shown(result: Result, state: AppState, scenario_key: str, colors: tuple[str, ...], banner: bool) -> tuple[Shown, int]:
+    """The figure for ``state`` (from ``FIGURES``, built when no session has it) and the step
+    this session opened it at (the clock's step when the figure first came; reruns keep it)."""
     ss = st.session_state
     width, height = size(state.present, banner)
     view = view_of(state, colors, width, height)
     key = repr((scenario_key, view, state.view))
-    cache: list[tuple[str, Shown]] = ss.setdefault(FIGURE_CACHE, [])
-    for k, value in cache:
+    value = FIGURES.get(key)
+    if value is None:
+        spec, animated = _build(result, state, view)
+        text = stage.figure_json(spec)
+        value = Shown(text, stage.version_of(text), animated, frame_ms(len(spec.get("frames", ()))), last_step(result))
+        FIGURES.put(key, value)
+    opened: list[tuple[str, int]] = ss.setdefault(OPENED, [])
+    for k, step in opened:
         if k == key:
-            return value
+            return value, step
     step = current_step(result)
-    spec, animated = _build(result, state, view, step)
-    text = stage.figure_json(spec)
-    value = Shown(text, stage.version_of(text), step, animated, frame_ms(len(spec.get("frames", ()))))
-    ss[FIGURE_CACHE] = [*cache[-(KEEP_FIGURES - 1) :], (key, value)]
-    return value
+    ss[OPENED] = [*opened[-(KEEP_FIGURES - 1) :], (key, step)]
+    return value, step
 
 
 # --- what the browser reports ---------------------------------------------------------------
@@ -139,9 +182,10 @@ def on_click() -> None:
 
 def draw(result: Result, state: AppState, scenario_key: str, colors: tuple[str, ...], banner: bool) -> int:
     """The stage; returns the step the page shows (the cards' and rules' step)."""
-    s = shown(result, state, scenario_key, colors, banner)
+    s, opened_at = shown(result, state, scenario_key, colors, banner)
     stage.mount(
         s.figure, s.version, state.lang, animated=s.animated, clickable=state.view != "3d",
-        frame_ms=s.frame_ms, on_step=on_step, on_click=on_click, on_viewport=on_viewport,
+        frame_ms=s.frame_ms, step=opened_at, last=s.last,
+        on_step=on_step, on_click=on_click, on_viewport=on_viewport,
     )  # fmt: skip
     return current_step(result)

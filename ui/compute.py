@@ -30,7 +30,7 @@ from ui.scenario import build_surface, surface_spec, to_scenario, with_surface
 # eta is already there.
 PREFETCH_STEPS = 10_000  # runs at least this long bring their eta neighbours
 NEIGHBOURS = 2  # notches each way
-CACHE_RUN_STEPS = 4_000_000  # run-steps kept (about 100 bytes each with the state)
+CACHE_RUN_STEPS = 1_500_000  # run-steps kept (about 100 bytes each with the state: ~150 MB at most)
 
 
 class RunCache:

@@ -188,6 +188,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "stage.forward": {"en": "One step forward (→)", "zh": "前进一步（→）"},
     "stage.first": {"en": "Back to step 0", "zh": "回到第 0 步"},
     "stage.speed": {"en": "Playing speed", "zh": "播放速度"},
+    "stage.step": {"en": "Step (drag, or ← →)", "zh": "步数（拖动，或按 ← →）"},
     "lang_short_en": {"en": "EN", "zh": "EN"},
     "lang_short_zh": {"en": "中文", "zh": "中文"},
     "opt_whole": {"en": "Whole paths", "zh": "完整路径"},

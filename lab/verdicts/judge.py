@@ -159,8 +159,16 @@ def _arrived(m: Model, loss_scale: Array, diag: Array, descent: Array) -> Array:
     decides) with less left to gain than the tolerance allows: ARRIVE_TOL^2 of the loss gained,
     the tolerance the distance rule implies for a quadratic. What is left: by the model where it
     curves upwards, else the slope over the run's whole extent."""
-    arrived = (m.to_go <= m.tol[:, None]) | m.within_noise
-    allowed = ARRIVE_TOL**2 * np.maximum(descent, RESOLUTION * loss_scale)[:, None]
+    gained = np.maximum(descent, RESOLUTION * loss_scale)[:, None]
+    allowed = ARRIVE_TOL**2 * gained
+    # Along a trusted upward direction the loss still above the bottom, at the farthest of the
+    # last points (a cycle by all its points), must also be invisible on the loss trace: at most
+    # ARRIVE_TOL of the loss gained. A bounce across a steep ravine after a long way along its
+    # floor is within 1 % of that way, and can still be a quarter of the loss gained.
+    upward = (m.eig > 0) & ~m.zero & ~m.degenerate
+    with np.errstate(over="ignore", invalid="ignore"):
+        left = np.where(upward, 0.5 * m.eig * m.to_go**2, 0.0)
+    arrived = ((m.to_go <= m.tol[:, None]) & ~(left > ARRIVE_TOL * gained)) | m.within_noise
     reach = np.maximum(m.tol / ARRIVE_TOL, RESOLUTION * diag)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         gain = np.where((m.eig > 0) & ~m.zero, 0.5 * m.g_dir**2 / m.eig, np.abs(m.g_dir) * reach)
@@ -197,7 +205,11 @@ def _statuses(
     # bounce is what remains (with noise its envelope wanders).
     dies &= ~stalled[:, None]
     tol = m.tol[:, None]
-    rest = (np.abs(m.limit - m.Z[:, -1].T) <= tol) & (np.abs(m.limit) > tol) & ~m.degenerate
+    # At rest short of the bottom: heading for a point within the tolerance, away from the
+    # bottom, and taking steps within the tolerance (a path still taking long steps, e.g.
+    # hovering around a minimum with a step that does not shrink, is not at rest however
+    # little its net displacement).
+    rest = (np.abs(m.limit - m.Z[:, -1].T) <= tol) & (np.abs(m.limit) > tol) & ~m.degenerate & (m.stride <= tol)
     status = np.full(m.eig.shape, MOVING)
     slow = time_to_go > CRAWL_FACTOR * n
     if noisy:  # a pace hidden in the noise is a crawl only if the loss has stopped falling too

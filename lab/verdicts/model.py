@@ -3,7 +3,10 @@
 At the reference point c (the last point; the centre of a cycle; with noise the mean of the last
 stretch) the model is ``L(c) + g.d + 1/2 d.H.d``. Along each eigendirection u_i of H (curvature
 lambda_i) the model's stationary point lies ``z_i = (u_i . g) / lambda_i`` away; ``theta*`` is c
-minus those steps (none along a direction whose curvature is zero). Every point of the last
+minus those steps. Along a direction whose curvature counts as zero (at most FLAT_TOL K) the
+model has no stationary point, and a slope along it is no critical point: the critical point
+along u_i is at least ``|u_i . g| / (FLAT_TOL K)`` away, which is the step taken (0 without a
+slope: a plateau, a degenerate minimum's flat floor). Every point of the last
 stretch is then written in these coordinates: ``Z_i(t) = u_i . (theta_t - theta*)``, the
 distance still to go along u_i (signed).
 
@@ -55,6 +58,7 @@ class Model:
     reversals: Array  # (m, 2) fraction of consecutive steps along u_i that reverse
     log_rate: Array  # (m, 2) ln of the envelope's factor per step (+ grows, - shrinks)
     pace: Array  # (m, 2) net distance covered along u_i per step over the stretch
+    stride: Array  # (m, 2) the longest of the last CYCLE_MAX steps along u_i
     scatter: Array  # (m, 2) standard deviation of the steps along u_i over the stretch (with noise; 0 without, where no rule reads it)
     limit: Array  # (m, 2) where Z_i is heading (Aitken's extrapolation over the stretch)
     within_noise: Array  # (m, 2)
@@ -224,10 +228,14 @@ def build(
     h = np.where(np.isfinite(h).all(axis=(-2, -1))[:, None, None], h, 0.0)
     eig, vec = _basis(*eig2(h), g)
     g_dir = _along(vec, g)
-    zero = np.abs(eig) <= FLAT_TOL * curv[:, None]
-    step = np.where(zero, 0.0, g_dir / np.where(zero, 1.0, eig))
+    flat = FLAT_TOL * curv[:, None]
+    zero = np.abs(eig) <= flat
+    # Along a zero curvature: the nearest the critical point can be (see the module's doc).
+    with np.errstate(all="ignore"):
+        at_least = np.where(g_dir == 0, 0.0, g_dir / np.maximum(flat, np.finfo(float).tiny))
+    step = np.where(zero, at_least, g_dir / np.where(zero, 1.0, eig))
     target = ref - np.einsum("mki,mi->mk", vec, step)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         resid = np.abs(_along(vec, surface_grad(target))) / np.abs(g_dir)
     tol = np.maximum(ARRIVE_TOL * extent, RESOLUTION * diag)
     untrusted = zero | ((np.abs(g_dir) > 0) & ~(resid <= RESID_TOL))
@@ -266,6 +274,7 @@ def build(
         reversals=_sign_changes(steps),
         log_rate=np.where(degenerate, _envelope(steps), _envelope(Z)),
         pace=np.abs(Z[:, -1] - Z[:, 0]).T / max(1, r - 1),
+        stride=np.abs(steps[:, -CYCLE_MAX:]).max(axis=1).T if r > 1 else np.zeros_like(eig),
         scatter=scatter,
         limit=_limit(Z),
         within_noise=within,
