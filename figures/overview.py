@@ -96,8 +96,8 @@ def event_windows(result: Result) -> list[tuple[int, int]]:
     out = []
     for run in result.runs:
         for e in run.verdict.get("events", ()):
-            end = e.get("end_step", e["step"])
-            out.append((e["step"] - EVENT_WINDOW, end + EVENT_WINDOW))
+            end = e.get("end_step")  # None: a burst still going on when the run ends
+            out.append((e["step"] - EVENT_WINDOW, (e["step"] if end is None else end) + EVENT_WINDOW))
     return sorted(out)[:MAX_WINDOWS]
 
 

@@ -372,3 +372,21 @@ def test_the_read_outs_fit_right_of_the_panels(default_result: Result, width: in
     texts = [t for tr in fig["data"] if tr.get("name") == "readout" for t in tr["text"]]
     longest = max(len(t) for t in texts)
     assert column_px >= 0.6 * (font - 1) * longest + 6, (column_px, longest)
+
+
+def test_a_burst_still_going_at_the_end_gets_its_window() -> None:
+    """A burst whose loss has not come back down when the run ends has no end step (None):
+    Play still slows down around it (a load benchmark's session found the figure failing on
+    it: RMSProp added to the default runs with gradient noise, 490 steps)."""
+    from figures.overview import EVENT_WINDOW, event_windows
+
+    res = simulate({
+        "surface": "ravine", "start": [-9.0, 1.0], "steps": 490, "noise": {"seed": 0, "std": 3.128162462313139},
+        "runs": [{"optimizer": "sgd", "params": {"lr": 0.01}}, {"optimizer": "sgd", "params": {"lr": 1e-4}},
+                 {"optimizer": "adam", "params": {"lr": 0.1}}, {"optimizer": "rmsprop_lecture", "params": {"lr": 0.1}}],
+    })  # fmt: skip
+    open_ended = [e for r in res.runs for e in r.verdict["events"] if e["kind"] == "burst" and e["end_step"] is None]
+    assert open_ended
+    e = open_ended[0]
+    assert (e["step"] - EVENT_WINDOW, e["step"] + EVENT_WINDOW) in event_windows(res)
+    figures.classroom_spec(res, View(), width=1000, height=640, step=0)

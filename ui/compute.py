@@ -25,9 +25,10 @@ from ui.scenario import build_surface, surface_spec, to_scenario, with_surface
 
 # Runs are cached one by one: runs are independent (the gradient noise is one shared,
 # seeded sequence), so changing one run's eta re-simulates only that run. A long run is
-# simulated together with its neighbours on the eta slider: the engine steps a batch of
-# runs in about the time of one (its cost is per step, not per run), so the next notch of
-# eta is already there.
+# simulated together with its neighbours on the eta slider when it is the one run to compute
+# (a notch of its eta): the engine steps a batch of runs in about the time of one (its cost is
+# per step, not per run), so the next notch of eta is already there. A new scenario of six long
+# runs does not bring 24 neighbours (their memory, four times the scenario's).
 PREFETCH_STEPS = 10_000  # runs at least this long bring their eta neighbours
 NEIGHBOURS = 2  # notches each way
 CACHE_RUN_STEPS = 1_500_000  # run-steps kept (about 100 bytes each with the state: ~150 MB at most)
@@ -94,7 +95,7 @@ def _own(run: RunResult) -> RunResult:
 
 def _simulate_missing(sc: dict[str, Any], missing: list[dict[str, Any]]) -> None:
     batch = list(missing)
-    if sc["steps"] >= PREFETCH_STEPS:
+    if sc["steps"] >= PREFETCH_STEPS and len(missing) == 1:  # one run changed: a notch of eta
         extra = [n for run in missing for n in neighbours(run) if RUNS.get(run_key(sc, n)) is None]
         batch += list({run_key(sc, n): n for n in extra}.values())
     try:
