@@ -363,3 +363,11 @@ def test_a_run_at_a_pole_gets_a_plain_json_verdict_and_no_warning() -> None:
             }
         )
     json.dumps(res.to_dict(), allow_nan=False)
+
+
+def test_a_factor_per_step_near_one_keeps_the_digits_that_tell_it_from_one() -> None:
+    """"growing ×1 per step" said nothing (Adam leaving a critical point at ×1.0043)."""
+    from lab.verdicts import fmt
+
+    assert [fmt.factor(x) for x in (1.0043, 0.996, 1.2, 1.44, 2.5, 1.0)] == ["1.0043", "0.9960", "1.2", "1.44", "2.5", "1"]
+    assert fmt.factor(float("inf")) == "∞"

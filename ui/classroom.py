@@ -23,6 +23,7 @@ import figures
 from figures.animation import frame_ms
 from lab import Result
 from ui import stage
+from ui.compute import HEAVY
 from ui.model import AppState
 
 OPENED = "stage_opened"  # session key: the last few figures shown, as (key, step opened at)
@@ -145,10 +146,14 @@ def shown(result: Result, state: AppState, scenario_key: str, colors: tuple[str,
     key = repr((scenario_key, view, state.view))
     value = FIGURES.get(key)
     if value is None:
-        spec, animated = _build(result, state, view)
-        text = stage.figure_json(spec)
-        value = Shown(text, stage.version_of(text), animated, frame_ms(len(spec.get("frames", ()))), last_step(result))
-        FIGURES.put(key, value)
+        with HEAVY:  # a few sessions at a time (ui.compute)
+            value = FIGURES.get(key)  # built by another session meanwhile?
+            if value is None:
+                spec, animated = _build(result, state, view)
+                text, n_frames = stage.figure_json(spec), len(spec.get("frames", ()))
+                del spec  # the dicts of every frame go before the next session builds its own
+                value = Shown(text, stage.version_of(text), animated, frame_ms(n_frames), last_step(result))
+                FIGURES.put(key, value)
     opened: list[tuple[str, int]] = ss.setdefault(OPENED, [])
     for k, step in opened:
         if k == key:

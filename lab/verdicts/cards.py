@@ -244,7 +244,7 @@ def diverging(t: Table, i: int) -> dict[str, Any]:
     values = {
         "onset": fmt.count(onset),
         "dir": fmt.vec(nums["direction"]),
-        "growth": fmt.num(nums["growth_per_step"]),
+        "growth": fmt.factor(nums["growth_per_step"]),
         "run_growth": fmt.num(nums["run_growth"] or math.inf),
         "leave": both("verdict.leave.out") if leave is None else both("verdict.leave.at", step=fmt.count(leave)),
     }
@@ -355,7 +355,7 @@ def moving(t: Table, i: int) -> dict[str, Any]:
         values = {"dir": direction, "dist": fmt.num(t.to_go[i][k]), "tol": fmt.num(t.tol[i])}
         values.update(togo=fmt.count(togo), tau=fmt.count(t.time[i][k]))
     elif basis == "escape":
-        key, values = "verdict.moving.escape", {"dir": direction, "growth": fmt.num(math.exp(rate))}
+        key, values = "verdict.moving.escape", {"dir": direction, "growth": fmt.factor(math.exp(rate))}
     elif basis == "slope":
         key, values = "verdict.moving.slope", {"dir": direction, "pace": fmt.num(t.pace[i][k])}
     else:

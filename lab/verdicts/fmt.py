@@ -16,6 +16,16 @@ def num(x: float) -> str:
     return f"{x + 0.0:.3g}"  # + 0.0 turns -0.0 into 0.0
 
 
+def factor(x: float) -> str:
+    """A factor per step: near 1 with the digits that tell it from 1 (×1.0043, not ×1)."""
+    if x is None or not math.isfinite(x):
+        return num(x)
+    d = abs(x - 1.0)
+    if 0 < d < 0.1:
+        return f"{x:.{1 - math.floor(math.log10(d))}f}"
+    return num(x)
+
+
 def pct(x: float) -> str:
     v = 100 * x
     if not math.isfinite(v):
