@@ -251,3 +251,19 @@ def test_a_bounce_worth_a_quarter_of_the_descent_has_not_arrived() -> None:
     v = simulate(sc).runs[0].verdict
     assert v["numbers"]["grad_norm_ratio"] > 0.5
     assert v["kind"] not in ("minimum", "saddle", "maximum", "plateau"), v["explanation"]["en"]
+
+
+def test_a_model_bottom_beyond_the_plot_is_no_bottom_nearby() -> None:
+    """Along Rosenbrock's curved floor the local quadratic's bottom jumps from none to 181 to
+    16 away from one η to the next (preset 35's lone "crawling" column at η = 6e-3, the lesson
+    review's "odd stripe"). Beyond the plot's diagonal it says nothing about the run: the three
+    neighbours are judged alike, as a slope covering its pace."""
+    kinds, sentences = [], []
+    for lr in (0.00546, 0.00599, 0.00658):
+        sc = {"surface": "rosenbrock", "start": [-1.5, 2.0], "steps": 1000,
+              "runs": [{"optimizer": "adam", "params": {"lr": lr, "betas": [0.6, 0.999]}}]}  # fmt: skip
+        v = simulate(sc).runs[0].verdict
+        kinds.append(v["kind"])
+        sentences.append(v["explanation"]["en"])
+    assert kinds == ["moving"] * 3, sentences
+    assert all("no bottom nearby" in s for s in sentences), sentences

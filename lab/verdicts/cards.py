@@ -268,10 +268,19 @@ def _steps_to_go(t: Table, i: int, k: int) -> float:
     return time * math.log(ratio) if ratio > 1 else 0.0
 
 
+def _slope(t: Table, i: int, k: int) -> bool:
+    """Judged as a slope without a bottom nearby: a degenerate direction that does not curve
+    upwards, or whose model's bottom lies beyond the plot's diagonal."""
+    if not t.degenerate[i][k]:
+        return False
+    upward = t.eig[i][k] > 0 and not t.zero[i][k]
+    return not upward or t.to_go[i][k] > t.scale.diag[i]
+
+
 def crawling(t: Table, i: int) -> dict[str, Any]:
     k = t.decisive[i]
     nums = common(t, i)
-    slope = t.degenerate[i][k] and not (t.eig[i][k] > 0 and not t.zero[i][k])
+    slope = _slope(t, i, k)
     togo = _steps_to_go(t, i, k)
     nums.update(
         direction=unit(t.vec[i][k]),
@@ -336,7 +345,7 @@ def moving(t: Table, i: int) -> dict[str, Any]:
     nums = common(t, i)
     rate = t.log_rate[i][k]
     escape = not t.degenerate[i][k] and t.eig[i][k] < 0 and rate > 0
-    slope = t.degenerate[i][k] and not (t.eig[i][k] > 0 and not t.zero[i][k])
+    slope = _slope(t, i, k)
     togo = _steps_to_go(t, i, k)
     basis = "escape" if escape else ("slope" if slope else "model")
     if basis == "model" and not math.isfinite(togo):

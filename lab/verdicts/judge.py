@@ -178,14 +178,14 @@ def _arrived(m: Model, loss_scale: Array, diag: Array, descent: Array) -> Array:
 def _time_to_go(m: Model, diag: Array, noisy: bool) -> Array:
     """Steps along each direction before anything changes much. A trusted direction: its time
     constant, the e-folding time of |Z_i|. A degenerate direction has no reliable exponential:
-    the distance over the pace, where the distance is the model's (it curves upwards) or else
-    the plot's diagonal (a slope without bottom). With noise, a direction whose net displacement
+    the distance over the pace, where the distance is the model's (it curves upwards), at most
+    the plot's diagonal (beyond it, a slope without bottom nearby). With noise, a direction whose net displacement
     over the stretch is within NOISE_K random walks of its steps' scatter shows no pace at all
     (its envelope is the noise's): infinite."""
     r = max(m.Z.shape[1] - 1, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t_const = np.where(m.log_rate != 0, 1.0 / np.abs(m.log_rate), np.inf)
-        far = np.where((m.eig > 0) & ~m.zero, m.to_go, diag[:, None])
+        far = np.where((m.eig > 0) & ~m.zero, np.minimum(m.to_go, diag[:, None]), diag[:, None])
         t_pace = np.where(m.pace > 0, far / m.pace, np.inf)
     time = np.where(m.degenerate, t_pace, t_const)
     if noisy:  # a net displacement within NOISE_K random walks of the steps is the noise's

@@ -241,7 +241,11 @@ def build(
     untrusted = zero | ((np.abs(g_dir) > 0) & ~(resid <= RESID_TOL))
     # For the distance only a step longer than the tolerance matters: within it, the run is
     # there anyway. For the kind of critical point every untrusted curvature matters.
-    degenerate = untrusted & (zero | (np.abs(step) > tol[:, None]))
+    # A bottom of the model beyond the plot's diagonal says nothing about the run within the
+    # plot (Rosenbrock's floor curves: its quadratic's bottom along the floor jumps from 16 to
+    # 181 away, or none, from one eta to the next): the direction is judged as a slope, by the
+    # loss and the pace, like one whose model is not trusted.
+    degenerate = (untrusted & (zero | (np.abs(step) > tol[:, None]))) | (np.abs(step) > diag[:, None])
     dx, dy = tail[..., 0] - target[:, 0], tail[..., 1] - target[:, 1]
     Z = np.stack([dx * vec[:, 0, 0] + dy * vec[:, 1, 0], dx * vec[:, 0, 1] + dy * vec[:, 1, 1]])
     r = Z.shape[1]
