@@ -12,8 +12,6 @@ opens at.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +22,7 @@ from figures.animation import frame_ms
 from lab import Result
 from ui import stage
 from ui.compute import HEAVY
+from ui.lru import Lru
 from ui.model import AppState
 
 OPENED = "stage_opened"  # session key: the last few figures shown, as (key, step opened at)
@@ -49,35 +48,8 @@ class Shown:
     last: int
 
 
-class FigureCache:
-    """Process-wide, least recently used, bounded by the figures' size: the figure of a
-    scenario, view and size is built once for every session that shows it."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.figures: OrderedDict[str, Shown] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> Shown | None:
-        with self.lock:
-            value = self.figures.get(key)
-            if value is not None:
-                self.figures.move_to_end(key)
-            return value
-
-    def put(self, key: str, value: Shown) -> None:
-        with self.lock:
-            self.figures[key] = value
-            self.figures.move_to_end(key)
-            while len(self.figures) > 1 and sum(len(v.figure) for v in self.figures.values()) > self.budget:
-                self.figures.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.figures.clear()
-
-
-FIGURES = FigureCache(FIGURE_BYTES)
+# Process-wide: the figure of a scenario, view and size is built once for every session that shows it.
+FIGURES: Lru[Shown] = Lru(FIGURE_BYTES, size=lambda shown: len(shown.figure))
 
 
 def last_step(result: Result) -> int:

@@ -1,5 +1,5 @@
 """The one computation of a page: the engine's result for the scenario the widgets describe,
-cached run by run (``RunCache``); with the last good formula and the last good scenario
+cached run by run (``RUNS``); with the last good formula and the last good scenario
 standing in when the user's current one is refused."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -19,6 +18,7 @@ from lab import Result, RunResult, parse_scenario, simulate
 from lab.budget import BUDGET_SECONDS, BudgetError
 from optimizers import OPTIMIZERS
 from ui.keys import widgets_to_state
+from ui.lru import Lru
 from ui.model import CUSTOM, AppState, default_state
 from ui.safe import plain
 from ui.scenario import build_surface, surface_spec, to_scenario, with_surface
@@ -34,34 +34,7 @@ NEIGHBOURS = 2  # notches each way
 CACHE_RUN_STEPS = 1_500_000  # run-steps kept (about 100 bytes each with the state: ~150 MB at most)
 
 
-class RunCache:
-    """Process-wide, least recently used: single runs keyed by their canonical scenario."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.runs: OrderedDict[str, RunResult] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> RunResult | None:
-        with self.lock:
-            run = self.runs.get(key)
-            if run is not None:
-                self.runs.move_to_end(key)
-            return run
-
-    def put(self, key: str, run: RunResult) -> None:
-        with self.lock:
-            self.runs[key] = run
-            self.runs.move_to_end(key)
-            while len(self.runs) > 1 and sum(len(r.trajectory) for r in self.runs.values()) > self.budget:
-                self.runs.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.runs.clear()
-
-
-RUNS = RunCache(CACHE_RUN_STEPS)
+RUNS: Lru[RunResult] = Lru(CACHE_RUN_STEPS, size=lambda run: len(run.trajectory))  # by canonical scenario
 
 # The heavy part of a rerun (simulating, building a figure) is Python and NumPy under one GIL:
 # twenty sessions doing it at once finish no sooner than two at a time, but hold twenty sets of

@@ -11,8 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +18,7 @@ from core.text import t
 from lab import SweepResult, parse_scenario, sweep
 from lab.budget import estimate
 from lab.scenario import Scenario
+from ui.lru import Lru
 from ui.maps_model import MapSettings
 
 # The app's budget for one map (both panels together), in estimated seconds of CPU. Larger
@@ -43,34 +42,7 @@ class MapBudgetError(ValueError):
         return t("maps.ui.over_budget", lang, **self.values)
 
 
-class MapCache:
-    """Process-wide, least recently used: sweeps keyed by their scenario's canonical JSON."""
-
-    def __init__(self, keep: int) -> None:
-        self.keep = keep
-        self.maps: OrderedDict[str, SweepResult] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> SweepResult | None:
-        with self.lock:
-            res = self.maps.get(key)
-            if res is not None:
-                self.maps.move_to_end(key)
-            return res
-
-    def put(self, key: str, res: SweepResult) -> None:
-        with self.lock:
-            self.maps[key] = res
-            self.maps.move_to_end(key)
-            while len(self.maps) > self.keep:
-                self.maps.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.maps.clear()
-
-
-MAPS = MapCache(KEEP)
+MAPS: Lru[SweepResult] = Lru(KEEP, size=lambda _: 1)  # sweeps by their scenario's canonical JSON
 
 
 def map_scenarios(scenario: dict[str, Any], settings: MapSettings) -> list[Scenario]:
