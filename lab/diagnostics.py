@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.verdicts import THRESHOLDS, Accumulator, NoiseModel, judge
+from lab.verdicts import THRESHOLDS, Accumulator, NoiseModel, Verdicts, judge
 from surfaces.base import Surface
 
 
@@ -23,14 +23,15 @@ def verdicts(
     l2: np.ndarray | None = None,
     noise: NoiseModel | float | None = None,
     causes: Sequence[Mapping[str, Any] | None] | None = None,
-) -> list[dict[str, Any]]:
+) -> Verdicts:
     """Verdicts of m runs: traj (n+1, m, 2), loss and gnorm (n+1, m), start first.
 
     Runs may have been cut (their points past the first invalid one are anything, NaN say):
     they are ``diverged`` at that point. ``l2`` (m,) is the weight decay a run adds to its
     gradient (L2, not decoupled): such a run minimises L + l2/2 |theta|^2, and that objective
     is judged. ``noise`` is the gradient noise: its std (isotropic), a ``NoiseModel``, or None.
-    ``causes``: why each cut run stopped (the engine's cut step), or None.
+    ``causes``: why each cut run stopped (the engine's cut step), or None. The kinds are
+    decided at once; each card is written when first read (``lab.verdicts.lazy``).
     """
     acc = Accumulator(surface, traj.shape[1], traj.shape[0] - 1, l2)
     acc.feed_arrays(traj, loss, gnorm)

@@ -34,6 +34,7 @@ from lab.budget import Deadline, check_budget
 from lab.cut import CHECK_EVERY, Cause, Replay, Snapshots, find_cuts
 from lab.diagnostics import verdicts
 from lab.scenario import MAX_COORD, Scenario, ScenarioError, parse_scenario
+from lab.verdicts import Verdicts, gather
 from optimizers import OPTIMIZERS, Optimizer, resolved_params
 from optimizers.schedules import lr_sequence
 from surfaces.base import Surface
@@ -56,7 +57,9 @@ class RunResult:
     grad_norm: Array  # (k+1,)
     lr: Array  # (k,)
     effective_lr: Array  # (k, 2)
-    verdict: dict[str, Any]
+    # The run's verdict (``verdict``, below): row j of the batch's verdicts, whose cards are
+    # written when first read (``lab.verdicts.lazy``).
+    judged: tuple[Verdicts, int] = field(repr=False)
     surface: Surface | None = field(default=None, repr=False)
     state: dict[str, Array] = field(default_factory=dict)  # name -> (k, 2) or (k, 1)
     # On a data set (lab.batches): the batch setting ({"size", "seed"}, None: all the data),
@@ -103,6 +106,18 @@ class RunResult:
         """The exact (noise-free) gradient at every point, (k+1, 2), computed on demand."""
         with np.errstate(all="ignore"):
             return np.asarray(self.surface.grad(self.trajectory))  # type: ignore[union-attr]
+
+    @property
+    def verdict(self) -> dict[str, Any]:
+        """What happened to the run (``lab.verdicts``): kind, step, numbers, sentences."""
+        verdicts, j = self.judged
+        return verdicts[j]
+
+    @property
+    def kind(self) -> str:
+        """The verdict's kind, known without writing its card."""
+        verdicts, j = self.judged
+        return verdicts.kinds[j]
 
     @property
     def steps_run(self) -> int:
@@ -417,7 +432,7 @@ def judge(
     noise_std: float,
     cuts: Cuts | None = None,
     sets: list[BatchSet] | None = None,
-) -> list[dict[str, Any]]:
+) -> Verdicts:
     """Each row's verdict, all rows in one batch: a row ``cut_runs`` cut is ``diverged`` at
     its first invalid point, with the cause found there. Rows on mini-batches are judged with
     their batch noise as the noise floor, one batch setting at a time (a verdict depends on
@@ -426,7 +441,7 @@ def judge(
     causes = None if cuts is None else [None if c is None else c.to_dict() for c in cuts.causes]
     if not sets:
         return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, noise_std, causes)
-    out: list[dict[str, Any]] = [{}] * len(l2)
+    parts = []
     for rows, noise in noise_partition(surface, sets, len(l2), noise_std):
         index = range(rows.start, rows.stop) if isinstance(rows, slice) else rows.tolist()
         part = verdicts(
@@ -438,9 +453,8 @@ def judge(
             noise,
             None if causes is None else [causes[j] for j in index],
         )
-        for j, v in zip(index, part, strict=True):
-            out[j] = v
-    return out
+        parts.append((index, part))
+    return gather(len(l2), parts)
 
 
 def pack(
@@ -451,7 +465,7 @@ def pack(
     cuts: Cuts,
     rates: Rates,
     noise: Array | None,
-    judged: list[dict[str, Any]],
+    judged: Verdicts,
     seen: dict[int, BatchColumn] | None = None,
 ) -> list[RunResult]:
     """One RunResult per run, in the scenario's order; arrays are views into the batch."""
@@ -472,7 +486,7 @@ def pack(
                 grad_norm=paths.gnorm[: k + 1, j],
                 lr=rates.of_row(j, k),
                 effective_lr=paths.eff[:k, j],
-                verdict=judged[j],
+                judged=(judged, j),
                 surface=surface,
                 state={name: arr[:k, r] for name, arr in grp.recorded.items()},
                 series={} if noise is None else {"noise": partial(_head, noise, k)},

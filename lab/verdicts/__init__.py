@@ -16,12 +16,14 @@ and the mathematics behind each are in ``lab.verdicts.thresholds`` and the READM
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from lab.verdicts import cards, events
 from lab.verdicts.judge import KINDS_LIVE, Objective, decide
+from lab.verdicts.lazy import Verdicts, gather
 from lab.verdicts.noise import IsotropicNoise, NoiseModel, as_noise
 from lab.verdicts.scales import RunScales, Scales, surface_scales
 from lab.verdicts.stream import REASONS, Accumulator, Summary
@@ -36,8 +38,9 @@ def judge(
     summary: Summary,
     noise: NoiseModel | float | None = None,
     causes: Sequence[Mapping[str, Any] | None] | None = None,
-) -> list[dict[str, Any]]:
-    """One verdict dict per run of ``summary``. ``causes`` (per run, from the engine's cut
+) -> Verdicts:
+    """One verdict dict per run of ``summary``, a ``Verdicts`` sequence: every run's kind is
+    decided here (``.kinds``), its card (dict, sentences, events) written when first read. ``causes`` (per run, from the engine's cut
     step, ``lab.cut.Cause.to_dict``) tells why a cut run stopped; without it the summary's own
     reason ("bound" or "nonfinite") is given.
 
@@ -53,11 +56,10 @@ def _judge(
     summary: Summary,
     noise: NoiseModel | float | None,
     causes: Sequence[Mapping[str, Any] | None] | None = None,
-) -> list[dict[str, Any]]:
+) -> Verdicts:
     noise = as_noise(noise)
     s = summary
     m = s.runs
-    out: list[dict[str, Any]] = [{}] * m
     curv = s.scale.curv
     obj = Objective(surface, s.l2)
     grad_scale = s.scale.grad
@@ -68,29 +70,39 @@ def _judge(
     # saddle passed (the onset of a diverging run is added below).
     quiet = ((s.bursts.count == 0) & ~events.first_step_unusual(ratio, rose)).tolist()
     cut = s.cut >= 0
-    for j in np.flatnonzero(cut).tolist():
-        onset = _onset(s, j)
-        cause = causes[j] if causes is not None else None
-        reason = cause["reason"] if cause else REASONS[int(s.cut_reason[j])]
-        v = cards.diverged(int(s.cut[j]), reason, onset, cause)
-        out[j] = _with_events(v, s, j, first[j], passed[j], onset)
+    kinds = ["diverged"] * m
+    row = [-1] * m  # a live run's row in the decision
     live = np.flatnonzero(~cut)
+    table: list[cards.Table] = []  # the decision as Python lists, made at the first card read
     if len(live):
         d = decide(surface, s, live, noise)
         best = surface.min_value()
         minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
         if best is not None and len(minima):
             minima = minima[np.asarray(surface.value(minima)) <= best + 1e-9 * max(1.0, abs(best))]
-        table = cards.Table(s, d, live, best, minima, noise is not None)
-        for i, j in enumerate(live.tolist()):
-            v = cards.live(table, i)
+        made = partial(cards.Table, s, d, live, best, minima, noise is not None)
+        for i, (j, k) in enumerate(zip(live.tolist(), d.kind.tolist(), strict=True)):
+            kinds[j], row[j] = KINDS_LIVE[k], i
+
+    def write(j: int) -> dict[str, Any]:
+        """The card of run j (the decision above is all it reads)."""
+        with np.errstate(all="ignore"):
+            if row[j] < 0:
+                onset = _onset(s, j)
+                cause = causes[j] if causes is not None else None
+                reason = cause["reason"] if cause else REASONS[int(s.cut_reason[j])]
+                v = cards.diverged(int(s.cut[j]), reason, onset, cause)
+                return _with_events(v, s, j, first[j], passed[j], onset)
+            if not table:
+                table.append(made())
+            v = cards.live(table[0], row[j])
             if quiet[j] and not passed[j] and v["kind"] != "diverging":
                 v["events"] = []
-                out[j] = v
-                continue
+                return v
             onset = v["numbers"].get("onset_step") if v["kind"] == "diverging" else None
-            out[j] = _with_events(v, s, j, first[j], passed[j], onset)
-    return out
+            return _with_events(v, s, j, first[j], passed[j], onset)
+
+    return Verdicts(kinds, write)
 
 
 def _onset(s: Summary, j: int) -> int | None:
@@ -120,6 +132,8 @@ __all__ = [
     "RunScales",
     "Scales",
     "Summary",
+    "Verdicts",
+    "gather",
     "judge",
     "surface_scales",
 ]
