@@ -23,7 +23,7 @@ from ui.compute import current_result, scenario_key, surface_state
 from ui.controls import controls
 from ui.keys import RUN_IDS
 from ui.model import AppState
-from ui.popovers import download_buttons, ignored_warning, share_box
+from ui.popovers import download_buttons, ignored_warning, link_params, share_box
 from ui.process import freeze_imports
 from ui.recover import boundary, page_lang, show_callback_error
 from ui.results import rule_panels, verdict_cards
@@ -100,10 +100,13 @@ def results(state: AppState, share: Any, download: Any, lang: str, present: bool
         step = classroom.draw(result, state, scenario_key(result), colors, banner=texts is not None)
     verdict_cards(result, lang, colors)
     rule_panels(result, step, lang)
-    with download:
-        download_buttons(result, state, step, lang, colors)
-    with share:
-        share_box(state, lang)
+    params = link_params(state)
+    if download.open:
+        with download:
+            download_buttons(result, state, step, lang, colors)
+    if share.open:
+        with share:
+            share_box(params, lang)
 
 
 main()

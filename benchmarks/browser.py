@@ -94,11 +94,15 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(url)
         settle(page)
-        eta_notch(page, "ArrowRight")  # warm-up: the first new figure
-        page.wait_for_timeout(1500)
-        etas = []
+        for key in ("ArrowRight", "ArrowLeft"):  # warm-up: the neighbour's figure, and back
+            eta_notch(page, key)
+            page.wait_for_timeout(1500)
+        etas = []  # notches between the default eta and its right neighbour
         for i in range(args.tries):
             etas.append(eta_notch(page, "ArrowLeft" if i % 2 else "ArrowRight"))
+            page.wait_for_timeout(1200)
+        if args.tries % 2:  # back to the default scenario for the step notches
+            eta_notch(page, "ArrowLeft")
             page.wait_for_timeout(1200)
         print(f"eta notch, default scenario, until the figure is redrawn: {median(etas)}   (target <= 300 ms)", flush=True)
         came, parsed, drawn = (statistics.median(x[k] for x in SPLITS[-len(etas):]) for k in range(3))

@@ -65,11 +65,20 @@ def values(v: Any) -> np.ndarray:
     return np.asarray([np.nan if x is None else x for x in v], dtype=float)
 
 
+def cards(at: Any) -> list[str]:
+    """The verdict cards' bodies (``ui.results.card_html``), one per run."""
+    return [h.proto.body for h in at.get("html") if 'class="lab-card"' in h.proto.body]
+
+
 def kinds(at: Any) -> list[str]:
     """The verdict headline of each card, e.g. 'OSCILLATING'."""
-    return [
-        m.value.split("**")[1] for m in at.markdown if m.value.startswith("**") and " · " in m.value
-    ]
+    return [re.search(r'class="lab-card-kind"><b>(.*?)</b>', c).group(1) for c in cards(at)]
+
+
+def open_run(at: Any, rid: int) -> Any:
+    """Open run ``rid``'s expander (a closed run's widgets are not drawn), as a click does."""
+    at.session_state[f"r{rid}_open"] = True
+    return at.run()
 
 
 def shown(markdown: str) -> str:
@@ -117,7 +126,7 @@ def test_language_switch_changes_every_label(make_app: MakeApp) -> None:
     assert "凸的狭长峡谷" in at.selectbox(key="surface").options
     assert "全批量（无噪声）" in at.select_slider(key="batch").options
     assert stage_data(at)["labels"]["play"] == "播放"
-    assert any("卡住了" in m.value for m in at.markdown)  # the engine's explanation, in Chinese
+    assert any("卡住了" in c for c in cards(at))  # the engine's explanation, in Chinese
     assert at.query_params["lang"] == "zh"
 
 
@@ -134,9 +143,54 @@ def test_presentation_mode_enlarges_and_keeps_controls_in_the_drawer(make_app: M
     assert at.query_params["present"] == "1"
 
 
+def test_a_closed_run_is_not_drawn_and_keeps_its_values(make_app: MakeApp) -> None:
+    at = make_app()
+    assert "r2_p_lr" not in [w.key for w in at.select_slider]  # closed: its widgets are not drawn
+    open_run(at, 2)
+    at.text_input(key="r2_p_lr__exact").set_value("0.0123").run()
+    at.selectbox(key="r2_sched").set_value("cosine").run()
+    assert at.select_slider(key="r2_p_lr").value == 0.0123  # still open after its title changed
+    at.session_state["r2_open"] = False  # closed again, as a click does
+    at.run()
+    for lr in (0.005, 0.02):  # reruns that do not draw run 3 forget none of its values
+        at.select_slider(key="r0_p_lr").set_value(lr).run()
+        ok(at)
+    assert "r2_p_lr" not in [w.key for w in at.select_slider]
+    assert run_line(map_spec(at), "Adam η=0.0123 + CosineAnnealingLR")
+    assert at.query_params["r2.lr"] == "0.0123" and at.query_params["r2.s"] == "cosine"
+    open_run(at, 2)
+    assert at.select_slider(key="r2_p_lr").value == 0.0123
+    assert at.selectbox(key="r2_sched").value == "cosine"
+
+
+def test_only_the_open_rules_tab_is_written_and_it_stays_with_its_run(make_app: MakeApp) -> None:
+    at = make_app()
+    assert "\\beta_1" not in latex(at)  # Adam's rule: run 3's tab, closed
+    at.session_state["rules_run"] = 2
+    at.run()
+    assert "\\beta_1" in latex(at) and "Step t = 0" in " ".join(m.value for m in at.markdown)
+    at.select_slider(key="r0_p_lr").set_value(0.005).run()  # renames run 1: run 3's tab stays open
+    ok(at)
+    assert "\\beta_1" in latex(at)
+
+
+def test_a_card_is_one_element_and_shows_a_label_as_typed(make_app: MakeApp) -> None:
+    label = "<b>bold</b> **star** [x](http://example.com)"
+    at = make_app({"r0": "sgd", "r0.label": label})
+    ok(at)
+    (card,) = cards(at)
+    assert "&lt;b&gt;bold&lt;/b&gt; **star** [x](http://example.com)" in card
+    assert "<a " not in card and "<b>bold" not in card
+    assert not any("OSCILLATING" in m.value or "MINIMUM" in m.value for m in at.markdown)
+
+
 def test_share_link_holds_the_state(make_app: MakeApp) -> None:
     at = make_app()
     at.select_slider(key="r0_p_lr").set_value(0.005).run()
+    assert at.query_params["r0.lr"] == "0.005"  # the address follows, the popover closed or not
+    assert not at.code  # closed, the Share popover is not drawn
+    at.session_state["share_open"] = True  # opened, as a click does
+    at.run()
     assert any("r0.lr=0.005" in c.value for c in at.code)
 
 
@@ -289,6 +343,7 @@ def test_a_refused_scenario_keeps_the_previous_result(make_app: MakeApp) -> None
 
 def test_schedule_choice_shows_its_curve_and_shapes_the_lr(make_app: MakeApp) -> None:
     at = make_app()
+    open_run(at, 2)
     at.selectbox(key="r2_sched").set_value("cosine").run()
     ok(at)
     lr_line = next(
@@ -318,6 +373,7 @@ def test_schedule_choice_shows_its_curve_and_shapes_the_lr(make_app: MakeApp) ->
 @pytest.mark.parametrize("schedule", ["step", "exponential", "linear", "warmup_cosine", "onecycle"])
 def test_every_schedule_runs(make_app: MakeApp, schedule: str) -> None:
     at = make_app()
+    open_run(at, 2)
     at.selectbox(key="r2_sched").set_value(schedule).run()
     ok(at)
     lr_line = next(
@@ -343,6 +399,7 @@ def test_add_and_remove_runs(make_app: MakeApp) -> None:
     assert len(kinds(at)) == 4
     assert run_line(map_spec(at), "RMSProp η=0.1")
     colors = {t["name"]: t["line"]["color"] for t in map_spec(at)["data"] if t.get("yaxis") == "y2" and t.get("legendgroup")}
+    open_run(at, 1)
     at.button(key="r1_remove").click().run()
     ok(at)
     legend = [t["name"] for t in map_spec(at)["data"] if t.get("showlegend") and t.get("legendgroup")]
@@ -496,6 +553,7 @@ def test_url_round_trip_restores_every_widget(make_app: MakeApp) -> None:
     assert at.session_state["step"] == 25
     assert at.selectbox(key="r0_family").value == "adam"
     assert at.select_slider(key="r0_p_beta1").value == 0.8
+    open_run(at, 1)
     assert at.toggle(key="r1_lecture").value is True
     assert at.text_input(key="r1_label").value == "RMS"
     assert {k: at.query_params[k] for k in query} == query
@@ -730,8 +788,10 @@ def test_a_new_optimizer_starts_from_its_own_defaults(make_app: MakeApp) -> None
 
 def test_the_adamw_switch_brings_adamws_weight_decay(make_app: MakeApp) -> None:
     at = make_app()
+    open_run(at, 2)
     at.selectbox(key="r2_family").set_value("adam").run()
     assert at.select_slider(key="r2_p_weight_decay").value == 0.0
+    at.session_state["rules_run"] = 2  # its update rule's tab open (only the open tab is drawn)
     at.toggle(key="r2_decoupled").set_value(True).run()
     ok(at)
     assert at.select_slider(key="r2_p_weight_decay").value == 0.01  # AdamW's default λ
@@ -740,6 +800,7 @@ def test_the_adamw_switch_brings_adamws_weight_decay(make_app: MakeApp) -> None:
 
 def test_sliders_for_betas_alpha_and_schedule_parameters_with_exact_values(make_app: MakeApp) -> None:
     at = make_app()
+    open_run(at, 2)
     beta1 = at.select_slider(key="r2_p_beta1")
     assert {"0.9", "0.95", "0.99", "0.995", "0.999"} <= set(beta1.options)  # fine near 1
     at.text_input(key="r2_p_lr__exact").set_value("0.0123").run()
@@ -757,6 +818,7 @@ def test_sliders_for_betas_alpha_and_schedule_parameters_with_exact_values(make_
 
 def test_one_cycle_disables_eta_and_says_why(make_app: MakeApp) -> None:
     at = make_app()
+    open_run(at, 2)
     at.selectbox(key="r2_sched").set_value("onecycle").run()
     ok(at)
     assert at.select_slider(key="r2_p_lr").disabled

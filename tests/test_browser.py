@@ -184,10 +184,15 @@ def test_switching_language_leaves_no_english_label(page: Page, app_url: str) ->
     expect(page.get_by_text("自适应学习率，一步一步看").first).to_be_visible(timeout=TIMEOUT)
     page.wait_for_function(f"() => {GD}.layout.title.text === '凸的狭长峡谷'", timeout=TIMEOUT)
     page.wait_for_timeout(1000)
-    page.locator('[data-testid="stExpander"] summary').nth(1).click()  # open run 2
-    page.wait_for_timeout(800)
     sidebar = page.locator('section[data-testid="stSidebar"]')
     boxes = sidebar.locator("input[role=combobox]")
+    closed = boxes.count()
+    page.locator('[data-testid="stExpander"] summary').nth(1).click()  # open run 2 (a rerun draws it)
+    page.wait_for_function(
+        "n => document.querySelectorAll('section[data-testid=stSidebar] input[role=combobox]').length > n",
+        arg=closed, timeout=TIMEOUT,
+    )
+    page.wait_for_timeout(800)
     chosen = " | ".join(boxes.nth(i).input_value() for i in range(boxes.count()))
     shown = sidebar.inner_text() + " | " + chosen
     for english in ("Convex ravine", "Gradient descent", "Cosine annealing", "full batch", "Constant", "Optimizer"):

@@ -21,7 +21,7 @@ from ui.batch_controls import (
     run_batch_control,
 )
 from ui.keys import FULL_BATCH, RUN_IDS, widgets_to_state
-from ui.model import BATCH_CHOICES, CUSTOM, MAX_RUNS, MAX_STEPS, auto_labels
+from ui.model import BATCH_CHOICES, CUSTOM, MAX_RUNS, MAX_STEPS, auto_labels, name_label
 from ui.safe import plain
 from ui.session import PRESET, add_run, on_preset, reset_start
 from ui.url import MAX_SEED
@@ -51,6 +51,33 @@ def controls(lang: str, formula_error: str | None) -> None:
         format_func=lambda a: t(f"arrow_{a}", lang),
         help=t("arrows_help", lang),
     )
+
+
+NOT_VALUES = ("remove", "sched_chart")  # a run's button and chart: no value to keep (or set)
+
+
+def run_box(rid: int) -> str:
+    """The key of run ``rid``'s expander (True while open)."""
+    return f"r{rid}_box"
+
+
+def run_open(rid: int) -> str:
+    """The key that remembers whether run ``rid``'s expander is open."""
+    return f"r{rid}_open"
+
+
+def _remember_open(rid: int) -> None:
+    st.session_state[run_open(rid)] = bool(st.session_state.get(run_box(rid)))
+
+
+def keep_closed(rid: int) -> None:
+    """Keep the values of a closed run's widgets, which are not drawn in this run: Streamlit
+    forgets a widget's value at the end of a run that did not draw it, unless the value is
+    assigned again (then it is the session's, until the widget is drawn again)."""
+    ss = st.session_state
+    prefix, skip = f"r{rid}_", {run_box(rid), *(f"r{rid}_{name}" for name in NOT_VALUES)}
+    for key in [k for k in ss if isinstance(k, str) and k.startswith(prefix) and k not in skip]:
+        ss[key] = ss[key]
 
 
 def preset_box(lang: str) -> None:
@@ -148,14 +175,27 @@ def steps_and_noise(lang: str) -> None:
 
 
 def runs_controls(lang: str) -> None:
-    """One expander per run (the first open), and the button that adds one."""
-    ids = st.session_state[RUN_IDS]
-    labels = auto_labels(widgets_to_state(st.session_state).runs)
-    steps = int(st.session_state["steps"])
+    """One expander per run (the first open), and the button that adds one. A closed run's
+    widgets are not drawn (opening it reruns the page): the browser would redraw them at every
+    notch of every slider. Their values are kept (``keep_closed``)."""
+    ss = st.session_state
+    ids = ss[RUN_IDS]
+    runs = widgets_to_state(ss).runs
+    labels = auto_labels(runs)
+    steps = int(ss["steps"])
     for index, rid in enumerate(ids):
-        # Keyed, so it stays open while its title follows the label (η changes it).
-        title = f"{index + 1}. {plain(labels[index])}"
-        with st.expander(title, expanded=index == 0, key=f"r{rid}_box"):
+        # Streamlit makes an expander whose title changes a new one (closed, and drawn from
+        # scratch): an open run's title leaves out eta, which its slider shows below; a closed
+        # run's gives its whole label. Whether it is open is kept apart (``run_open``).
+        opened = bool(ss.get(run_open(rid), index == 0))
+        run = runs[index]
+        name = name_label(labels[index], run.optimizer, run.schedule) if opened else labels[index]
+        title = f"{index + 1}. {plain(name)}"
+        box = st.expander(title, expanded=opened, key=run_box(rid), on_change=_remember_open, args=(rid,))
+        if box.open is False:
+            keep_closed(rid)
+            continue
+        with box:
             run_editor(rid, index, lang, steps, removable=len(ids) > 1)
             run_batch_control(rid, lang)
     if len(ids) < MAX_RUNS:

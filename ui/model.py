@@ -172,6 +172,17 @@ def _auto_label(run: RunState) -> str:
     return text if run.schedule is None else f"{text} + {SCHEDULE_LABELS[run.schedule['name']]}"
 
 
+def name_label(label: str, optimizer: str, schedule: dict | None) -> str:
+    """A run's name without its eta ("GD", "Adam + CosineAnnealingLR"), or its own label when
+    it has one (an automatic label starts with the optimizer's name and eta): what names a
+    run where a name must not change at every notch of eta (Streamlit makes a widget whose
+    label changes a new one, which the browser draws from scratch)."""
+    name = SHORT_NAMES[optimizer]
+    if label and not label.startswith((f"{name} η=", f"{name} + OneCycleLR")):
+        return label[:MAX_LABEL]
+    return name if schedule is None else f"{name} + {SCHEDULE_LABELS[schedule['name']]}"
+
+
 def fmt_short(v: float) -> str:
     """A hyperparameter for a label or a slider, the way the lecture writes it: 0.01, 0.3,
     1e-4, 2e-7, 10."""

@@ -34,6 +34,9 @@ header[data-testid="stHeader"] * { pointer-events: auto; }
 .lab-nums { display: flex; flex-wrap: wrap; gap: 0.2rem 1.2rem; }
 .lab-num-label { font-size: 0.85rem; color: #444; }
 .lab-num-value { font-size: 1.9rem; line-height: 1.2; white-space: nowrap; }
+.lab-card-run { font-size: 1.15em; margin-bottom: 0.5rem; }
+.lab-card p { margin: 0 0 0.6rem 0; line-height: 1.5; }
+.lab-card-note { font-size: 0.875rem; color: rgba(49, 51, 63, 0.6); }
 </style>
 """
 PRESENT_CSS = """
@@ -59,7 +62,8 @@ def style(present: bool) -> None:
 def header(lang: str, runs: int) -> tuple[DeltaGenerator, DeltaGenerator]:
     """One row that never wraps or clips: the title (it gives way, with an ellipsis), the
     view switcher (room for more views: a data panel, Maps), the view options, language,
-    Present, and Share and Download as icons with tooltips."""
+    Present, and Share and Download as icons with tooltips. The view options are always drawn
+    (their widgets keep their values only if drawn); Share and Download only when open."""
     row = st.container(key="page_header", horizontal=True, vertical_alignment="center", gap="small", wrap=False)
     with row:
         st.markdown(f'<div class="lab-title">{html.escape(t("title", lang))}</div>', unsafe_allow_html=True, width="stretch")
@@ -74,8 +78,12 @@ def header(lang: str, runs: int) -> tuple[DeltaGenerator, DeltaGenerator]:
             format_func=lambda code: t(f"lang_short_{code}", lang), required=True, label_visibility="collapsed",
         )  # fmt: skip
         st.toggle(t("present", lang), key="present")  # no help icon: at 1024 px the row has no room for it
-        share = st.popover("", icon=":material/link:", help=t("share", lang))
-        download = st.popover("", icon=":material/download:", help=t("download", lang))
+        # Share and Download are filled only while open (a rerun opens them): closed, their
+        # code box and seven buttons would be redrawn by the browser at every notch.
+        share = st.popover("", icon=":material/link:", help=t("share", lang), key="share_open", on_change="rerun")
+        download = st.popover(
+            "", icon=":material/download:", help=t("download", lang), key="download_open", on_change="rerun"
+        )
     return share, download
 
 

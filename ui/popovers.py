@@ -40,16 +40,22 @@ def ignored_warning(ignored: list[Ignored], lang: str) -> None:
         st.rerun()
 
 
-def share_box(state: AppState, lang: str) -> None:
-    """The link that reopens this view; the browser's address follows it too."""
+def link_params(state: AppState) -> dict[str, str]:
+    """The link's parameters of this view; the browser's address follows them at every run
+    (the Share popover or not)."""
     params = {**encode(state), **maps_link()}
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+    return params
+
+
+def share_box(params: dict[str, str], lang: str) -> None:
+    """The link that reopens this view."""
     base = getattr(st.context, "url", None) or ""
     st.code(
         f"{base}?{urlencode(params)}" if params else base or "?", language=None, wrap_lines=True
     )
     st.caption(t("share_help", lang))
-    if params != st.query_params.to_dict():
-        st.query_params.from_dict(params)
 
 
 def download_buttons(result: Result, state: AppState, step: int, lang: str, colors: tuple[str, ...] = ()) -> None:

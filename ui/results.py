@@ -11,6 +11,7 @@ from core.text import t
 from lab import Result, RunResult
 from surfaces.base import Surface
 from ui import explain
+from ui.model import name_label
 from ui.safe import plain
 
 CARDS_PER_ROW = 3
@@ -27,32 +28,41 @@ def verdict_cards(result: Result, lang: str, colors: tuple[str, ...]) -> None:
 
 def verdict_card(run: RunResult, color: str, lang: str) -> None:
     """The run's verdict in words, with the numbers its sentence gives (``lab.verdicts``:
-    one set of numbers per verdict) and its events."""
+    one set of numbers per verdict) and its events: one element (the browser redraws each
+    element of the page at every notch of a slider)."""
+    with st.container(border=True):
+        st.html(card_html(run, color, lang))
+
+
+def card_html(run: RunResult, color: str, lang: str) -> str:
+    """The card's body. Every text is escaped: a label is user text, and a sentence is shown
+    as written (never read as Markdown or HTML)."""
     v = run.verdict
     numbers = v.get("numbers", {})
-    with st.container(border=True):
-        # The label is user text: escaped, it cannot become markup.
-        st.html(
-            f'<div style="font-size:1.15em"><span style="color:{color};'
-            f'font-size:1.4em">●</span> <b>{html.escape(run.label, quote=False)}</b></div>'
-        )
-        step = v.get("step", run.steps_run)
-        st.markdown(f"**{t('kind.' + v['kind'], lang).upper()}** · {t('at_step', lang, step=step)}")
-        loss_label = "verdict.card.final_loss_l2" if numbers.get("objective") == "loss+l2" else "final_loss"
-        final = numbers.get("final_loss")
-        shown = [(t(loss_label, lang), "–" if final is None else f"{final:.4g}")]
-        ratio = numbers.get("grad_norm_ratio")
-        if v["kind"] != "diverged" and ratio is not None:
-            shown.append((t("grad_ratio", lang), f"{ratio:.3g}"))
-        st.html(card_numbers(shown))
-        eig = v.get("eigenvalues")
-        if eig:
-            # A verdict's non-finite numbers are None (plain JSON): shown as "—".
-            shown = ("—" if e is None else f"{e:.4g}" for e in eig)
-            st.caption(f"{t('eigenvalues', lang)}: " + ", ".join(shown))
-        st.write(v["explanation"][lang])
-        if v.get("events_text"):
-            st.markdown(f"**{t('verdict.card.events', lang)}:** {plain(v['events_text'][lang])}")
+    esc = html.escape
+    parts = [
+        f'<div class="lab-card-run"><span style="color:{color};font-size:1.4em">●</span> '
+        f"<b>{esc(run.label, quote=False)}</b></div>",
+        f'<p class="lab-card-kind"><b>{esc(t("kind." + v["kind"], lang).upper())}</b> · '
+        f"{esc(t('at_step', lang, step=v.get('step', run.steps_run)))}</p>",
+    ]
+    loss_label = "verdict.card.final_loss_l2" if numbers.get("objective") == "loss+l2" else "final_loss"
+    final = numbers.get("final_loss")
+    shown = [(t(loss_label, lang), "–" if final is None else f"{final:.4g}")]
+    ratio = numbers.get("grad_norm_ratio")
+    if v["kind"] != "diverged" and ratio is not None:
+        shown.append((t("grad_ratio", lang), f"{ratio:.3g}"))
+    parts.append(card_numbers(shown))
+    eig = v.get("eigenvalues")
+    if eig:
+        # A verdict's non-finite numbers are None (plain JSON): shown as "—".
+        values = ", ".join("—" if e is None else f"{e:.4g}" for e in eig)
+        parts.append(f'<p class="lab-card-note">{esc(t("eigenvalues", lang))}: {esc(values)}</p>')
+    parts.append(f'<p class="lab-card-text">{esc(v["explanation"][lang])}</p>')
+    if v.get("events_text"):
+        parts.append(f'<p class="lab-card-text"><b>{esc(t("verdict.card.events", lang))}:</b> '
+                     f"{esc(v['events_text'][lang])}</p>")  # fmt: skip
+    return f'<div class="lab-card">{"".join(parts)}</div>'
 
 
 def card_numbers(pairs: list[tuple[str, str]]) -> str:
@@ -66,12 +76,34 @@ def card_numbers(pairs: list[tuple[str, str]]) -> str:
     return f'<div class="lab-nums">{cells}</div>'
 
 
+RULES_TAB = "rules_tab"  # the open tab's label (Streamlit's)
+RULES_RUN = "rules_run"  # the open tab's run, by its place: labels change with eta
+
+
 def rule_panels(result: Result, step: int, lang: str) -> None:
+    """One tab per run, named without eta (a tab whose name changes is drawn from scratch);
+    only the open tab's formulas are written (a rerun opens another): the browser typesets
+    every formula it is sent, at every notch of a slider."""
     st.subheader(t("rules", lang))
-    tabs = st.tabs([plain(r.label) for r in result.runs])
+    labels = tab_labels([name_label(r.label, r.optimizer, r.schedule) for r in result.runs])
+    place = min(max(int(st.session_state.get(RULES_RUN) or 0), 0), len(labels) - 1)
+    tabs = st.tabs(labels, default=labels[place], key=RULES_TAB, on_change=_remember_tab, args=(labels,))
     for tab, run in zip(tabs, result.runs, strict=True):
-        with tab:
-            rule_panel(run, step, result.surface, lang)
+        if tab.open is not False:  # None: a tab that does not track state is always drawn
+            with tab:
+                rule_panel(run, step, result.surface, lang)
+
+
+def tab_labels(labels: list[str]) -> list[str]:
+    """The runs' names as tab names: plain text, numbered as in the sidebar (two runs may
+    share a name, a tab's name must be its own)."""
+    return [f"{i}. {plain(label)}" for i, label in enumerate(labels, start=1)]
+
+
+def _remember_tab(labels: list[str]) -> None:
+    chosen = st.session_state.get(RULES_TAB)
+    if chosen in labels:
+        st.session_state[RULES_RUN] = labels.index(chosen)
 
 
 def rule_panel(run: RunResult, step: int, surface: Surface, lang: str) -> None:
