@@ -166,11 +166,13 @@ def step_axis(
     return axis
 
 
-def step_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
-    """About ``n`` round step numbers from ``lo`` to ``hi`` (none in the read-out column)."""
+def step_ticks(lo: float, hi: float, n: int = 3) -> list[float]:
+    """At most ``n`` + 1 round step numbers from ``lo`` to ``hi`` (none in the read-out
+    column), spaced 1, 2 or 5 × 10^k: 0, 50k, 100k rather than five labels that a 1024-pixel
+    screen would have to turn on their side, into the axis title."""
     raw = max((hi - lo) / n, 1.0)
     mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
     first = math.ceil(lo / step) * step
     return [round(first + k * step, 6) for k in range(int((hi - first) // step) + 1)]
 
@@ -268,9 +270,14 @@ def marks(result: Result, axis: Axis, number: int, view: View) -> dict[str, Any]
     if not xs:
         return None
     xr, yr = axis_refs(number)
+    # A mark in the last quarter of the step axis writes its word to the left of it: to the
+    # right, the read-out column beside the panel would cover it ("stopped" cut to "s").
+    lo, hi = view.steps if view.steps is not None else (0, max(r.steps_run for r in result.runs))
+    turn = lo + 0.75 * (hi - lo)
+    sides = ["bottom left" if x > turn else "bottom right" for x in xs]
     return {
         "type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": texts,
-        "xaxis": xr, "yaxis": yr, "textposition": "bottom right", "cliponaxis": False,
+        "xaxis": xr, "yaxis": yr, "textposition": sides, "cliponaxis": False,
         "textfont": {"color": colors, "size": view.sizes.font - 2},
         "marker": {"symbol": "triangle-down", "size": view.sizes.marker - 4, "color": colors},
         "hoverinfo": "skip", "showlegend": False, "name": "marks",

@@ -176,6 +176,8 @@ def test_the_controls_set_the_data_set_and_the_batches(make_app: Any) -> None:
     assert not at.exception
     assert at.number_input(key="mb_seed").value == 0
     assert any("25 updates per epoch" in c.value for c in at.caption)  # N = 200, B = 8
+    at.session_state["r1_open"] = True  # run 2's box opened, as a click does (closed, it is not drawn)
+    at.run()
     at.select_slider(key="r1_mb").set_value(32).run()
     at.segmented_control(key="step_axis").set_value("epochs").run()
     assert not at.exception

@@ -169,6 +169,25 @@ def test_a_diverging_run_leaves_through_the_edge_with_a_mark() -> None:
     go.Figure(json.loads(pio.to_json(spec(res), validate=False)))
 
 
+def test_a_mark_in_the_last_quarter_of_the_steps_writes_its_word_to_the_left(default_result: Result) -> None:
+    (marks,) = named(spec(default_result), "marks")
+    last = max(r.steps_run for r in default_result.runs)
+    sides = dict(zip(marks["x"], marks["textposition"], strict=True))
+    assert sides and all(side == ("bottom left" if x > 0.75 * last else "bottom right") for x, side in sides.items())
+    assert "bottom left" in sides.values()  # the ravine's bounce, since step 233 of 300
+
+
+@pytest.mark.parametrize("hi", [10, 60, 300, 500, 1000, 1500, 2000, 5000, 30_000, 100_000])
+def test_step_ticks_are_few_round_numbers(hi: int) -> None:
+    from figures.panels import step_ticks
+
+    ticks = step_ticks(0, hi)
+    gaps = set(np.diff(ticks).tolist())
+    assert 2 <= len(ticks) <= 4 and ticks[0] == 0 and ticks[-1] <= hi and len(gaps) == 1
+    (gap,) = gaps
+    assert gap / 10 ** np.floor(np.log10(gap)) in (1, 2, 5)  # 1, 2 or 5 x 10^k: 0, 50k, 100k
+
+
 def test_log_axes_label_decades_only(default_result: Result) -> None:
     layout = spec(default_result)["layout"]
     for n in (3, 4, 5):  # ‖g‖, η, η/σ

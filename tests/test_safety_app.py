@@ -37,7 +37,9 @@ def map_shown(at: Any) -> bool:
 
 
 def verdict_headlines(at: Any) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith("**") and " · " in m.value]
+    """The verdict cards' headlines ("OSCILLATING · at step 233"), one per card."""
+    cards = [h.proto.body for h in at.get("html") if 'class="lab-card"' in h.proto.body]
+    return [m.group(1) for c in cards if (m := re.search(r'class="lab-card-kind">(.*?)</p>', c))]
 
 
 HOSTILE: list[tuple[dict[str, str], str]] = [

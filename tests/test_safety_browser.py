@@ -82,7 +82,7 @@ def test_markup_in_every_text_parameter_is_text_and_no_other_host_is_asked(
     legend = page.evaluate(f"() => [...{MAP_JS}.querySelectorAll('.legendtext')].map(e => e.textContent)")
     assert {ANCHOR, IMAGE, IMG} <= set(legend)
     tabs = page.get_by_role("tab").all_inner_texts()
-    assert [t.replace("\u2060", "") for t in tabs[:3]] == [ANCHOR, IMAGE, IMG]
+    assert [t.replace("\u2060", "") for t in tabs[:3]] == [f"{i}. {x}" for i, x in enumerate((ANCHOR, IMAGE, IMG), 1)]
     page.wait_for_timeout(1500)  # anything a rendered link or image would fetch has started
     live = "a[href*='host'], img[src*='host'], [*|href*='host/'], image[href*='host']"
     assert page.locator(live).count() == 0
