@@ -128,7 +128,9 @@ def panel_axis(result: Result, panel: str, view: View) -> Axis:
     hi = max(0.0, float(finite.max())) if finite.size else 1.0
     hi = hi if hi > lo else lo + 1.0
     pad = 0.06 * (hi - lo)
-    return Axis(panel, False, lo - (pad if lo < 0 else 0.0), hi + pad)
+    # From 0, with a sliver below it: a line lying on the panel's very edge (a loss gone to 0)
+    # is drawn half cut, and the curtain over the unplayed steps cannot cover that half pixel.
+    return Axis(panel, False, lo - (pad if lo < 0 else 0.02 * (hi - lo)), hi + pad)
 
 
 def _log_axis(panel: str, values: np.ndarray, ref: float) -> Axis:
@@ -402,9 +404,14 @@ def readout_style(result: Result, view: View) -> dict[str, Any]:
 
 
 def curtain(track: Track, s: int, end: float) -> dict[str, Any]:
-    """A white box over the steps after ``s``: what has not been played yet."""
+    """A white box over the steps after ``s``: what has not been played yet. It reaches past
+    the panel's edges (the panel clips it): a box ending exactly at the edge left the last row
+    of pixels half covered, and a line lying along the bottom (a loss gone to 0) showed through
+    there, ahead of the clock."""
     xr, yr = axis_refs(track.number)
-    lo, hi = track.ends
+    a = track.axis
+    pad = 0.05 * (a.hi - a.lo)
+    lo, hi = short(a.data(a.lo - pad)), short(a.data(a.hi + pad))
     x0 = max(float(s), 0.0)
     return {
         "type": "scatter",

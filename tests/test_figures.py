@@ -125,6 +125,13 @@ def test_paths_are_revealed_or_drawn_whole(default_result: Result) -> None:
     curtains = named(revealed, "curtain")
     assert len(curtains) == 4 and arr(curtains[0]["x"])[0] == 0  # nothing played yet
     assert not named(whole, "curtain")
+    layout = revealed["layout"]
+    for c in curtains:  # past every edge of its panel: no row of pixels left half covered
+        axis = layout["yaxis" + c["yaxis"][1:]]
+        lo, hi = axis["range"]
+        ys = arr(c["y"])
+        ys = np.log10(ys) if axis["type"] == "log" else ys
+        assert ys.min() < lo - 0.01 * (hi - lo) and ys.max() > hi + 0.01 * (hi - lo)
     adam = [tr for tr in whole["data"] if tr.get("name") == "Adam η=0.1" and "customdata" in tr]
     assert len(arr(adam[0]["x"])) == 301  # the whole path from the start
 
@@ -142,7 +149,7 @@ def test_gradient_axis_spans_decades_around_a_flat_gradient() -> None:
 def test_loss_axis_from_zero_or_log() -> None:
     res = simulate(get_preset("01").scenario)
     lin = panel_axis(res, "loss", View())
-    assert not lin.log and lin.lo == 0 and lin.hi >= res.runs[0].loss.max()
+    assert not lin.log and -0.03 * lin.hi < lin.lo < 0 and lin.hi >= res.runs[0].loss.max()  # from 0
     log = panel_axis(res, "loss", View(loss_axis="log"))
     assert log.log and log.ref == 0 and log.hi - log.lo >= 2
     d = spec(res, View(loss_axis="log"))

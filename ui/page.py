@@ -28,6 +28,9 @@ header[data-testid="stHeader"] * { pointer-events: auto; }
 .st-key-page_header [data-testid="stMarkdown"]:has(.lab-title) { height: auto !important; min-height: 2.1rem; overflow: hidden; }
 .st-key-page_header > div:first-child { flex: 1 1 0; min-width: 0; overflow: hidden; }
 .st-key-page_header [data-testid="stMarkdownContainer"] { min-width: 0; }
+/* Below ~1200 px the header row has no room for the title: it goes (the preset and the browser
+   tab name the page) rather than shrink to "A." */
+@media (max-width: 1200px) { .lab-title { visibility: hidden; } }
 .lab-banner { border-left: 0.35rem solid #d55e00; background: #fff6ef; padding: 0.4rem 0.8rem;
   border-radius: 0.3rem; line-height: 1.35; margin-bottom: 0.2rem; }
 .lab-banner b { margin-right: 0.4rem; }
