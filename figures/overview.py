@@ -204,12 +204,26 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
         for tr in tracks:
             b.mover(panels.CURTAIN_STYLE, lambda s, tr=tr: panels.curtain(tr, s, end), s0)
     k = batch_parts.scales(result, view)
+    # Panels zoomed on the first steps (a preset's zoom) read their curves' end once the clock
+    # has passed it: the marker on the curve and the numbers beside it tell the same step (the
+    # numbers of step 500 beside curves that stop at 60 read as a contradiction).
+    zoom_end = _zoom_end(result, view) if not epochs else None
+    seen = (lambda s: s) if zoom_end is None else (lambda s: min(s, zoom_end))
     for tr in tracks:
-        at = (lambda s, tr=tr: batch_parts.epoch_cursor(tr, s, k)) if epochs else (lambda s, tr=tr: panels.cursor(tr, s))
+        at = (lambda s, tr=tr: batch_parts.epoch_cursor(tr, s, k)) if epochs else (lambda s, tr=tr: panels.cursor(tr, seen(s)))
         b.mover(panels.cursor_style(tr, view), at, s0)
     for tr in tracks:
         rows = panels.readout_rows(tr, row)
-        b.mover(panels.readout_style(result, view), lambda s, tr=tr, rows=rows: panels.readout(tr, s, rows, x_at), s0)
+        b.mover(panels.readout_style(result, view), lambda s, tr=tr, rows=rows: panels.readout(tr, seen(s), rows, x_at), s0)
+
+
+def _zoom_end(result: Result, view: View) -> int | None:
+    """The last step the panels show when they are zoomed short of the runs' end, else None."""
+    if view.steps is None:
+        return None
+    last = max(r.steps_run for r in result.runs)
+    hi = max(0, min(last, int(view.steps[1])))
+    return hi if hi < last else None
 
 
 def _data_panel(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: Frame, s0: int) -> Frame:

@@ -195,6 +195,25 @@ def test_step_ticks_are_few_round_numbers(hi: int) -> None:
     assert gap / 10 ** np.floor(np.log10(gap)) in (1, 2, 5)  # 1, 2 or 5 x 10^k: 0, 50k, 100k
 
 
+def test_zoomed_panels_read_their_curves_end_once_the_clock_has_passed_it() -> None:
+    res = simulate(get_preset("07").scenario)  # 500 steps; its panels zoomed on 0-60
+    d = spec(res, View(steps=(0, 60)))
+    index = {i: tr.get("name") for i, tr in enumerate(d["data"])}
+    last = d["frames"][-1]
+    assert int(last["name"]) == 500
+    moved = dict(zip(last["traces"], last["data"], strict=True))
+    cursors = [moved[i] for i in moved if index[i] == "cursor"]
+    readouts = [moved[i] for i in moved if index[i] == "readout"]
+    assert cursors and all(arr(c["x"])[0] == 60 for c in cursors)  # the marker at the curves' end
+    loss_text = next(moved[i]["text"] for i in moved if index[i] == "readout" and d["data"][i]["yaxis"] == "y2")
+    assert loss_text == [f"{r.loss[60]:.3g}" for r in res.runs]  # 5.67, 5.78: not step 500's 0.699
+    assert len(readouts) == len(cursors)
+    whole = spec(res, View())  # not zoomed: the clock's own step
+    last = whole["frames"][-1]
+    moved = dict(zip(last["traces"], last["data"], strict=True))
+    assert all(arr(moved[i]["x"])[0] == 500 for i in moved if index[i] == "cursor")
+
+
 def test_log_axes_label_decades_only(default_result: Result) -> None:
     layout = spec(default_result)["layout"]
     for n in (3, 4, 5):  # ‖g‖, η, η/σ
