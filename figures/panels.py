@@ -16,6 +16,7 @@ length) of every run on one step axis, with axes that teach.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -411,7 +412,10 @@ def curtain(track: Track, s: int, end: float) -> dict[str, Any]:
     xr, yr = axis_refs(track.number)
     a = track.axis
     pad = 0.05 * (a.hi - a.lo)
-    lo, hi = short(a.data(a.lo - pad)), short(a.data(a.hi + pad))
+    # within float64 (a hostile surface's axis can end near 1e308, where 10**(hi + pad) overflows)
+    top = 308.0 if a.log else sys.float_info.max
+    edge = lambda v: a.data(min(max(v, -top), top))  # noqa: E731
+    lo, hi = short(edge(a.lo - pad)), short(edge(a.hi + pad))
     x0 = max(float(s), 0.0)
     return {
         "type": "scatter",

@@ -435,3 +435,12 @@ def test_a_burst_still_going_at_the_end_gets_its_window() -> None:
     e = open_ended[0]
     assert (e["step"] - EVENT_WINDOW, e["step"] + EVENT_WINDOW) in event_windows(res)
     figures.classroom_spec(res, View(), width=1000, height=640, step=0)
+
+
+def test_a_curtain_near_the_largest_float_stays_finite() -> None:
+    """A loss near 1e308 puts the log axis's end there; the curtain reaching past it must not
+    overflow (CI's hostile-scenario examples found 10**(308 + pad))."""
+    res = simulate({"surface": {"expr": "x*1e308 + y**2"}, "steps": 1,
+                    "runs": [{"optimizer": "adadelta", "params": {"lr": 1e-12}}]})  # fmt: skip
+    for c in named(spec(res), "curtain"):
+        assert np.all(np.isfinite(arr(c["y"])))
