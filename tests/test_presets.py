@@ -258,3 +258,22 @@ def test_10_without_bias_correction_the_first_steps_are_tiny() -> None:
         r["params"]["betas"] = [0.9, 0.999]
     corrected, raw = simulate(sc).runs
     assert d(raw)[0] > 3 * d(corrected)[0]
+
+
+@pytest.mark.parametrize("name", ["09", "21", "22", "23"])
+def test_a_minimum_within_the_noise_says_why_its_distance_may_pass_the_tolerance(name: str) -> None:
+    """The lesson review read "gradient vanishes 0.0201 from here (tolerance 0.0183)" under
+    "Reached a minimum" as a contradiction: within the noise, the sentence says so."""
+    seen = []
+    for run in simulate(get_preset(name).scenario).runs:
+        v = run.verdict
+        if v["kind"] != "minimum":
+            continue
+        n = v["numbers"]
+        beyond = n.get("within_noise") and n["distance_to_go"] > n["tolerance"]
+        seen.append(bool(beyond))
+        en, zh = v["explanation"]["en"], v["explanation"]["zh"]
+        assert ("farther than the tolerance" in en) == bool(beyond), en
+        assert ("超出容差" in zh) == bool(beyond), zh
+        assert beyond or "(tolerance " in en
+    assert name != "09" or seen == [True]  # preset 9: 0.0201 from here, tolerance 0.0183

@@ -13,23 +13,23 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- at a critical point --------------------------------------------------------------
     "verdict.minimum": {
         "en": "Reached a minimum: by the local quadratic model the gradient vanishes {dist} "
-        "from here (tolerance {tol}), and the loss rises in every direction around it "
+        "from here ({tol}), and the loss rises in every direction around it "
         "(curvatures {eig}); final loss {loss}.",
-        "zh": "到达了最小值：按局部二次模型，梯度在离这里 {dist} 处为零（容差 {tol}），周围各个方向 "
+        "zh": "到达了最小值：按局部二次模型，梯度在离这里 {dist} 处为零（{tol}），周围各个方向 "
         "loss 都上升（曲率 {eig}）；最终 loss 为 {loss}。",
     },
     "verdict.saddle": {
         "en": "Stopped at a saddle point: by the local quadratic model the gradient vanishes "
-        "{dist} from here (tolerance {tol}), but along {dir} the loss falls (curvatures {eig}): "
+        "{dist} from here ({tol}), but along {dir} the loss falls (curvatures {eig}): "
         "moving that way lowers the loss.",
-        "zh": "停在了鞍点：按局部二次模型，梯度在离这里 {dist} 处为零（容差 {tol}），但沿 {dir} 方向 "
+        "zh": "停在了鞍点：按局部二次模型，梯度在离这里 {dist} 处为零（{tol}），但沿 {dir} 方向 "
         "loss 下降（曲率 {eig}）：往这个方向走可以降低 loss。",
     },
     "verdict.maximum": {
         "en": "Stopped at a maximum: by the local quadratic model the gradient vanishes {dist} "
-        "from here (tolerance {tol}), and the loss falls in every direction around it "
+        "from here ({tol}), and the loss falls in every direction around it "
         "(curvatures {eig}).",
-        "zh": "停在了极大值：按局部二次模型，梯度在离这里 {dist} 处为零（容差 {tol}），周围各个方向 "
+        "zh": "停在了极大值：按局部二次模型，梯度在离这里 {dist} 处为零（{tol}），周围各个方向 "
         "loss 都下降（曲率 {eig}）。",
     },
     "verdict.plateau": {
@@ -89,6 +89,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "large for the curvature along that direction.",
         "zh": "正在发散：从第 {onset} 步起，沿 {dir} 方向的来回弹动每步放大 {growth} 倍"
         "（按这次运行的长度算放大 {run_growth} 倍）；{leave}。对这个方向的曲率来说学习率太大了。",
+    },
+    "verdict.tol": {"en": "tolerance {tol}", "zh": "容差 {tol}"},
+    "verdict.tol.noise": {
+        "en": "farther than the tolerance {tol}, but within the noise's reach",
+        "zh": "超出容差 {tol}，但在噪声可及的范围内",
     },
     "verdict.leave.at": {
         "en": "at this rate it leaves the plot range at about step {step}",

@@ -126,9 +126,13 @@ def critical(t: Table, i: int, kind: str) -> dict[str, Any]:
     nums = common(t, i)
     dist = max(t.to_go[i])
     nums["distance_to_go"] = dist
+    # Within the noise a critical point may be farther than the tolerance: the sentence says
+    # so ("farther than the tolerance, but within the noise's reach"), not "(tolerance ...)"
+    # beside a larger distance, which read as a contradiction.
+    beyond = t.noisy and t.within[i] and dist > t.tol[i]
     values: dict[str, Any] = {
         "dist": fmt.num(dist),
-        "tol": fmt.num(t.tol[i]),
+        "tol": both("verdict.tol.noise" if beyond else "verdict.tol", tol=fmt.num(t.tol[i])),
         "eig": fmt.nums(t.eig[i]),
         "loss": fmt.num(t.final_loss[i]),
     }
