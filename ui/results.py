@@ -77,7 +77,7 @@ def card_numbers(pairs: list[tuple[str, str]]) -> str:
 
 
 RULES_TAB = "rules_tab"  # the open tab's label (Streamlit's)
-RULES_RUN = "rules_run"  # the open tab's run, by its place: labels change with eta
+RULES_RUN = "rules_run"  # the open tab's run, by its place: a tab's name changes with its optimizer
 
 
 def rule_panels(result: Result, step: int, lang: str) -> None:

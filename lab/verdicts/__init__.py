@@ -16,7 +16,7 @@ and the mathematics behind each are in ``lab.verdicts.thresholds`` and the READM
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -39,10 +39,10 @@ def judge(
     noise: NoiseModel | float | None = None,
     causes: Sequence[Mapping[str, Any] | None] | None = None,
 ) -> Verdicts:
-    """One verdict dict per run of ``summary``, a ``Verdicts`` sequence: every run's kind is
-    decided here (``.kinds``), its card (dict, sentences, events) written when first read. ``causes`` (per run, from the engine's cut
-    step, ``lab.cut.Cause.to_dict``) tells why a cut run stopped; without it the summary's own
-    reason ("bound" or "nonfinite") is given.
+    """One verdict dict per run of ``summary``, as a ``Verdicts`` sequence: every run's kind
+    is decided here (``.kinds``), its card (dict, sentences, events) written when first read.
+    ``causes`` (per run, from the engine's cut step, ``lab.cut.Cause.to_dict``) tells why a cut
+    run stopped; without it the summary's own reason ("bound" or "nonfinite") is given.
 
     Runs near a pole or an overflow have curvatures and gradients beyond float64; the rules
     then compare infinities (an overflow is a fact about the run, not an error), and the
@@ -73,14 +73,14 @@ def _judge(
     kinds = ["diverged"] * m
     row = [-1] * m  # a live run's row in the decision
     live = np.flatnonzero(~cut)
-    table: list[cards.Table] = []  # the decision as Python lists, made at the first card read
+    table = None  # the decision as Python lists (cards.Table), made at the first card read
     if len(live):
         d = decide(surface, s, live, noise)
         best = surface.min_value()
         minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
         if best is not None and len(minima):
             minima = minima[np.asarray(surface.value(minima)) <= best + 1e-9 * max(1.0, abs(best))]
-        made = partial(cards.Table, s, d, live, best, minima, noise is not None)
+        table = cache(partial(cards.Table, s, d, live, best, minima, noise is not None))
         for i, (j, k) in enumerate(zip(live.tolist(), d.kind.tolist(), strict=True)):
             kinds[j], row[j] = KINDS_LIVE[k], i
 
@@ -93,9 +93,7 @@ def _judge(
                 reason = cause["reason"] if cause else REASONS[int(s.cut_reason[j])]
                 v = cards.diverged(int(s.cut[j]), reason, onset, cause)
                 return _with_events(v, s, j, first[j], passed[j], onset)
-            if not table:
-                table.append(made())
-            v = cards.live(table[0], row[j])
+            v = cards.live(table(), row[j])  # type: ignore[misc]
             if quiet[j] and not passed[j] and v["kind"] != "diverging":
                 v["events"] = []
                 return v
