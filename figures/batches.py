@@ -25,7 +25,7 @@ import numpy as np
 from core.text import t
 from figures.panels import Track, axis_refs
 from figures.sampling import envelope_indices, f32, short
-from figures.style import label_text
+from figures.style import wrap_text
 from figures.view import View
 from lab import Result
 from lab.batch_views import batch_grid, batch_of, data_panel, model_fit
@@ -166,18 +166,22 @@ def data_axes(result: Result, view: View, x_domain: tuple[float, float], y_domai
     }
 
 
-def data_title(result: Result, view: View, lead: int | None) -> dict[str, Any]:
+def data_title(result: Result, view: View, lead: int | None, px: float) -> dict[str, Any]:
+    """The data panel's title, wrapped to the ``px`` pixels between the panel's left edge and
+    the figure's right one (a run's label may be long)."""
     xr, yr = axis_refs(DATA_AXIS)
     name = result.surface.model.name
     if lead is None:
         text = t("batch.data_panel", view.lang)
     else:
-        text = t("batch.panel_title", view.lang, label=label_text(result.runs[lead].label))
+        text = t("batch.panel_title", view.lang, label=result.runs[lead].label)
     if name == "sharp_flat":  # its samples are offsets in the parameter plane, not (x, y) pairs
         text = f"{t('batch.data_panel', view.lang)} · {t('batch.panel_offsets', view.lang)}"
+    font = view.sizes.font - 2
     return {
-        "text": text, "xref": f"{xr} domain", "yref": f"{yr} domain", "x": 0, "y": 1, "xanchor": "left",
-        "yanchor": "bottom", "showarrow": False, "font": {"size": view.sizes.font - 2, "color": "#333"},
+        "text": wrap_text(text, px, font), "xref": f"{xr} domain", "yref": f"{yr} domain", "x": 0, "y": 1,
+        "xanchor": "left", "yanchor": "bottom", "align": "left", "showarrow": False,
+        "font": {"size": font, "color": "#333"},
     }  # fmt: skip
 
 

@@ -22,6 +22,10 @@ RADIUS = 0.2  # the model's window, as a fraction of the map's width and height
 GRID = 21
 LEVELS = 6
 MIN_ARROW = 0.04  # the shortest eigenvector drawn, relative to the longest (so its direction shows)
+# A label sits at its eigenvector's tip, but no nearer the point than this (relative to the
+# longest): a short eigenvector's label at its tip covered the point itself, and whatever lies
+# under it (preset 9's minimum: "λ₁ = 0.0553" over its star).
+LABEL_REACH = 0.6
 
 
 def local_style(color: str, view: View) -> list[dict[str, Any]]:
@@ -105,7 +109,7 @@ def _labels(p: np.ndarray, eig: list, box: tuple[float, float]) -> dict[str, Any
     biggest = max((abs(lam) for lam, _ in eig), default=0.0)
     xs, ys, texts = [], [], []
     for k, (lam, v) in enumerate(eig):
-        _, b = _tips(p, v, _length(lam, biggest), box)
+        _, b = _tips(p, v, max(LABEL_REACH, _length(lam, biggest)), box)
         xs.append(float(b[0]))
         ys.append(float(b[1]))
         texts.append(f"λ{'₁₂'[k]} = {lam:.3g}")

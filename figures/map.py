@@ -50,8 +50,8 @@ def map_layout(
         "ticks": "outside", "fixedrange": True,
     }  # fmt: skip
     return {
-        "xaxis": {"domain": list(x_domain), "range": [vx0, vx1], "title": {"text": "x", "standoff": 2}, **axis},
-        "yaxis": {"domain": list(y_domain), "range": [vy0, vy1], "title": {"text": "y", "standoff": 2}, **axis},
+        "xaxis": {"domain": list(x_domain), "range": [vx0, vx1], "title": {"text": result.surface.axes[0], "standoff": 2}, **axis},
+        "yaxis": {"domain": list(y_domain), "range": [vy0, vy1], "title": {"text": result.surface.axes[1], "standoff": 2}, **axis},
         "images": [
             {
                 "source": layers.png_uri, "xref": "x", "yref": "y", "x": x0, "y": y1,
@@ -73,7 +73,10 @@ def static_traces(result: Result, layers: Layers, view: View, drawn: list[np.nda
         }
     ]  # fmt: skip
     if not view.reveal:
-        data += [whole_path(run, i, idx, view) for i, (run, idx) in enumerate(zip(result.runs, drawn, strict=True))]
+        data += [
+            whole_path(run, i, idx, view, len(result.runs))
+            for i, (run, idx) in enumerate(zip(result.runs, drawn, strict=True))
+        ]
     data.append(_start_marker(result, view))
     if result.surface.minima:
         data.append(_minima(result.surface, view))
@@ -90,10 +93,10 @@ def drawn_indices(run: RunResult, layers: Layers) -> np.ndarray:
     return path_indices(run.trajectory, span=(x1 - x0, y1 - y0))
 
 
-def whole_path(run: RunResult, i: int, idx: np.ndarray, view: View) -> dict[str, Any]:
+def whole_path(run: RunResult, i: int, idx: np.ndarray, view: View, n: int) -> dict[str, Any]:
     pts = run.trajectory[idx]
     return {
-        **path_style(run, i, view, legend=True),
+        **path_style(run, i, view, legend=True, n=n),
         "x": f32(pts[:, 0]),
         "y": f32(pts[:, 1]),
         "customdata": idx.astype(np.int32),
@@ -101,7 +104,8 @@ def whole_path(run: RunResult, i: int, idx: np.ndarray, view: View) -> dict[str,
     }
 
 
-def path_style(run: RunResult, i: int, view: View, legend: bool) -> dict[str, Any]:
+def path_style(run: RunResult, i: int, view: View, legend: bool, n: int) -> dict[str, Any]:
+    """Run ``i`` of ``n``'s path style (earlier runs wider: see ``View.line``)."""
     return {
         "type": "scatter",
         "mode": "lines",
@@ -109,7 +113,7 @@ def path_style(run: RunResult, i: int, view: View, legend: bool) -> dict[str, An
         "legendgroup": f"run{i}",
         "legendrank": 100 + i,  # runs first, then start, minimum, arrows
         "showlegend": legend,
-        "line": {"color": view.color(i), "width": view.sizes.line},
+        "line": {"color": view.color(i), "width": view.line(i, n)},
         "opacity": 0.85,
         "hoverinfo": "skip" if not legend else None,
     }

@@ -143,9 +143,9 @@ def _reveal(b: Builder, result: Result, view: View, drawn: list[np.ndarray], s0:
     returns the keyframe function of ``animation.frames``."""
     if not view.reveal:
         return None
-    done = [b.add({**mapping.xy(mapping.revealed(r, d, 0, s0)), **mapping.path_style(r, i, view, True)})
+    done = [b.add({**mapping.xy(mapping.revealed(r, d, 0, s0)), **mapping.path_style(r, i, view, True, len(drawn))})
             for i, (r, d) in enumerate(zip(result.runs, drawn, strict=True))]  # fmt: skip
-    grow = [b.add({**mapping.xy(mapping.revealed(r, d, s0, s0)), **mapping.path_style(r, i, view, False)})
+    grow = [b.add({**mapping.xy(mapping.revealed(r, d, s0, s0)), **mapping.path_style(r, i, view, False, len(drawn))})
             for i, (r, d) in enumerate(zip(result.runs, drawn, strict=True))]  # fmt: skip
     b.keyed = done + grow
 
@@ -174,7 +174,7 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
     x_range = (steps[0], steps[1] + share * (steps[1] - steps[0]))
     x_at = steps[1] + 0.03 * (steps[1] - steps[0])
     axes = []
-    shapes = layout.setdefault("shapes", [])
+    zoomed = _zoom_end(result, view) if not epochs else None
     for p, panel in enumerate(view.panels):
         number = PANEL_AXIS + p
         axis = panels.panel_axis(result, panel, view)
@@ -184,20 +184,14 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
         domain = [round(fr.panels_top * max(0.0, top - h), 4), round(fr.panels_top * min(1.0, top), 4)]
         bottom = p == n - 1
         x_title = t("batch.axis.epochs" if epochs else "fig.step", view.lang)
+        if zoomed is not None:  # the curves stop at the zoom's end: say so under them
+            x_title = t("fig.step_zoom", view.lang, hi=f"{zoomed:,}", last=f"{max(r.steps_run for r in result.runs):,}")
         layout[xa] = panels.step_axis(number, PANEL_AXIS, fr.panels_x, x_range, x_title if bottom else None)
         layout[xa]["tickvals"] = panels.step_ticks(*steps)
         layout[ya] = panels.value_axis(number, axis, domain, panels.panel_title(panel, axis, view.lang), view.sizes.font)
         for line in batch_parts.on_axis(panels.panel_lines(result, axis, number, view), result, view):
             b.add(line)
-        if panel == "loss":
-            b.data += batch_parts.loss_extras(result, axis, number, view)
-            if (note := batch_parts.loss_note(result, number, view)) is not None:
-                layout.setdefault("annotations", []).append(note)
-        shapes += [] if epochs else panels.stretch_shapes(result, number, view)
-        if panel == "loss" and not epochs and (m := panels.marks(result, axis, number, view)) is not None:
-            b.add(m)
-        if panel == "eff_lr":
-            layout.setdefault("annotations", []).append(_eff_note(number, view))
+        _decorate(b, layout, result, axis, number, view, epochs)
     end = x_range[1]
     tracks = [panels.Track.of(result, axis, number, steps_shown) for number, axis in axes]
     if view.reveal and not epochs:  # one curtain cannot cover runs that are at different epochs
@@ -207,14 +201,34 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
     # Panels zoomed on the first steps (a preset's zoom) read their curves' end once the clock
     # has passed it: the marker on the curve and the numbers beside it tell the same step (the
     # numbers of step 500 beside curves that stop at 60 read as a contradiction).
-    zoom_end = _zoom_end(result, view) if not epochs else None
-    seen = (lambda s: s) if zoom_end is None else (lambda s: min(s, zoom_end))
+    seen = (lambda s: s) if zoomed is None else (lambda s: min(s, zoomed))
     for tr in tracks:
         at = (lambda s, tr=tr: batch_parts.epoch_cursor(tr, s, k)) if epochs else (lambda s, tr=tr: panels.cursor(tr, seen(s)))
         b.mover(panels.cursor_style(tr, view), at, s0)
     for tr in tracks:
         rows = panels.readout_rows(tr, row)
         b.mover(panels.readout_style(result, view), lambda s, tr=tr, rows=rows: panels.readout(tr, seen(s), rows, x_at), s0)
+
+
+def _decorate(b: Builder, layout: dict[str, Any], result: Result, axis: panels.Axis, number: int, view: View, epochs: bool) -> None:
+    """What a panel shows besides its lines: the loss panel's extras and marks, the verdicts'
+    stretches, the η/σ panel's legend and the stability limits."""
+    notes = layout.setdefault("annotations", [])
+    shapes = layout.setdefault("shapes", [])
+    if axis.panel == "loss":
+        b.data += batch_parts.loss_extras(result, axis, number, view)
+        if (note := batch_parts.loss_note(result, number, view)) is not None:
+            notes.append(note)
+    if axis.panel == "eff_lr":
+        notes.append(_eff_note(number, view, result.surface.axes))
+    if epochs:  # shading, marks and limits are per update
+        return
+    shapes += panels.stretch_shapes(result, number, view)
+    if axis.panel == "loss" and (m := panels.marks(result, axis, number, view)) is not None:
+        b.add(m)
+    lines, limit_notes = panels.limit_lines(result, axis, number, view)
+    shapes += lines
+    notes += limit_notes
 
 
 def _zoom_end(result: Result, view: View) -> int | None:
@@ -232,17 +246,19 @@ def _data_panel(b: Builder, layout: dict[str, Any], result: Result, view: View, 
     x_domain = (fr.panels_x[0], fr.panels_x[0] + (1 - READOUT_SHARE / (1 + READOUT_SHARE)) * (fr.panels_x[1] - fr.panels_x[0]))
     layout.update(batch_parts.data_axes(result, view, x_domain, y_domain))
     lead = batch_parts.lead_run(result)
-    layout.setdefault("annotations", []).append(batch_parts.data_title(result, view, lead))
+    plot_w = fr.width - fr.margin["l"] - fr.margin["r"]
+    room = (fr.panels_x[1] - x_domain[0]) * plot_w + fr.margin["r"] - 4
+    layout.setdefault("annotations", []).append(batch_parts.data_title(result, view, lead, room))
     b.data += batch_parts.data_static(result, view)
     for style, make in batch_parts.data_movers(result, view, lead):
         b.mover(style, make, s0)
     return replace(fr, panels_top=top)
 
 
-def _eff_note(number: int, view: View) -> dict[str, Any]:
+def _eff_note(number: int, view: View, names: tuple[str, str]) -> dict[str, Any]:
     xr, yr = panels.axis_refs(number)
     return {
-        "text": t("fig.eff_lr_note", view.lang), "xref": f"{xr} domain", "yref": f"{yr} domain",
+        "text": t("fig.eff_lr_note", view.lang, x=names[0], y=names[1]), "xref": f"{xr} domain", "yref": f"{yr} domain",
         "x": 1, "y": 1, "xanchor": "right", "yanchor": "bottom", "showarrow": False,
         "font": {"size": view.sizes.font - 3, "color": "#555"},
     }  # fmt: skip
@@ -266,7 +282,7 @@ def _run_legend(result: Result, view: View) -> list[dict[str, Any]]:
     """Legend entries of the runs, for a picture without the map (whose paths carry them)."""
     return [
         {"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": mapping.label_text(r.label),
-         "line": {"color": view.color(i), "width": view.sizes.line + 1}}
+         "line": {"color": view.color(i), "width": view.line(i, len(result.runs)) + 1}}
         for i, r in enumerate(result.runs)
     ]  # fmt: skip
 

@@ -27,6 +27,7 @@ from figures.sampling import envelope_indices, f32, short, shorts
 from figures.style import label_text
 from figures.view import View
 from lab import Result, RunResult
+from lab.sweep_theory import step_limits
 
 LOG_PANELS = frozenset({"grad_norm", "lr", "eff_lr", "step"})
 # Fewest decades a log axis spans: enough to tell "stays large" from "falls to 0" for ‖g‖.
@@ -123,6 +124,9 @@ def panel_axis(result: Result, panel: str, view: View) -> Axis:
         for v, _ in series(run, panel, probe)
     ]
     finite = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.zeros(0)
+    limits = [v for v, _ in stability_limits(result, panel, view.lang)]
+    if limits and finite.size:  # the limits are what the lines are read against: on the panel
+        finite = np.concatenate([finite, limits])
     if log:
         return _log_axis(panel, finite, ref)
     lo = min(0.0, float(finite.min())) if finite.size else 0.0
@@ -226,7 +230,11 @@ def panel_lines(result: Result, axis: Axis, number: int, view: View) -> list[dic
                     "y": f32(values[idx]),
                     "xaxis": xr,
                     "yaxis": yr,
-                    "line": {"color": view.color(i), "width": view.sizes.line, "dash": dash},
+                    "line": {
+                        "color": view.color(i),
+                        "width": view.line(i, len(result.runs)),
+                        "dash": dash,
+                    },
                     "name": label_text(run.label),
                     "legendgroup": f"run{i}",
                     "showlegend": False,
@@ -254,6 +262,64 @@ def stretch_shapes(result: Result, number: int, view: View) -> list[dict[str, An
                 }
             )  # fmt: skip
     return shapes
+
+
+LIMIT_STYLE = {"color": "#444", "width": 1.5, "dash": "dot"}
+
+
+def stability_limits(result: Result, panel: str, lang: str) -> list[tuple[float, str]]:
+    """The stability limits of a step size a panel shows, with their labels, on a convex
+    quadratic surface (``lab.sweep_theory.step_limits``): on the η panel gradient descent's
+    2/λmax, when a run is plain gradient descent (for the others η is not the step's factor);
+    on the η/σ panel each coordinate's 2/H_ii, when the Hessian is diagonal. A run's line above
+    its limit bounces with growing amplitude: preset 1's η lies on it (the bounce that never
+    dies), preset 2's lies five decades under it (the crawl), preset 3's Adagrad climbs
+    through 2/H_yy before each burst."""
+    if panel not in ("lr", "eff_lr") or result.surface is None:
+        return []
+    limits = step_limits(result.surface)
+    if limits is None:
+        return []
+    if panel == "lr":
+        plain = any(
+            r.optimizer == "sgd" and not r.params.get("momentum") and not r.params.get("weight_decay")
+            for r in result.runs
+        )
+        v = limits["lr"]
+        return [(v, t("fig.limit", lang, v=fmt_value(v)))] if plain and v else []
+    names = result.surface.axes
+    coords = limits["coords"] or ()
+    return [(v, t("fig.limit_coord", lang, name=names[i] * 2, v=fmt_value(v))) for i, v in enumerate(coords) if v]
+
+
+def limit_lines(result: Result, axis: Axis, number: int, view: View) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The panel's stability limits (``stability_limits``; its axis includes them) as dotted
+    lines across the steps, each labelled above it (below it near the top; a second one
+    half-way along). Drawn above the
+    curtain: a property of the surface, not of what the runs did."""
+    xr, yr = axis_refs(number)
+    lo, hi = view.steps if view.steps is not None else (0, max(r.steps_run for r in result.runs))
+    shapes, notes = [], []
+    for k, (value, text) in enumerate(stability_limits(result, axis.panel, view.lang)):
+        at = math.log10(value) if axis.log else value
+        frac = (at - axis.lo) / (axis.hi - axis.lo)
+        if not 0.0 <= frac <= 1.0:
+            continue
+        shapes.append(
+            {
+                "type": "line", "xref": xr, "yref": f"{yr} domain", "x0": lo, "x1": hi,  # not into the read-outs
+                "y0": frac, "y1": frac, "line": LIMIT_STYLE, "layer": "above",
+            }
+        )  # fmt: skip
+        notes.append(
+            {
+                # the second label half-way along: two limits close together keep their words apart
+                "text": text, "xref": xr, "yref": f"{yr} domain", "x": lo + (0.01 + 0.45 * k) * (hi - lo), "y": frac,
+                "xanchor": "left", "yanchor": "bottom" if frac < 0.8 else "top", "showarrow": False,
+                "font": {"size": view.sizes.font - 3, "color": LIMIT_STYLE["color"]},
+            }
+        )  # fmt: skip
+    return shapes, notes
 
 
 def marks(result: Result, axis: Axis, number: int, view: View) -> dict[str, Any] | None:
@@ -287,12 +353,29 @@ def marks(result: Result, axis: Axis, number: int, view: View) -> dict[str, Any]
     }  # fmt: skip
 
 
+# A burst is marked on the panel when its rise is at least this share of the panel's height:
+# a rise of 1 % of the axis (a mini-batch run's loss wobbling within its noise, preset 21) is
+# a pixel or two, and a "burst" mark over a line that does not visibly rise reads as a
+# mistake. The card still lists it.
+VISIBLE_RISE = 0.03
+
+
+def _visible(axis: Axis, base: float, peak: float) -> bool:
+    if axis.log:
+        if not (base > 0 and peak > 0):
+            return peak > 0
+        rise = math.log10(peak) - math.log10(base)
+    else:
+        rise = peak - base
+    return rise >= VISIBLE_RISE * (axis.hi - axis.lo)
+
+
 def _run_marks(run: RunResult, axis: Axis, lang: str) -> list[tuple[float, float, str]]:
     v = run.verdict
     out: list[tuple[float, float, str]] = []
     top = axis.data(axis.lo + 0.96 * (axis.hi - axis.lo))
     for e in v.get("events", ()):
-        if e["kind"] == "burst":
+        if e["kind"] == "burst" and _visible(axis, e["base_loss"] - axis.ref, e["peak_loss"] - axis.ref):
             out.append((e["peak_step"], min(e["peak_loss"] - axis.ref, top), t("fig.burst", lang)))
     if v.get("kind") in DIVERGING:
         loss = run.loss - axis.ref

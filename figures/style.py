@@ -7,6 +7,8 @@ app, in a PNG, an SVG, a GIF and an HTML export; the app passes ``theme=None`` t
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from dataclasses import dataclass
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies and on washed-out
@@ -48,6 +50,29 @@ def label_text(label: str) -> str:
     shared link), so it is escaped and shows as typed. Hover templates take it from the
     trace's name (``%{data.name}``), so a "%{...}" in a label is not a template field."""
     return html.escape(str(label), quote=False)
+
+
+def text_px(text: str, font: float) -> float:
+    """About how wide ``text`` is in pixels at ``font`` px: a wide (CJK) character is one em,
+    any other about 0.56 em (Noto Sans' mean advance on words)."""
+    return sum(font if unicodedata.east_asian_width(c) in "WF" else 0.56 * font for c in text)
+
+
+def wrap_text(text: str, px: float, font: float) -> str:
+    """Plain ``text`` as Plotly text of lines at most ``px`` wide: broken at spaces, and
+    between wide characters (Chinese has no spaces), escaped like a label."""
+    lines: list[str] = []
+    line = ""
+    for word in re.findall(r"\S+\s*", text.strip()):
+        pieces = [word] if not any(unicodedata.east_asian_width(c) in "WF" for c in word) else list(word)
+        for piece in pieces:
+            if line and text_px((line + piece).rstrip(), font) > px:
+                lines.append(line.rstrip())
+                line = piece.lstrip()
+            else:
+                line += piece
+    lines.append(line.rstrip())
+    return "<br>".join(label_text(x) for x in lines if x)
 
 
 def color(i: int) -> str:

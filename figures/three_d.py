@@ -81,8 +81,8 @@ def surface_3d(result: Result, lang: str = "en", *, presentation: bool = False) 
         {
             "title": {"text": result.surface.title.get(lang, result.surface.name), "x": 0.01},
             "scene": {
-                "xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
-                "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
+                "xaxis": {"title": {"text": result.surface.axes[0]}, "range": [x0, x1]},
+                "yaxis": {"title": {"text": result.surface.axes[1]}, "range": [y0, y1]},
                 "zaxis": {"title": {"text": "L"}, "range": [zmin, zmax + 2 * lift]},
                 "aspectmode": "manual",
                 "aspectratio": {"x": 1.5, "y": 1.5 * ratio, "z": 0.55},

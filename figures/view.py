@@ -18,6 +18,7 @@ from figures.style import ARROW_KINDS, PALETTE, Sizes
 PANELS = ("loss", "grad_norm", "lr", "eff_lr")  # the four trace panels, top to bottom
 PANEL_CHOICES = ("loss", "grad_norm", "lr", "eff_lr", "step")
 LOSS_AXES = ("linear", "log")
+UNDER = 1.0  # how much wider the first run's line is than the last's (paths on top of each other)
 
 Range = tuple[float, float]
 
@@ -47,6 +48,13 @@ class View:
     @property
     def sizes(self) -> Sizes:
         return Sizes.of(self.presentation)
+
+    def line(self, i: int, n: int) -> float:
+        """Run ``i`` of ``n``'s line width: the first widest, the last the plain width, so a
+        run drawn exactly over an earlier one leaves the earlier one's edges showing."""
+        if n <= 1:
+            return self.sizes.line
+        return self.sizes.line * (1 + UNDER * (n - 1 - i) / (n - 1))
 
     def color(self, i: int) -> str:
         """Run ``i``'s colour: the given one, else the palette's ``i``-th."""

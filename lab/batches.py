@@ -261,17 +261,26 @@ class BatchNoise:
         return cov + self.std**2 * np.eye(2)
 
 
+def noise_of_row(noise: Array, t: int | slice, rows: Any) -> Array:
+    """The emulated noise of step(s) ``t`` for ``rows``: ``noise`` is (steps, 2) when every
+    row has the same std, else (steps, n, 2) (``lab.engine.gradient_noise``)."""
+    return noise[t] if noise.ndim == 2 else noise[t, rows]
+
+
 def noise_partition(
-    surface: Surface, sets: list[BatchSet], n: int, std: float
+    surface: Surface, sets: list[BatchSet], stds: Array
 ) -> list[tuple[slice | Array, Any]]:
-    """(rows, noise) pairs covering every row once: each batch set with its ``BatchNoise``,
-    the other rows with the emulated noise's std (0: exact gradients). Rows are slices where
-    they are contiguous, so judging them copies nothing."""
+    """(rows, noise) pairs covering every row once: the rows of each batch set with the same
+    emulated noise std (``stds``, each row's) with their ``BatchNoise``, the other rows by
+    their emulated noise's std (0: exact gradients). Rows are slices where they are
+    contiguous, so judging them copies nothing."""
     out: list[tuple[slice | Array, Any]] = []
-    rest = np.arange(n)
+    rest = np.arange(len(stds))
     for s in sets:
-        out.append((_selector(s.rows), BatchNoise(surface, s.size, std)))  # type: ignore[arg-type]
+        for std in np.unique(stds[s.rows]):
+            rows = s.rows[stds[s.rows] == std]
+            out.append((_selector(rows), BatchNoise(surface, s.size, float(std))))  # type: ignore[arg-type]
         rest = np.setdiff1d(rest, s.rows)
-    if len(rest):
-        out.append((_selector(rest), std))
+    for std in np.unique(stds[rest]):
+        out.append((_selector(rest[stds[rest] == std]), float(std)))
     return out

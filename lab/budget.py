@@ -140,7 +140,7 @@ def estimate(
             per_step += RECORD.seconds(k)
         if scheduled:
             per_step += SCHEDULED.seconds(k)
-    if sc.noise["std"] > 0:
+    if any(sc.run_noise(i) > 0 for i in range(len(sc.runs))):
         per_step += NOISY.seconds(n)
     # The loss pass evaluates the surface at every point once, like a gradient call's share.
     per_step += n * (AFTER_ROW + grad.point)

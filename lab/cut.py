@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from lab.batches import noise_of_row
 from lab.scenario import MAX_COORD, Scenario
 from optimizers import resolved_params
 from surfaces.base import Surface
@@ -308,7 +309,7 @@ class _SubGroup:
         if self.replay.used is not None:  # mini-batches: the gradient the loop stepped on
             return self.replay.used[t, rows]
         g = np.asarray(self.replay.surface.grad(theta))
-        return g if self.replay.noise is None else g + self.replay.noise[t]
+        return g if self.replay.noise is None else g + noise_of_row(self.replay.noise, t, rows)
 
     def step(self, t: int, theta: Array, state: Any) -> tuple[Any, Flags]:
         with Flags() as flags:

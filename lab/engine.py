@@ -27,6 +27,7 @@ from lab.batches import (
     BatchSet,
     Gradients,
     batch_sets,
+    noise_of_row,
     noise_partition,
     steps_per_epoch,
 )
@@ -188,13 +189,15 @@ def simulate(
         deadline = Deadline.after(estimated, sc.steps, budget)
     groups = group_runs(sc)
     rates = lr_columns(sc, groups)
-    noise = gradient_noise(sc)
-    sets = batch_sets(sc, surface, _row_of_run(groups))
+    rows = _row_of_run(groups)
+    stds = row_noise(sc, rows)
+    noise = gradient_noise(sc, stds)
+    sets = batch_sets(sc, surface, rows)
     grads = Gradients(surface, sets, noise, len(rates.base), sc.steps)
     paths = step_all(surface, start, groups, rates, grads, sc.steps, record_state, deadline)
     seen = grads.finish(paths.traj)
     cuts = cut_runs(Replay(sc, surface, rates, noise, grads.used), groups, paths)
-    judged = judge(surface, groups, paths, sc.noise["std"], cuts, sets)
+    judged = judge(surface, groups, paths, stds, cuts, sets)
     runs = pack(sc, surface, groups, paths, cuts, rates, noise, judged, seen)
     data = surface.to_data() if hasattr(surface, "to_data") else None
     return Result(sc, surface, runs, data)
@@ -303,13 +306,26 @@ def lr_columns(sc: Scenario, groups: list[Group]) -> Rates:
     return Rates(base, table)
 
 
-def gradient_noise(sc: Scenario) -> Array | None:
-    """The noise added to the gradient at each step, shared by every run (common random
-    numbers: runs differ by their optimizers, not by their luck)."""
-    if not sc.noise["std"] > 0:
+def row_noise(sc: Scenario, rows: list[int]) -> Array:
+    """Each batch row's noise std (n,), from the run at each row (``rows[i]``: run i's row)."""
+    stds = np.empty(len(rows))
+    for i, row in enumerate(rows):
+        stds[row] = sc.run_noise(i)
+    return stds
+
+
+def gradient_noise(sc: Scenario, stds: Array | None = None) -> Array | None:
+    """The noise added to the gradient at each step: the same draws for every run (common
+    random numbers: runs differ by their optimizers, not by their luck), each row's scaled by
+    its own std (``stds``, (n,); None: the scenario's for every row). (steps, 2) when every row
+    has the same std, else (steps, n, 2); None when no row has noise."""
+    stds = np.full(1, float(sc.noise["std"])) if stds is None else np.asarray(stds, dtype=float)
+    if not np.any(stds > 0):
         return None
-    rng = np.random.default_rng(sc.noise["seed"])
-    return rng.standard_normal((sc.steps, 2)) * sc.noise["std"]
+    z = np.random.default_rng(sc.noise["seed"]).standard_normal((sc.steps, 2))
+    if np.all(stds == stds[0]):
+        return z * stds[0]
+    return z[:, None, :] * stds[None, :, None]
 
 
 def step_all(
@@ -429,20 +445,23 @@ def judge(
     surface: Surface,
     groups: list[Group],
     paths: Paths,
-    noise_std: float,
+    noise_std: float | Array,
     cuts: Cuts | None = None,
     sets: list[BatchSet] | None = None,
 ) -> Verdicts:
     """Each row's verdict, all rows in one batch: a row ``cut_runs`` cut is ``diverged`` at
-    its first invalid point, with the cause found there. Rows on mini-batches are judged with
-    their batch noise as the noise floor, one batch setting at a time (a verdict depends on
-    its own row only)."""
+    its first invalid point, with the cause found there. ``noise_std``: the emulated noise's
+    std, one for all rows or each row's (n,). Rows on mini-batches, or with a noise of their
+    own, are judged with their noise as the noise floor, one noise setting at a time (a
+    verdict depends on its own row only)."""
     l2 = np.array([d for grp in groups for d in grp.l2])
     causes = None if cuts is None else [None if c is None else c.to_dict() for c in cuts.causes]
-    if not sets:
-        return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, noise_std, causes)
+    stds = np.broadcast_to(np.asarray(noise_std, dtype=float), l2.shape)
+    if not sets and (not len(stds) or np.all(stds == stds[0])):
+        std = float(stds[0]) if len(stds) else 0.0
+        return verdicts(surface, paths.traj, paths.loss, paths.gnorm, l2, std, causes)
     parts = []
-    for rows, noise in noise_partition(surface, sets, len(l2), noise_std):
+    for rows, noise in noise_partition(surface, sets or [], stds):
         index = range(rows.start, rows.stop) if isinstance(rows, slice) else rows.tolist()
         part = verdicts(
             surface,
@@ -489,12 +508,19 @@ def pack(
                 judged=(judged, j),
                 surface=surface,
                 state={name: arr[:k, r] for name, arr in grp.recorded.items()},
-                series={} if noise is None else {"noise": partial(_head, noise, k)},
+                series=_noise_series(noise, j, k),
             )
             if samples is not None:
                 _with_batches(run, sc.run_batch(i), samples, (seen or {}).get(j), k)
             runs[i] = run
     return runs
+
+
+def _noise_series(noise: Array | None, j: int, k: int) -> dict[str, Any]:
+    """Row ``j``'s noise over its ``k`` steps, on demand; none when it steps without noise."""
+    if noise is None or (noise.ndim == 3 and not noise[:, j].any()):
+        return {}
+    return {"noise": partial(noise_of_row, noise, slice(0, k), j)}
 
 
 def _head(a: Array, k: int) -> Array:

@@ -28,7 +28,7 @@ MAX_COORD = 1e6  # the divergence bound, also the largest allowed start coordina
 MAX_LABEL = 60
 
 TOP_KEYS = ("surface", "start", "steps", "runs", "noise", "batch", "sweep")
-RUN_KEYS = ("optimizer", "params", "schedule", "label", "batch")
+RUN_KEYS = ("optimizer", "params", "schedule", "label", "batch", "noise")
 CUSTOM_SURFACE_KEYS = ("expr", "x_range", "y_range")
 DEFAULT_STEPS = 200
 
@@ -83,6 +83,7 @@ class RunSpec:
     schedule: dict[str, Any] | None  # {"name", "params"} with defaults filled in, or None
     label: str
     batch: dict[str, int] | None = None  # this run's own {"size", "seed"}; None: the scenario's
+    noise: float | None = None  # this run's own emulated noise std; None: the scenario's
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -93,6 +94,8 @@ class RunSpec:
         }
         if self.batch is not None:  # written only when set: older scenarios keep their text
             out["batch"] = dict(self.batch)
+        if self.noise is not None:
+            out["noise"] = {"std": self.noise}
         return out
 
 
@@ -119,6 +122,12 @@ class Scenario:
         if self.sweep is not None:
             out["sweep"] = _jsonable(self.sweep)
         return out
+
+    def run_noise(self, i: int) -> float:
+        """The emulated noise's std run ``i`` steps with: its own, else the scenario's. Every
+        run draws the same numbers (the scenario's seed), scaled by its own std."""
+        own = self.runs[i].noise
+        return own if own is not None else float(self.noise["std"])
 
     def run_batch(self, i: int) -> dict[str, int] | None:
         """The batch setting run ``i`` uses: its own, else the scenario's (None: all data)."""
@@ -281,7 +290,15 @@ def _parse_run(i: int, v: Any, steps: int, samples: int | None = None) -> RunSpe
     _check_rates(f"{path}.schedule", params["lr"], schedule, steps)
     label = _parse_label(path, d.get("label", opt.title["en"]))
     batch = parse_batch(f"{path}.batch", d.get("batch"), samples, steps)
-    return RunSpec(name, params, schedule, label, batch)
+    noise = None
+    if (
+        d.get("noise") is not None
+    ):  # its own std; the seed is the scenario's (common random numbers)
+        own = _keys(
+            f"{path}.noise", d["noise"], ("std",), 'a run\'s noise setting ({"std": number})'
+        )
+        noise = _parse(NOISE_STD, own.get("std", 0.0), f"{path}.noise.std")
+    return RunSpec(name, params, schedule, label, batch, noise)
 
 
 def _parse_start(v: Any) -> tuple[float, float]:

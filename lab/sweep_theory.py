@@ -24,32 +24,42 @@ from typing import Any
 import numpy as np
 
 from lab.scenario import Scenario
-from lab.verdicts.thresholds import SCALE_GRID
-from surfaces.base import Surface
+from surfaces.base import CONSTANT_TOL, Surface
 
 Array = np.ndarray
 HEAVY_BALL = ("sgd", "momentum")  # torch's SGD with and without momentum (not Nesterov)
-# The Hessian is the same everywhere when every sampled entry equals the first to 1e-9 of the
-# largest: rounding of a constant's arithmetic is ~1e-16; any genuinely curved term differs at
-# order one across the plot range.
-CONSTANT_TOL = 1e-9
+
+
+def constant_hessian(surface: Surface) -> Array | None:
+    """The Hessian of a quadratic surface, None when it varies (``Surface.constant_hessian``)."""
+    return surface.constant_hessian
 
 
 def curvatures(surface: Surface) -> tuple[float, float] | None:
-    """The two curvatures (ascending) of a quadratic surface, from its Hessian sampled on the
-    verdict's scale grid over the plot range; None when the Hessian is not the same everywhere."""
-    (x0, x1), (y0, y1) = surface.x_range, surface.y_range
-    xs, ys = np.linspace(x0, x1, SCALE_GRID), np.linspace(y0, y1, SCALE_GRID)
-    p = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    with np.errstate(all="ignore"):
-        h = np.asarray(surface.hessian(p), dtype=float)
-    if not np.all(np.isfinite(h)):
+    """The two curvatures (ascending) of a quadratic surface; None when the Hessian is not the
+    same everywhere (``constant_hessian``)."""
+    h = constant_hessian(surface)
+    if h is None:
         return None
-    size = max(float(np.abs(h).max()), np.finfo(float).tiny)
-    if np.abs(h - h[0]).max() > CONSTANT_TOL * size:
-        return None
-    lo, hi = np.linalg.eigvalsh(0.5 * (h[0] + h[0].T))
+    lo, hi = np.linalg.eigvalsh(h)
     return float(lo), float(hi)
+
+
+def step_limits(surface: Surface) -> dict[str, Any] | None:
+    """Where a step size stops being stable on a quadratic surface, for the trace panels:
+    ``lr``, gradient descent's 2 / lambda_max (eta lambda = 2: the bounce along the steepest
+    direction neither grows nor dies; above it, it grows), when lambda_max > 0; ``coords``, each
+    coordinate's 2 / H_ii for a per-coordinate step eta / sigma_i, when the Hessian is diagonal
+    (its axes are the eigen-directions) and H_ii > 0, else None. None off a convex quadratic."""
+    h = constant_hessian(surface)
+    if h is None or np.linalg.eigvalsh(h)[0] < 0:  # a saddle is unstable at any step size
+        return None
+    lam = float(np.linalg.eigvalsh(h)[-1])
+    size = max(float(np.abs(h).max()), np.finfo(float).tiny)
+    diagonal = abs(float(h[0, 1])) <= CONSTANT_TOL * size
+    coords = [2.0 / float(h[i, i]) if h[i, i] > 0 else None for i in range(2)] if diagonal else None
+    out = {"lr": 2.0 / lam if lam > 0 else None, "coords": coords}
+    return out if out["lr"] is not None or (coords and any(c is not None for c in coords)) else None
 
 
 @dataclass(frozen=True)

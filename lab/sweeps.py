@@ -282,8 +282,10 @@ def sweep(scenario: Scenario | dict[str, Any] | str, progress: Progress | None =
                             "start values inside the surface's domain")
     cells, groups = cell_groups(plan, cells)
     rates = cell_rates(plan, cells, groups, sc.steps)
-    kept = step_cells(surface, plan.start[cells], groups, rates, gradient_noise(sc), sc.steps, progress)
-    judged = judge_cells(surface, kept, sc.noise["std"])
+    std = sc.run_noise(sc.sweep["run"])  # every cell is the swept run's
+    noise = gradient_noise(sc, np.full(1, std))
+    kept = step_cells(surface, plan.start[cells], groups, rates, noise, sc.steps, progress)
+    judged = judge_cells(surface, kept, std)
     return _pack(sc, surface, plan, cells, judged, time.perf_counter() - began)
 
 

@@ -12,6 +12,12 @@ import numpy as np
 
 Array = np.ndarray
 PointFn = Callable[[Array], Array]
+# The Hessian is the same everywhere when every entry sampled on a HESSIAN_GRID x HESSIAN_GRID
+# grid over the plot range equals the first to CONSTANT_TOL of the largest: rounding of a
+# constant's arithmetic is ~1e-16; any genuinely curved term differs at order one across the
+# plot range.
+HESSIAN_GRID = 33
+CONSTANT_TOL = 1e-9
 
 # The two batch sizes the gradient is timed at: one run alone, where the cost of a call is
 # Python and NumPy overhead per operation, and a large batch of runs (the scenario limit is
@@ -74,6 +80,16 @@ def measure_grad_cost(
     return GradCost(call=max(0.0, t_small - point * small), point=point)
 
 
+_SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_GREEK = {"θ": r"\theta"}
+
+
+def tex_name(name: str) -> str:
+    """A coordinate's name (a letter, then subscript digits) in LaTeX."""
+    head, digits = name[0], name[1:].translate(_SUB)
+    return _GREEK.get(head, head) + (f"_{digits}" if digits else "")
+
+
 @dataclass(frozen=True)
 class Surface:
     """An analytic loss L(x, y).
@@ -93,12 +109,36 @@ class Surface:
     title: dict[str, str] = field(default_factory=dict)
     description: dict[str, str] = field(default_factory=dict)
     formula: str = ""  # LaTeX
+    axes: tuple[str, str] = ("x", "y")  # the two coordinates' names, as the formula writes them
+
+    @property
+    def axes_tex(self) -> tuple[str, str]:
+        """The coordinates' names in LaTeX (w₁ → w_1, θ₂ → \\theta_2)."""
+        return tuple(tex_name(a) for a in self.axes)  # type: ignore[return-value]
 
     def min_value(self) -> float | None:
         """Lowest known loss value (over the known minima), or None when none are known."""
         if not self.minima:
             return None
         return float(np.min(self.value(np.asarray(self.minima, dtype=float))))
+
+    @functools.cached_property
+    def constant_hessian(self) -> Array | None:
+        """The Hessian of a quadratic surface, symmetrised; None when it is not the same
+        everywhere (see ``HESSIAN_GRID``). Five points first (the corners and the centre),
+        which settle a curved surface at once; then the grid. Kept with the surface."""
+        (x0, x1), (y0, y1) = self.x_range, self.y_range
+        probe = np.array([[x0, y0], [x0, y1], [x1, y0], [x1, y1], [(x0 + x1) / 2, (y0 + y1) / 2]])
+        xs, ys = np.linspace(x0, x1, HESSIAN_GRID), np.linspace(y0, y1, HESSIAN_GRID)
+        for p in (probe, np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)):
+            with np.errstate(all="ignore"):
+                h = np.broadcast_to(np.asarray(self.hessian(p), dtype=float), (len(p), 2, 2))
+            if not np.all(np.isfinite(h)):
+                return None
+            size = max(float(np.abs(h).max()), np.finfo(float).tiny)
+            if np.abs(h - h[0]).max() > CONSTANT_TOL * size:
+                return None
+        return 0.5 * (h[0] + h[0].T)
 
     @functools.cached_property
     def grad_cost(self) -> GradCost:

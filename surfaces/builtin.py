@@ -302,6 +302,7 @@ BUILTIN: dict[str, Surface] = {
             start=(0.8, -0.8),
             minima=((1.0, 1.0), (-1.0, -1.0)),
             formula=r"(1 - w_1 w_2)^2",
+            axes=("w₁", "w₂"),
         ),
         _surface(
             "rosenbrock",

@@ -107,6 +107,7 @@ class DataModel:
     y_range: tuple[float, float] = (-3.0, 3.0)
     start: tuple[float, float] = (0.0, 0.0)
     formula: str = ""
+    axes: tuple[str, str] = ("x", "y")  # the two parameters' names (the map's axes)
 
     def generate(self, values: dict[str, Any]) -> Dataset:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -467,6 +468,7 @@ def build(model: DataModel, values: dict[str, Any]) -> DataSurface:
         title=both(f"surface.{model.name}.title"),
         description=both(f"surface.{model.name}.description"),
         formula=model.formula,
+        axes=model.axes,
         spec={"data": model.name, **values},
         model=model,
         dataset=data,

@@ -48,6 +48,7 @@ class LinearRegression(DataModel):
     y_range = (-3.5, 2.5)
     start = (-0.5, 2.0)
     formula = r"\frac1N \sum_i \tfrac12\,(w x_i + b - y_i)^2"
+    axes = ("w", "b")
     TRUE = (2.0, -1.0)
 
     def generate(self, values: dict[str, Any]) -> Dataset:
@@ -142,6 +143,7 @@ class LectureProduct(DataModel):
     y_range = (-2.0, 2.0)
     start = (0.8, -0.8)
     formula = r"\frac1N \sum_i (y_i - w_1 w_2\, x_i)^2"
+    axes = ("w₁", "w₂")
 
     def generate(self, values: dict[str, Any]) -> Dataset:
         rng = np.random.default_rng(values["seed"])
@@ -233,6 +235,7 @@ class Logistic(DataModel):
     y_range = (-3.0, 4.0)
     start = (-1.5, 3.0)
     formula = r"\frac1N \sum_i \log\left(1 + e^{-y_i\, \theta \cdot x_i}\right)"
+    axes = ("θ₁", "θ₂")
     MEAN = (1.0, 0.5)
 
     def generate(self, values: dict[str, Any]) -> Dataset:
@@ -291,6 +294,7 @@ class SharpFlat(DataModel):
     x_range = (-3.0, 3.0)
     y_range = (-2.5, 2.5)
     start = (-2.2, 1.6)
+    axes = ("θ₁", "θ₂")
     formula = (
         r"\frac1N \sum_i L_0(\theta - x_i),\ L_0(u) = 2.2 - d\,e^{-|u-c_s|^2/2s_s^2}"
         r" - e^{-|u-c_f|^2/2s_f^2} + \tfrac{0.05}{2}|u|^2"

@@ -260,6 +260,34 @@ def test_batch_size_adds_noise_and_seed_changes_it(make_app: MakeApp) -> None:
     assert at.query_params["batch"] == "16" and at.query_params["seed"] == "7"
 
 
+def test_a_run_with_its_own_batch_beside_the_scenarios(make_app: MakeApp) -> None:
+    """A small- against a full-batch run on one surface (preset 9's comparison), as a user
+    builds it: the second run's own batch, its noise, its label, its link."""
+    at = make_app(
+        {
+            "surface": "lecture_saddle",
+            "batch": "16",
+            "r0": "sgd",
+            "r0.lr": "0.01",
+            "r1": "sgd",
+            "r1.lr": "0.01",
+        }
+    )
+    ok(at)
+    at = open_run(at, 1)
+    assert at.select_slider(key="r1_eb").value == "same"
+    both = values(run_line(map_spec(at), "GD η=0.01 #1")["y"])
+    at.select_slider(key="r1_eb").set_value("full").run()
+    ok(at)
+    exact = values(run_line(map_spec(at), "GD η=0.01, full batch")["y"])
+    assert np.allclose(
+        values(run_line(map_spec(at), "GD η=0.01")["y"]), both
+    )  # run 1 keeps its noise
+    assert not np.allclose(exact, both)
+    assert kinds(at)[1] == "SADDLE POINT", kinds(at)
+    assert at.query_params["r1.batch"] == "full"
+
+
 # --- optimizer controls -------------------------------------------------------------------
 def test_log_lr_slider_changes_the_verdict(make_app: MakeApp) -> None:
     at = make_app()

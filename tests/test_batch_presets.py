@@ -142,11 +142,18 @@ def test_23_full_batch_stays_in_the_sharp_local_minimum() -> None:
 def test_23_escape_rates_over_seeds_are_the_captions() -> None:
     rates = escapes_23()
     escaped = {b: sum(k >= 0 for k in ks) for b, ks in rates.items()}
-    assert escaped == {1: 100, 2: 83, 3: 11, 4: 0}  # of 100 each
+    # The escape is chaotic: the last bit of a processor's rounding changes a few seeds' fate
+    # (83 of 100 for batches of 2 on one machine, 75 on another; the slowest batch-of-1 escape
+    # 529 and 445 steps), so the caption gives proportions and the test their ranges.
+    assert escaped[1] == 100 and escaped[4] == 0, escaped  # of 100 each
+    assert 65 <= escaped[2] <= 92 and 4 <= escaped[3] <= 20, escaped  # ~4 in 5, ~1 in 10
+    assert escaped[1] > escaped[2] > escaped[3] > escaped[4]
     first, last = min(rates[1]), max(rates[1])
+    assert 40 <= first <= 60 and 350 <= last <= 650, (first, last)
     text = caption("23_small_batch_escapes_sharp_minimum")
-    assert f"in all 100 (after {first:,} to {last:,} steps)" in text, (first, last)
-    assert "batches of 2 in 83, of 3 in 11 and of 4 in none" in text
+    assert "in all 100 (within 50 to about 500 steps)" in text
+    assert "batches of 2 in about four out of five, of 3 in about one in ten and of 4 in none" in text
+    assert "The map shows batch seed 0" in text
     # most runs that escaped settle within the noise of the wide well
     res = simulate(
         {

@@ -9,15 +9,8 @@ from hypothesis import strategies as st
 
 from lab import parse_scenario
 from lab.presets import get_preset
-from ui.url import (
-    BatchKeys,
-    Query,
-    batches_of,
-    decode,
-    decode_batches,
-    encode_batches,
-    with_batches,
-)
+from ui.batch_keys import BatchKeys, batches_of, with_batches
+from ui.url import Query, decode, decode_batches, encode_batches
 
 PRESETS = ["21", "22", "23", "24", "25"]
 

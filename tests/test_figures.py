@@ -338,6 +338,21 @@ def test_local_model_of_a_saddle(saddle_result: Result) -> None:
     assert np.count_nonzero(~np.isnan(arr(model["x"]))) > 20
 
 
+def test_local_model_labels_keep_clear_of_the_point() -> None:
+    """Preset 9 ends at a minimum whose curvatures differ 70-fold: the short eigenvector's
+    label at its tip (0.008 of the map away) covered the point and the star under it. Every
+    label is now > 0.1 of the map away from the point."""
+    res = simulate(get_preset("09").scenario)
+    run = res.runs[0]
+    d = spec(res, View(local=0), step=run.steps_run)
+    (labels,) = named(d, "local-labels")
+    s = res.surface
+    box = np.array([s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0]])
+    p = run.trajectory[-1]
+    for x, y in zip(arr(labels["x"]), arr(labels["y"]), strict=True):
+        assert np.hypot(*((np.array([x, y]) - p) / box)) > 0.1
+
+
 # --- the rest -------------------------------------------------------------------------------
 def test_view_options_check_a_preset_view() -> None:
     assert view_options({"steps": [0, 60], "local": 2, "paths": "whole"}) == {
@@ -444,3 +459,60 @@ def test_a_curtain_near_the_largest_float_stays_finite() -> None:
                     "runs": [{"optimizer": "adadelta", "params": {"lr": 1e-12}}]})  # fmt: skip
     for c in named(spec(res), "curtain"):
         assert np.all(np.isfinite(arr(c["y"])))
+
+
+def _limit_notes(d: dict, panel_number: int) -> list[tuple[float, str]]:
+    """The stability-limit lines of one panel (yaxis number) with their labels' text."""
+    yref = f"y{panel_number} domain"
+    lines = [s for s in d["layout"].get("shapes", []) if s.get("yref") == yref and s.get("type") == "line"]
+    notes = [a["text"] for a in d["layout"].get("annotations", []) if a.get("yref") == yref and "2/" in a["text"]]
+    return [(s["y0"], n) for s, n in zip(lines, notes, strict=True)]
+
+
+def test_step_limits_are_two_over_the_curvatures() -> None:
+    from lab.sweep_theory import step_limits
+    from surfaces import make_surface
+
+    assert step_limits(make_surface("ravine")) == {"lr": 0.01, "coords": [2.0, 0.01]}  # diag(1, 200)
+    rotated = step_limits(make_surface("rotated_ravine"))  # curvatures 1 and 50, not axis-aligned
+    assert rotated is not None and rotated["lr"] == pytest.approx(2 / 50, rel=1e-12) and rotated["coords"] is None
+    for name in ("saddle", "rosenbrock", "himmelblau", "dip"):  # a saddle, or no constant Hessian
+        assert step_limits(make_surface(name)) is None, name
+    formula = step_limits(make_surface({"expr": "3*x^2 + 0.5*y^2"}))
+    assert formula == {"lr": pytest.approx(2 / 6), "coords": [pytest.approx(2 / 6), pytest.approx(2.0)]}
+
+
+def test_the_stability_limit_is_drawn_where_a_run_meets_it() -> None:
+    """Preset 1's η lies on gradient descent's limit 2/200 (the bounce that never dies); preset
+    3's Adagrad climbs through its y limit 2/H_yy = 0.01 (the bursts). A run that is not plain
+    gradient descent gets no line on the η panel; a surface without a constant Hessian none."""
+    from figures.view import PANELS
+
+    number = {p: i for i, p in enumerate(PANELS)}
+    d1 = spec(simulate(get_preset("01").scenario))
+    base = 2 + number["loss"]  # panel yaxis numbers follow the map's (yaxis 1)
+    lr = _limit_notes(d1, base + number["lr"])
+    assert [n for _, n in lr] == [t("fig.limit", "en", v="0.01")]
+    per_coord = [t("fig.limit_coord", "en", name="xx", v="2"), t("fig.limit_coord", "en", name="yy", v="0.01")]
+    eff = _limit_notes(d1, base + number["eff_lr"])
+    assert [n for _, n in eff] == per_coord  # the flat x: 200x under its limit; the steep y on it
+    assert eff[1][0] < eff[0][0]  # y's limit lower on the panel
+    d3 = spec(simulate(get_preset("03").scenario))
+    assert [n for _, n in _limit_notes(d3, base + number["lr"])] == []  # Adagrad: η is not the step's factor
+    assert [n for _, n in _limit_notes(d3, base + number["eff_lr"])] == per_coord
+    # preset 2's η, five decades under its limit: the axis reaches up to the limit
+    res2 = simulate(get_preset("02").scenario)
+    axis = panel_axis(res2, "lr", View())
+    assert axis.lo < -7 and axis.hi > -2 and [n for _, n in _limit_notes(spec(res2), base + number["lr"])]
+    d7 = spec(simulate(get_preset("07").scenario))  # Rosenbrock
+    assert not any("2/" in a["text"] for a in d7["layout"].get("annotations", []))
+
+
+def test_a_burst_within_the_panels_resolution_is_not_marked() -> None:
+    """Preset 21's batch run has a burst in its card (the loss rose by 0.03 over its minimum)
+    that is a pixel or two on a loss axis of 2.7: no mark there; preset 3's bursts are marked."""
+    res = simulate(get_preset("21").scenario)
+    assert any(e["kind"] == "burst" for r in res.runs for e in r.verdict["events"])
+    assert not any(t("fig.burst", "en") in m["text"] for m in named(spec(res), "marks"))
+    (marks,) = named(spec(simulate(get_preset("03").scenario)), "marks")
+    assert marks["text"].count(t("fig.burst", "en")) == 3

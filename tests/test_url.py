@@ -69,6 +69,8 @@ def test_decode_never_raises_and_names_every_key_it_did_not_use(query: dict) -> 
         ({"r0": ["sgd", "adam"]}, "r0", "given 2 times, the last is used"),
         ({"r0": "sgd", "r0.label": "a\nb"}, "r0.label", "none of them a control or format character"),
         ({"r0": "sgd", "r0.label": "x" * 61}, "r0.label", "non-empty text of at most 60 characters"),
+        ({"r0": "sgd", "r0.batch": "half"}, "r0.batch", "full or 1 <= batch <= 1000000000"),
+        ({"r0": "sgd", "r0.batch": "0.5"}, "r0.batch", "full or 1 <= batch"),
         ({"expr": "log(-1-x**2)"}, "expr", "not finite anywhere in the plot range"),
         ({"expr": "1/(x-x)"}, "expr", "not finite anywhere in the plot range"),
         ({"expr": "exp(1000+x)"}, "expr", "not finite anywhere in the plot range"),

@@ -8,9 +8,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.text import has, t
+from surfaces.base import tex_name
 from surfaces.data_models import DATASETS
 from ui.batch_keys import FULL, SAME, STEP_AXIS, data_key, run_key
-from ui.model import STEP_AXES
+from ui.model import BATCH_CHOICES, STEP_AXES
 from ui.url import MAX_SEED
 from ui.widgets import kind_widget, seed
 
@@ -29,7 +30,7 @@ def data_controls(name: str, lang: str) -> None:
     """The data set's description, its loss and its parameters (samples N, seed, noise …)."""
     model = DATASETS[name]
     st.caption(t(f"surface.{name}.description", lang))
-    st.markdown(rf"$\displaystyle L(\theta) = {model.formula}$")
+    st.markdown(rf"$\displaystyle L({', '.join(map(tex_name, model.axes))}) = {model.formula}$")
     for p in model.params:
         key = data_key(name, p.name)
         label = t(f"data.{p.name}", lang) if has(f"data.{p.name}") else p.label()
@@ -62,6 +63,17 @@ def size_label(b: object, lang: str) -> str:
     return f"B = {b}"
 
 
+def emulated_control(rid: int, lang: str) -> None:
+    """A run's own emulated batch on a surface without data (``as above``: the scenario's)."""
+    key = run_key(rid, "eb")
+    seed(key, SAME)
+    current = st.session_state[key]
+    extra = [current] if current not in (SAME, FULL) else []
+    st.select_slider(t("batch.run_emulated", lang), [SAME, FULL, *sorted({*BATCH_CHOICES, *extra}, reverse=True)],
+                     key=key, help=t("help.batch.run_emulated", lang),
+                     format_func=lambda b: t("batch.same", lang) if b == SAME else t("full_batch", lang) if b == FULL else f"B = {b:g}")  # fmt: skip
+
+
 def batch_controls(lang: str) -> None:
     """The scenario's mini-batches (size B, shuffle seed), with the updates per epoch, and
     the step axis of the panels."""
@@ -88,6 +100,7 @@ def run_batch_control(rid: int, lang: str) -> None:
     shuffle seed."""
     ss = st.session_state
     if not is_data_set(ss.get("surface")):
+        emulated_control(rid, lang)
         return
     key = run_key(rid, "mb")
     seed(key, SAME)

@@ -7,11 +7,16 @@
 * ``r<id>_mb`` (``SAME``, ``FULL`` or B) and ``r<id>_mb_seed``: a run's own mini-batches, for a
   batch-size comparison;
 * ``step_axis``: the panels' step axis, updates or epochs.
+
+``BatchKeys`` is what a link's data-set and mini-batch keys say in the scenario's own terms
+(``ui.url`` reads and writes them); ``batches_of`` and ``with_batches`` take them out of a
+scenario and put them back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from surfaces.data_models import DATASETS
@@ -96,3 +101,35 @@ def apply_link(state: AppState, data: dict[str, Any] | None, batch: dict[str, in
     for i, b in runs.items():
         if i in positions:
             state.runs[positions[i]].batch = dict(b)
+
+
+@dataclass(frozen=True)
+class BatchKeys:
+    """What the data-set and mini-batch keys of a link say, in the scenario's own terms: the
+    ``surface`` value of a data set (None: no data set), the scenario's ``batch`` and each
+    run's own (by run index)."""
+
+    data: dict[str, Any] | None = None
+    batch: dict[str, int] | None = None
+    runs: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+def batches_of(scenario: dict[str, Any]) -> BatchKeys:
+    """The keys of a normalised scenario (``parse_scenario(...).to_dict()``)."""
+    surface = scenario.get("surface")
+    data = surface if isinstance(surface, dict) and "data" in surface else None
+    runs = {i: r["batch"] for i, r in enumerate(scenario.get("runs", [])) if r.get("batch")}
+    return BatchKeys(data, scenario.get("batch"), runs)
+
+
+def with_batches(scenario: dict[str, Any], keys: BatchKeys) -> dict[str, Any]:
+    """``scenario`` (the engine's format) with the data set and mini-batches of ``keys``."""
+    out = {**scenario, "runs": [dict(r) for r in scenario.get("runs", [])]}
+    if keys.data is not None:
+        out["surface"] = dict(keys.data)
+    if keys.batch is not None:
+        out["batch"] = dict(keys.batch)
+    for i, b in keys.runs.items():
+        if i < len(out["runs"]):
+            out["runs"][i]["batch"] = dict(b)
+    return out

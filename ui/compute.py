@@ -46,7 +46,7 @@ HEAVY = threading.BoundedSemaphore(HEAVY_AT_ONCE)
 def run_key(sc: dict[str, Any], run: dict[str, Any]) -> str:
     """One run's identity: everything that decides its path (the label does not)."""
     shared = {k: sc[k] for k in ("surface", "start", "steps", "noise", "batch") if k in sc}
-    body = {k: run[k] for k in ("optimizer", "params", "schedule", "batch") if k in run}
+    body = {k: run[k] for k in ("optimizer", "params", "schedule", "batch", "noise") if k in run}
     return json.dumps({**shared, "run": body}, sort_keys=True)
 
 

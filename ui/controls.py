@@ -121,7 +121,7 @@ def surface_controls(lang: str, formula_error: str | None) -> None:
         surface = BUILTIN[st.session_state["surface"]]
         st.caption(surface.description[lang])
         # inline math wraps at its operators (display math would be cut at the edge)
-        st.markdown(rf"$\displaystyle L(x, y) = {surface.formula}$")
+        st.markdown(rf"$\displaystyle L({', '.join(surface.axes_tex)}) = {surface.formula}$")
         return
     st.text_input(
         t("formula", lang),
@@ -146,10 +146,19 @@ def surface_controls(lang: str, formula_error: str | None) -> None:
         )
 
 
+def surface_axes(name: str | None) -> tuple[str, str]:
+    """The coordinates' names of the chosen surface (a formula's are x and y)."""
+    if is_data_set(name):
+        return DATASETS[name].axes  # type: ignore[index]
+    return BUILTIN[name].axes if name in BUILTIN else ("x", "y")
+
+
 def start_controls(lang: str) -> None:
+    """The start point, under the surface's own names of its coordinates (x, y or w₁, w₂ …)."""
+    a, b = surface_axes(st.session_state.get("surface"))
     c1, c2 = st.columns(2)
-    c1.number_input("x₀", -1e6, 1e6, key="start_x", format="%g", step=0.1)
-    c2.number_input("y₀", -1e6, 1e6, key="start_y", format="%g", step=0.1)
+    c1.number_input(a, -1e6, 1e6, key="start_x", format="%g", step=0.1)
+    c2.number_input(b, -1e6, 1e6, key="start_y", format="%g", step=0.1)
     st.caption(t("start_hint", lang))
     st.button(t("reset_start", lang), on_click=reset_start, icon=":material/restart_alt:")
 

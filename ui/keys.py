@@ -16,13 +16,14 @@ from core.params import Param
 from figures.style import ARROW_KINDS
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
-from ui.batch_keys import batch_state, batch_widgets, run_batch
+from ui.batch_keys import SAME, batch_state, batch_widgets, run_batch
 from ui.model import (
     CUSTOM,
     DEFAULT_EXPR,
     DEFAULT_RANGE,
     FAMILIES,
     FAMILY_OF,
+    FULL_BATCH,
     NAME_SWITCHES,
     SCHEDULE_AUTO,
     AppState,
@@ -31,7 +32,6 @@ from ui.model import (
 )
 from ui.scenario import start_of
 
-FULL_BATCH = "full"
 RUN_IDS = "run_ids"
 
 
@@ -76,6 +76,7 @@ def run_to_widgets(rid: int, run: RunState) -> dict[str, Any]:
     for k, v in (run.schedule or {}).get("params", {}).items():
         out[rk(rid, f"s_{k}")] = v
     out[rk(rid, "label")] = run.label
+    out[rk(rid, "eb")] = SAME if run.emulated is None else run.emulated
     out.update({rk(rid, k): v for k, v in run_batch(run).items()})
     return out
 
@@ -140,7 +141,9 @@ def run_from_widgets(values: Mapping[str, Any], rid: int, steps: int) -> RunStat
         }
         schedule = {"name": sched_name, "params": sp}
     label = str(values.get(rk(rid, "label"), "") or "").strip()
-    return RunState(name, params, schedule, label)
+    eb = values.get(rk(rid, "eb"), SAME)
+    emulated = None if eb == SAME else FULL_BATCH if eb == FULL_BATCH else float(eb)
+    return RunState(name, params, schedule, label, emulated=emulated)
 
 
 def widgets_to_state(values: Mapping[str, Any]) -> AppState:

@@ -24,6 +24,7 @@ MAX_STEPS = 100_000
 MAX_BATCH = 1e9  # a larger emulated batch is no noise at all for float64 gradients
 BATCH_CHOICES = (4096.0, 1024.0, 256.0, 64.0, 16.0, 4.0, 1.0)
 CUSTOM = "custom"
+FULL_BATCH = "full"  # an emulated batch of every example: exact gradients, no noise
 DEFAULT_EXPR = "x**2 + 10*y**2"
 DEFAULT_RANGE = (-3.0, 3.0)
 
@@ -78,6 +79,9 @@ class RunState:
     schedule: dict[str, Any] | None = None  # {"name", "params"}; None = constant
     label: str = ""  # "" = automatic: short optimizer name and eta (see auto_labels)
     batch: dict[str, int] | None = None  # the run's own mini-batch {"size", "seed"} (data sets)
+    # The run's own emulated batch (its gradient noise): None follows the scenario's,
+    # FULL_BATCH has exact gradients, a number B the noise of a batch of B examples.
+    emulated: float | str | None = None
 
 
 @dataclass
@@ -169,7 +173,15 @@ def _auto_label(run: RunState) -> str:
     if run.schedule is not None and run.schedule["name"] == "onecycle":
         return f"{name} + OneCycleLR η_max={fmt_short(run.schedule['params'].get('max_lr', 0.0))}"
     text = f"{name} η={fmt_short(run_params(run)['lr'])}"
-    return text if run.schedule is None else f"{text} + {SCHEDULE_LABELS[run.schedule['name']]}"
+    text = text if run.schedule is None else f"{text} + {SCHEDULE_LABELS[run.schedule['name']]}"
+    return text + emulated_label(run.emulated)
+
+
+def emulated_label(emulated: float | str | None) -> str:
+    """What an automatic label adds for a run's own emulated batch (", B=4096", ", full batch")."""
+    if emulated is None:
+        return ""
+    return ", full batch" if emulated == FULL_BATCH else f", B={float(emulated):g}"
 
 
 def name_label(label: str, optimizer: str, schedule: dict | None) -> str:

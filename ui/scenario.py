@@ -25,6 +25,7 @@ from surfaces import Surface, make_surface
 from surfaces.data_models import DATASETS
 from ui.model import (
     CUSTOM,
+    FULL_BATCH,
     MAX_RUNS,
     MAX_STEPS,
     SCHEDULE_AUTO,
@@ -123,8 +124,11 @@ def batch_from_std(std: float, surface: Surface, start: Point) -> float | None:
 
 
 # --- state <-> scenario ---------------------------------------------------------------------
-def run_scenario(run: RunState, label: str, steps: int) -> dict[str, Any]:
-    """One entry of the scenario's ``runs``."""
+def run_scenario(
+    run: RunState, label: str, steps: int, noise: tuple[Surface, Point] | None = None
+) -> dict[str, Any]:
+    """One entry of the scenario's ``runs``; ``noise`` (the surface and the start) turns the
+    run's own emulated batch into its noise std."""
     params = run_params(run)
     out: dict[str, Any] = {"optimizer": run.optimizer, "params": params}
     if run.schedule is not None:
@@ -137,6 +141,9 @@ def run_scenario(run: RunState, label: str, steps: int) -> dict[str, Any]:
     out["label"] = label
     if run.batch is not None:
         out["batch"] = dict(run.batch)
+    if run.emulated is not None and noise is not None:
+        b = None if run.emulated == FULL_BATCH else float(run.emulated)
+        out["noise"] = {"std": noise_std(b, *noise)}
     return out
 
 
@@ -152,7 +159,7 @@ def to_scenario(state: AppState) -> dict[str, Any]:
         "start": list(start),
         "steps": state.steps,
         "runs": [
-            run_scenario(run, label, state.steps)
+            run_scenario(run, label, state.steps, (surface, start))
             for run, label in zip(state.runs, labels, strict=True)
         ],
         "noise": {"std": noise_std(state.batch, surface, start), "seed": state.seed},
@@ -177,13 +184,14 @@ def from_scenario(value: Any, view: AppState) -> AppState:
     state.steps = sc["steps"]
     state.batch = batch_from_std(sc["noise"]["std"], surface, start)
     state.seed = sc["noise"]["seed"]
-    state.runs = [run_from_scenario(r) for r in sc["runs"]]
+    state.runs = [run_from_scenario(r, (surface, start)) for r in sc["runs"]]
     state.mb = dict(sc["batch"]) if sc.get("batch") else None
     return state
 
 
-def run_from_scenario(run: dict[str, Any]) -> RunState:
-    """A normalised scenario run as a ``RunState`` (JSON lists back to the model's tuples)."""
+def run_from_scenario(run: dict[str, Any], noise: tuple[Surface, Point] | None = None) -> RunState:
+    """A normalised scenario run as a ``RunState`` (JSON lists back to the model's tuples);
+    ``noise`` (the surface and the start) turns the run's own noise std into its batch."""
     params = _coerced(OPTIMIZERS[run["optimizer"]].params, run["params"])
     schedule = run["schedule"]
     if schedule is not None:
@@ -194,7 +202,12 @@ def run_from_scenario(run: dict[str, Any]) -> RunState:
             "params": _coerced(SCHEDULES[schedule["name"]].params, given),
         }
     batch = dict(run["batch"]) if run.get("batch") else None
-    return normalize_run(RunState(run["optimizer"], params, schedule, run["label"], batch))
+    emulated = None
+    if run.get("noise") is not None and noise is not None:
+        emulated = batch_from_std(run["noise"]["std"], *noise) or FULL_BATCH
+    return normalize_run(
+        RunState(run["optimizer"], params, schedule, run["label"], batch, emulated)
+    )
 
 
 def _coerced(specs: tuple[Param, ...], values: dict[str, Any]) -> dict[str, Any]:

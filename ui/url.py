@@ -9,7 +9,8 @@ URL scheme (only values that differ from the defaults are written)::
     r0.s=cosine  r0.s.T_max=300
 
 ``rN`` is run N's engine optimizer name, ``rN.<param>`` its torch-named parameters,
-``rN.s`` its learning-rate schedule and ``rN.s.<param>`` the schedule's parameters.
+``rN.s`` its learning-rate schedule and ``rN.s.<param>`` the schedule's parameters,
+``rN.batch`` its own emulated batch (``full``: exact gradients, or a size; else ``batch``).
 
 Every value is read and written by its ``core.params`` kind (``from_text`` / ``to_text``),
 so a malformed or out-of-range value is named with what that kind allows. Decoding never
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core.params import SHOWN_CHARS, Bool, Choice, Float, Int, Pair, Param, ParamError
@@ -31,10 +32,11 @@ from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from surfaces import BUILTIN
 from surfaces.data_models import DATASETS
-from ui.batch_keys import apply_link, link_parts
+from ui.batch_keys import BatchKeys, apply_link, link_parts
 from ui.model import (
     CUSTOM,
     DEFAULT_RANGE,
+    FULL_BATCH,
     LOSS_AXES,
     MAX_BATCH,
     MAX_RUNS,
@@ -134,6 +136,8 @@ def encode_run(run: RunState) -> dict[str, str]:
         q.update(_changed_params(specs, run.schedule.get("params", {}), ".s."))
     if run.label:
         q[".label"] = run.label
+    if run.emulated is not None:  # its own emulated batch: a size, or "full" (exact gradients)
+        q[".batch"] = FULL_BATCH if run.emulated == FULL_BATCH else RUN_FIELDS[1].to_text(run.emulated)
     return q
 
 
@@ -400,6 +404,8 @@ def _decode_run(q: Query, i: int, keys: list[str], steps: int) -> RunState | Non
         sub = k[len(prefix) :]
         if sub == "label":
             run.label = _decode_label(q, k)
+        elif sub == "batch":
+            run.emulated = _decode_emulated(q, k)
         elif f".{sub}" in RUN_BATCH_KEYS:
             continue  # the run's own mini-batches: decode_batches reads them
         elif sub != "s" and not sub.startswith("s."):
@@ -407,6 +413,18 @@ def _decode_run(q: Query, i: int, keys: list[str], steps: int) -> RunState | Non
     run.schedule = _decode_schedule(q, key, subkeys)
     _check_run(q, key, run, steps)
     return normalize_run(run)
+
+
+def _decode_emulated(q: Query, key: str) -> float | str | None:
+    """A run's own emulated batch, ``rI.batch``: "full" or a size (None, reported, when bad)."""
+    text = (q.text(key) or "").strip()
+    try:
+        v = FULL_BATCH if text == FULL_BATCH else RUN_FIELDS[1].from_text(text, key)
+    except ParamError:
+        q.reject(key, f"{FULL_BATCH} or {RUN_FIELDS[1].allowed()}")
+        return None
+    q.used.add(key)
+    return v
 
 
 def _decode_label(q: Query, key: str) -> str:
@@ -481,17 +499,6 @@ MB, MB_SEED = "mb", "mb.seed"
 RUN_BATCH_KEYS = (f".{MB}", f".{MB_SEED}")  # after rN
 
 
-@dataclass(frozen=True)
-class BatchKeys:
-    """What the data-set and mini-batch keys of a link say, in the scenario's own terms: the
-    ``surface`` value of a data set (None: no data set), the scenario's ``batch`` and each
-    run's own (by run index)."""
-
-    data: dict[str, Any] | None = None
-    batch: dict[str, int] | None = None
-    runs: dict[int, dict[str, int]] = field(default_factory=dict)
-
-
 def encode_batches(keys: BatchKeys) -> dict[str, str]:
     """The URL keys of ``keys``: a data set's parameters that differ from its defaults, and
     the mini-batch settings (a seed only where it is not 0)."""
@@ -561,24 +568,3 @@ def _decode_batch(q: Query, prefix: str, data: dict[str, Any] | None) -> dict[st
         q.reject(size_key, "a data set: data=" + " | ".join(DATASETS))
         return None
     return {"size": size, "seed": seed if seed_given else 0}
-
-
-def batches_of(scenario: dict[str, Any]) -> BatchKeys:
-    """The keys of a normalised scenario (``parse_scenario(...).to_dict()``)."""
-    surface = scenario.get("surface")
-    data = surface if isinstance(surface, dict) and "data" in surface else None
-    runs = {i: r["batch"] for i, r in enumerate(scenario.get("runs", [])) if r.get("batch")}
-    return BatchKeys(data, scenario.get("batch"), runs)
-
-
-def with_batches(scenario: dict[str, Any], keys: BatchKeys) -> dict[str, Any]:
-    """``scenario`` (the engine's format) with the data set and mini-batches of ``keys``."""
-    out = {**scenario, "runs": [dict(r) for r in scenario.get("runs", [])]}
-    if keys.data is not None:
-        out["surface"] = dict(keys.data)
-    if keys.batch is not None:
-        out["batch"] = dict(keys.batch)
-    for i, b in keys.runs.items():
-        if i < len(out["runs"]):
-            out["runs"][i]["batch"] = dict(b)
-    return out

@@ -74,6 +74,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "所以大小为 B 的 batch 带来 σ₁/√B 的噪声。full batch：没有噪声。",
     },
     "full_batch": {"en": "full batch", "zh": "全批量（无噪声）"},
+    "batch.run_emulated": {
+        "en": "Mini-batch size B of this run",
+        "zh": "这个运行的 mini-batch 大小 B",
+    },
+    "help.batch.run_emulated": {
+        "en": "A batch size of its own, for a small- against large-batch comparison: its noise is "
+        "σ₁/√B, drawn with the same seed as the other runs' (full batch: no noise).",
+        "zh": "给这个运行单独的批量大小，用来比较小批量和大批量：它的噪声是 σ₁/√B，"
+        "和其他运行用同一个种子抽取（全批量：没有噪声）。",
+    },
     "seed": {"en": "Noise seed", "zh": "噪声种子"},
     "section_runs": {"en": "Optimizers", "zh": "优化器"},
     "add_run": {"en": "Add an optimizer", "zh": "添加优化器"},

@@ -186,13 +186,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "第 {step} 步爆发：loss 从 {base} 跳到 {peak}（第 {at} 步）",
     },
     "event.first_step.large": {
-        "en": "first step {ratio}× the size of the next ones, and the loss rose on it "
+        "en": "first step {ratio}× the median of the next {n} steps, and the loss rose on it "
         "(from {l0} to {l1})",
-        "zh": "第一步是后面几步的 {ratio} 倍大，而且这一步 loss 反而上升（从 {l0} 到 {l1}）",
+        "zh": "第一步是后面 {n} 步中位数的 {ratio} 倍，而且这一步 loss 反而上升（从 {l0} 到 {l1}）",
     },
     "event.first_step.small": {
-        "en": "first step {ratio}× smaller than the next ones (the steps grew)",
-        "zh": "第一步比后面几步小 {ratio} 倍（步子越走越大）",
+        "en": "first step {ratio}× smaller than the median of the next {n} steps (the steps grew)",
+        "zh": "第一步比后面 {n} 步的中位数小 {ratio} 倍（步子越走越大）",
     },
     "event.onset": {
         "en": "diverging since step {step}",

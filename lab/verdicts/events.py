@@ -3,7 +3,7 @@ divergence, saddles (or maxima) it came close to and left.
 
 Each event is a dict with ``kind``, ``step`` and its numbers, plus ``text`` ({"en", "zh"}); a
 verdict carries the list and one line that tells them (``events_text``), e.g. "3 bursts of
-the loss, at steps 229, 624 and 1138; first step 10× larger than the next ones".
+the loss, at steps 229, 624 and 1138; first step 10× the median of the next 10 steps, …".
 """
 
 from __future__ import annotations
@@ -130,7 +130,9 @@ def _first_step(s: Summary, j: int, ratio: float, rose: bool) -> list[dict[str, 
     large = ratio >= FIRST_STEP_RATIO and rose
     f0, f1 = float(s.first_loss[0, j]), float(s.first_loss[1, j])
     key = "event.first_step.large" if large else "event.first_step.small"
-    values = {"ratio": fmt.num(ratio if large else 1 / ratio), "l0": fmt.num(f0), "l1": fmt.num(f1)}
+    later = np.linalg.norm(np.diff(s.first_points[:, j], axis=0), axis=-1)[1:]
+    n = int(np.sum(np.isfinite(later)))  # the steps whose median it is measured against
+    values = {"ratio": fmt.num(ratio if large else 1 / ratio), "l0": fmt.num(f0), "l1": fmt.num(f1), "n": fmt.count(n)}
     return [
         {
             "kind": "first_step",
