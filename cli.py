@@ -185,6 +185,24 @@ def preset_scenario(name: str) -> dict[str, Any]:
     return get_preset(name).scenario  # ValueError naming every preset when unknown
 
 
+def preset_look(name: str) -> dict[str, Any]:
+    """The view a preset opens in, in the app and the gallery alike (its zoom, panels, local
+    model ...: ``figures.view.view_options``)."""
+    from figures.view import view_options
+    from lab.presets import get_preset
+
+    return view_options(get_preset(name).view)
+
+
+def _file_look(preset: dict[str, Any]) -> dict[str, Any]:
+    from figures.view import ViewError, view_options
+
+    try:
+        return view_options(preset.get("view") or {})
+    except ViewError as e:
+        raise CliError(str(e)) from None
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     import logging
 
@@ -208,15 +226,18 @@ def cmd_render(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if not out.parent.is_dir():
         raise CliError(f"output folder {str(out.parent)!r} does not exist")
+    look: dict[str, Any] = {}
     if args.preset is not None:
         scenario = preset_scenario(args.preset)
+        look = preset_look(args.preset)
     else:
         scenario = load_scenario_file(args.scenario)
     if isinstance(scenario, dict) and isinstance(scenario.get("scenario"), dict):
+        look = _file_look(scenario)
         scenario = scenario["scenario"]  # a preset file (presets/*.json) given as the scenario
     result = run_scenario(with_batch_options(scenario, args), args.budget)
     try:
-        data = export.render(result, fmt, **given)
+        data = export.render(result, fmt, **given, **({"look": look} if look else {}))
     except export.MissingDependencyError as e:
         raise CliError(str(e), EXIT_MISSING_DEPENDENCY) from None
     except export.RenderError as e:

@@ -26,6 +26,7 @@ MIN_ARROW = 0.04  # the shortest eigenvector drawn, relative to the longest (so 
 # longest): a short eigenvector's label at its tip covered the point itself, and whatever lies
 # under it (preset 9's minimum: "λ₁ = 0.0553" over its star).
 LABEL_REACH = 0.6
+LABEL_PAST = 1.15
 
 
 def local_style(color: str, view: View) -> list[dict[str, Any]]:
@@ -109,7 +110,9 @@ def _labels(p: np.ndarray, eig: list, box: tuple[float, float]) -> dict[str, Any
     biggest = max((abs(lam) for lam, _ in eig), default=0.0)
     xs, ys, texts = [], [], []
     for k, (lam, v) in enumerate(eig):
-        _, b = _tips(p, v, max(LABEL_REACH, _length(lam, biggest)), box)
+        # a little past the tip: at the tip an arrowhead drawn along the same direction (the
+        # escape direction, preset 5) covered the label's minus sign
+        _, b = _tips(p, v, LABEL_PAST * max(LABEL_REACH, _length(lam, biggest)), box)
         xs.append(float(b[0]))
         ys.append(float(b[1]))
         texts.append(f"λ{'₁₂'[k]} = {lam:.3g}")

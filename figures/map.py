@@ -178,7 +178,8 @@ def _escape_trace(result: Result, layers: Layers, view: View) -> dict[str, Any] 
 
 
 def _passed_saddles(result: Result, view: View) -> dict[str, Any] | None:
-    """Where a run passed a saddle (or maximum) and left it (the verdict's events)."""
+    """Where a run passed a saddle (or maximum) and left it (the verdict's events), as an open
+    hourglass: a cross was read as the batch's own minimum (×) beside it (preset 23)."""
     pts = [
         (e["point"], view.color(i))
         for i, run in enumerate(result.runs)
@@ -190,7 +191,7 @@ def _passed_saddles(result: Result, view: View) -> dict[str, Any] | None:
     return {
         "type": "scatter", "mode": "markers", "x": [p[0] for p, _ in pts], "y": [p[1] for p, _ in pts],
         "name": t("fig.passed_saddle", view.lang),
-        "marker": {"symbol": "x-thin-open", "size": view.sizes.marker + 8, "color": [c for _, c in pts], "line": {"width": 3}},
+        "marker": {"symbol": "hourglass-open", "size": view.sizes.marker + 6, "color": [c for _, c in pts], "line": {"width": 3}},
         "hoverinfo": "skip",
     }  # fmt: skip
 

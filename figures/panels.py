@@ -265,13 +265,19 @@ def stretch_shapes(result: Result, number: int, view: View) -> list[dict[str, An
 
 
 LIMIT_STYLE = {"color": "#444", "width": 1.5, "dash": "dot"}
+# Optimizers whose σ changes slowly once the gradients are small (Adagrad's sum of the whole
+# history): their step η/σ·g is then a linear step, stable while η/σ_i < 2/H_ii. RMSProp's and
+# Adam's σ follow |g| itself, so their η/σ above that line is no instability (preset 8's Adam
+# sits at 6 against 2/H_xx = 2 and converges): no line for them.
+LINEAR_SIGMA = frozenset({"adagrad", "adagrad_lecture"})
 
 
 def stability_limits(result: Result, panel: str, lang: str) -> list[tuple[float, str]]:
     """The stability limits of a step size a panel shows, with their labels, on a convex
     quadratic surface (``lab.sweep_theory.step_limits``): on the η panel gradient descent's
     2/λmax, when a run is plain gradient descent (for the others η is not the step's factor);
-    on the η/σ panel each coordinate's 2/H_ii, when the Hessian is diagonal. A run's line above
+    on the η/σ panel each coordinate's 2/H_ii, when the Hessian is diagonal and a run is plain
+    gradient descent or an Adagrad (``LINEAR_SIGMA``). A run's line above
     its limit bounces with growing amplitude: preset 1's η lies on it (the bounce that never
     dies), preset 2's lies five decades under it (the crawl), preset 3's Adagrad climbs
     through 2/H_yy before each burst."""
@@ -280,13 +286,12 @@ def stability_limits(result: Result, panel: str, lang: str) -> list[tuple[float,
     limits = step_limits(result.surface)
     if limits is None:
         return []
+    plain = any(r.optimizer == "sgd" and not r.params.get("momentum") and not r.params.get("weight_decay") for r in result.runs)
     if panel == "lr":
-        plain = any(
-            r.optimizer == "sgd" and not r.params.get("momentum") and not r.params.get("weight_decay")
-            for r in result.runs
-        )
         v = limits["lr"]
         return [(v, t("fig.limit", lang, v=fmt_value(v)))] if plain and v else []
+    if not (plain or any(r.optimizer in LINEAR_SIGMA for r in result.runs)):
+        return []
     names = result.surface.axes
     coords = limits["coords"] or ()
     return [(v, t("fig.limit_coord", lang, name=names[i] * 2, v=fmt_value(v))) for i, v in enumerate(coords) if v]
@@ -463,14 +468,21 @@ def readout_rows(track: Track, row: float) -> list[float | None]:
     return [short(a.data(a.hi - (j + 0.5) * row * (a.hi - a.lo))) for j in range(track.runs)]
 
 
+ZERO_SHARE = 1e-9
+
+
 def readout(track: Track, s: int, rows: list[float | None], x_at: float) -> dict[str, Any]:
     """Each run's value at step ``s``, one row per run right of the panel (``rows``: from
     ``readout_rows``; ``x_at``: where the column starts, in steps)."""
     xr, yr = axis_refs(track.number)
     parts: list[list[str]] = [[] for _ in range(track.runs)]
     digits = 3 if len(track.values) == track.runs else 2  # two numbers a run: shorter
+    # On a linear axis a value a billionth of its span is rounding: "0", not "-4.11e-23"
+    # (preset 6's loss at its minimum, read as "-4.1" from the back of the room).
+    zero = 0.0 if track.axis.log else ZERO_SHARE * (track.axis.hi - track.axis.lo)
     for i, v in zip(track.owners, track.at(s), strict=True):
-        parts[i].append(fmt_value(float("nan") if v is None else v, digits))
+        v = float("nan") if v is None else (0.0 if abs(v) < zero else v)
+        parts[i].append(fmt_value(v, digits))
     texts = ["|".join(p) for p in parts]
     return {"type": "scatter", "x": [x_at] * track.runs, "y": rows, "text": texts, "xaxis": xr, "yaxis": yr}
 

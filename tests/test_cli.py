@@ -124,3 +124,31 @@ def test_render_an_empty_preset_name_exits_2_naming_the_presets(
     assert p.returncode == 2
     assert "preset '' does not exist; allowed: 01_stuck_is_not_critical" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("how", ["preset", "file"])
+def test_render_opens_a_preset_in_its_own_view_like_the_app(
+    how: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A preset rendered from the command line is the picture the app and the gallery show:
+    its zoom (the first 60 steps of preset 7) and its panels (‖Δθ‖ in place of η/σ)."""
+    import sys
+
+    import export
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import cli as cli_module
+    from figures.view import view_options
+    from lab.presets import get_preset
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(export, "render", lambda result, fmt, **kw: seen.update(kw) or b"x")
+    preset = get_preset("07")
+    source = ["--preset", "07"]
+    if how == "file":
+        path = tmp_path / "p.json"
+        path.write_text(json.dumps({"scenario": preset.scenario, "view": preset.view}))
+        source = [str(path)]
+    assert cli_module.main(["render", *source, "-o", str(tmp_path / "p.png")]) == 0
+    assert seen["look"] == view_options(preset.view)
+    assert seen["look"]["steps"] == (0.0, 60.0) and seen["look"]["panels"][3] == "step"

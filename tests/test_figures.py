@@ -504,6 +504,8 @@ def test_the_stability_limit_is_drawn_where_a_run_meets_it() -> None:
     res2 = simulate(get_preset("02").scenario)
     axis = panel_axis(res2, "lr", View())
     assert axis.lo < -7 and axis.hi > -2 and [n for _, n in _limit_notes(spec(res2), base + number["lr"])]
+    d8 = spec(simulate(get_preset("08").scenario))  # Adam on a diagonal quadratic: its σ follows |g|
+    assert not any("2/" in a["text"] for a in d8["layout"].get("annotations", []))
     d7 = spec(simulate(get_preset("07").scenario))  # Rosenbrock
     assert not any("2/" in a["text"] for a in d7["layout"].get("annotations", []))
 
@@ -516,3 +518,14 @@ def test_a_burst_within_the_panels_resolution_is_not_marked() -> None:
     assert not any(t("fig.burst", "en") in m["text"] for m in named(spec(res), "marks"))
     (marks,) = named(spec(simulate(get_preset("03").scenario)), "marks")
     assert marks["text"].count(t("fig.burst", "en")) == 3
+
+
+def test_a_loss_at_its_minimum_reads_zero_not_rounding() -> None:
+    """Preset 6's momentum run ends at loss -4.1e-23 (rounding at a minimum of value 0): its
+    read-out on the linear loss axis says 0; a log axis keeps small values as they are."""
+    res = simulate(get_preset("06").scenario)
+    assert abs(res.runs[1].loss[-1]) < 1e-20
+    d = spec(res, step=res.runs[1].steps_run)
+    loss_readout = named(d, "readout")[0]
+    assert loss_readout["text"][1] == "0", loss_readout["text"]
+    assert "e-" in named(d, "readout")[1]["text"][1]  # ||g|| (log) 4.4e-12 as it is

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "fig.loss": {"en": "loss L", "zh": "loss L"},
-    "fig.grad_norm": {"en": "‖g‖ (log)", "zh": "‖g‖（对数）"},
+    # ASCII bars in the panels' (rotated) titles: the CJK font's wide "‖" turned on its side
+    # drew as a grey block at projector sizes (three lesson reviews)
+    "fig.grad_norm": {"en": "||g|| (log)", "zh": "||g||（对数）"},
     "fig.lr": {"en": "η<sup>t</sup> (log)", "zh": "η<sup>t</sup>（对数）"},
     "fig.eff_lr": {"en": "η/σ per param (log)", "zh": "每个参数的 η/σ（对数）"},
     "fig.eff_lr_note": {
@@ -28,7 +30,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fig.surface_3d": {"en": "loss surface", "zh": "loss 曲面"},
     "fig.loss_log": {"en": "loss L (log)", "zh": "loss L（对数）"},
     "fig.loss_log_ref": {"en": "L − L<sub>min</sub> (log)", "zh": "L − L<sub>min</sub>（对数）"},
-    "fig.step_size": {"en": "‖Δθ‖ (log)", "zh": "‖Δθ‖（对数）"},
+    "fig.step_size": {"en": "||Δθ|| (log)", "zh": "||Δθ||（对数）"},
     "fig.step_suffix_of": {"en": " / {last}", "zh": " 步 / 共 {last} 步"},
     "fig.burst": {"en": "burst", "zh": "爆发"},
     "fig.limit": {"en": "stable below 2/λ<sub>max</sub> = {v}", "zh": "稳定上限 2/λ<sub>max</sub> = {v}"},

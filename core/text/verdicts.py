@@ -76,15 +76,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "verdict.oscillating": {
         "en": "Stuck, but not at a critical point: since step {since} the loss has stopped "
         "falling (over the last {window} steps it fell by {drop}, {drop_pct} of what is left), "
-        "while the point bounces across {dir}, still {dist} from the bottom of the local "
-        "quadratic, with the gradient at {grad_ratio} of its start. The learning rate is too "
-        "large for the curvature along that direction.",
+        "while the point bounces along the direction {dir}, still {dist} from the bottom of the "
+        "local quadratic, with the gradient at {grad_ratio} of its start. The learning rate is "
+        "too large for the curvature along that direction: the bounce does not die down.",
         "zh": "卡住了，但不在 critical point：从第 {since} 步起 loss 不再下降（最后 {window} 步只降了 "
         "{drop}，是剩余可降部分的 {drop_pct}），而点沿 {dir} 方向来回弹，离局部二次模型的最低点"
-        "还有 {dist}，梯度仍是起始值的 {grad_ratio}。对这个方向的曲率来说学习率太大了。",
+        "还有 {dist}，梯度仍是起始值的 {grad_ratio}。对这个方向的曲率来说学习率太大了：来回弹动不会衰减。",
     },
     "verdict.diverging": {
-        "en": "Diverging: since step {onset} the bounce across {dir} grows ×{growth} per step "
+        "en": "Diverging: since step {onset} the bounce along the direction {dir} grows ×{growth} per step "
         "(×{run_growth} over a run as long as this one); {leave}. The learning rate is too "
         "large for the curvature along that direction.",
         "zh": "正在发散：从第 {onset} 步起，沿 {dir} 方向的来回弹动每步放大 {growth} 倍"
