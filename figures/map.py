@@ -10,6 +10,7 @@ points, the arrows in their run's colour and the local quadratic model.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -80,9 +81,11 @@ def static_traces(result: Result, layers: Layers, view: View, drawn: list[np.nda
     data.append(_start_marker(result, view))
     if result.surface.minima:
         data.append(_minima(result.surface, view))
-    for piece in (_escape_trace(result, layers, view), _passed_saddles(result, view)):
-        if piece is not None:
-            data.append(piece)
+    if (escape := _escape_trace(result, layers, view)) is not None:
+        data.append(escape)
+    if not view.reveal and (passed := _passed_saddles(result, view)) is not None:
+        style, at = passed
+        data.append({**style, **at(math.inf)})  # every mark, the paths being drawn whole
     data += _arrow_legend(view)
     return data
 
@@ -177,23 +180,32 @@ def _escape_trace(result: Result, layers: Layers, view: View) -> dict[str, Any] 
     }  # fmt: skip
 
 
-def _passed_saddles(result: Result, view: View) -> dict[str, Any] | None:
+def _passed_saddles(result: Result, view: View) -> tuple[dict[str, Any], Any] | None:
     """Where a run passed a saddle (or maximum) and left it (the verdict's events), as an open
-    hourglass: a cross was read as the batch's own minimum (×) beside it (preset 23)."""
+    hourglass (a cross was read as the batch's own minimum, ×, beside it: preset 23): the
+    style and step -> data, each mark shown from the step its run passed there on (revealed
+    paths: a mark drawn before the run gets there gives the ending away, preset 9 mid-Play)."""
     pts = [
-        (e["point"], view.color(i))
+        (e["point"], view.color(i), e["step"])
         for i, run in enumerate(result.runs)
         for e in run.verdict.get("events", ())
         if e["kind"] in ("left_saddle", "left_maximum") and e.get("point") is not None
     ]
     if not pts:
         return None
-    return {
-        "type": "scatter", "mode": "markers", "x": [p[0] for p, _ in pts], "y": [p[1] for p, _ in pts],
-        "name": t("fig.passed_saddle", view.lang),
-        "marker": {"symbol": "hourglass-open", "size": view.sizes.marker + 6, "color": [c for _, c in pts], "line": {"width": 3}},
+    style = {
+        "type": "scatter", "mode": "markers", "name": t("fig.passed_saddle", view.lang),
+        "marker": {"symbol": "hourglass-open", "size": view.sizes.marker + 6, "color": [c for _, c, _ in pts], "line": {"width": 3}},
         "hoverinfo": "skip",
     }  # fmt: skip
+
+    def at(s: float) -> dict[str, Any]:
+        return {
+            "x": [p[0] if k <= s else None for p, _, k in pts],
+            "y": [p[1] if k <= s else None for p, _, k in pts],
+        }
+
+    return style, at
 
 
 def _arrow_legend(view: View) -> list[dict[str, Any]]:
@@ -290,12 +302,15 @@ def arrow_style(i: int, kind: str, view: View) -> dict[str, Any]:
 
 def movers(result: Result, layers: Layers, view: View) -> list[tuple[dict[str, Any], Any]]:
     """The map's per-step traces as (style, step -> data) pairs: current points, arrows per
-    run and kind, the local quadratic model."""
+    run and kind, the saddles passed so far (revealed paths), the local quadratic model."""
     box = span(layers, view)
     out: list[tuple[dict[str, Any], Any]] = [(heads_style(result, view), lambda s: heads(result, s))]
     for kind in view.arrow_kinds:
         for i, run in enumerate(result.runs):
             out.append((arrow_style(i, kind, view), lambda s, run=run, kind=kind: arrow(result, run, s, kind, box)))
+    passed = _passed_saddles(result, view)
+    if view.reveal and passed is not None:
+        out.append(passed)
     if view.local is not None and view.local < len(result.runs):
         run = result.runs[view.local]
         memo: dict[int, list[dict[str, Any]]] = {}  # the four traces of a step, made once

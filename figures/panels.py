@@ -363,6 +363,7 @@ def marks(result: Result, axis: Axis, number: int, view: View) -> dict[str, Any]
 # a pixel or two, and a "burst" mark over a line that does not visibly rise reads as a
 # mistake. The card still lists it.
 VISIBLE_RISE = 0.03
+WORD_GAP = 0.4  # of the steps: a burst mark nearer than this to the last worded one has no word
 
 
 def _visible(axis: Axis, base: float, peak: float) -> bool:
@@ -379,9 +380,14 @@ def _run_marks(run: RunResult, axis: Axis, lang: str) -> list[tuple[float, float
     v = run.verdict
     out: list[tuple[float, float, str]] = []
     top = axis.data(axis.lo + 0.96 * (axis.hi - axis.lo))
+    worded = -math.inf  # the last burst whose mark carries the word
     for e in v.get("events", ()):
         if e["kind"] == "burst" and _visible(axis, e["base_loss"] - axis.ref, e["peak_loss"] - axis.ref):
-            out.append((e["peak_step"], min(e["peak_loss"] - axis.ref, top), t("fig.burst", lang)))
+            # a burst close after a worded one is marked by its triangle alone: two words
+            # "burst" written towards each other ran into one (preset 3 at 1024 px)
+            near = e["peak_step"] - worded < WORD_GAP * max(run.steps_run, 1)
+            out.append((e["peak_step"], min(e["peak_loss"] - axis.ref, top), "" if near else t("fig.burst", lang)))
+            worded = worded if near else e["peak_step"]
     if v.get("kind") in DIVERGING:
         loss = run.loss - axis.ref
         beyond = np.flatnonzero(~(loss <= axis.top))

@@ -58,6 +58,10 @@ def test_2_tiny_step_crawls_for_100000_updates() -> None:
     assert run.verdict["kind"] == "crawling"
     x0, x = run.trajectory[0, 0], run.trajectory[-1, 0]
     assert abs(x) > 0.98 * abs(x0)  # moved under 2 % of the way along the flat axis
+    # the caption: "the steep y has come down from 1 to 0.14 ... the flat x has moved 1 % (0.09
+    # of the 9 to go)": (1 - 200 eta)^t and (1 - eta)^t, closed form
+    assert round(float(run.trajectory[-1, 1]), 2) == 0.14 == round((1 - 200e-7) ** 100_000, 2)
+    assert round(float(x - x0), 2) == 0.09 and round(float((x - x0) / -x0) * 100) == 1
     assert run.loss[-1] > 0.25 * run.loss[0]  # still far from the minimum's loss of 0
     assert np.all(np.diff(run.loss) <= 0)  # no bouncing: the loss falls at every step
     # the card: along x, time constant 1 / (eta * 1) = 1e7 steps, 100x the run
