@@ -125,8 +125,11 @@ def panel_axis(result: Result, panel: str, view: View) -> Axis:
     ]
     finite = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.zeros(0)
     limits = [v for v, _ in stability_limits(result, panel, view.lang)]
-    if limits and finite.size:  # the limits are what the lines are read against: on the panel
-        finite = np.concatenate([finite, limits])
+    if limits and finite.size:  # the limits are what the lines are read against: on the panel,
+        # and a limit above every line a decade below the top, clear of the read-outs' rows
+        # there ("1e-7" beside preset 2's cap 0.01 read as the cap's value)
+        top = float(finite.max())
+        finite = np.concatenate([finite, limits, [10 * v for v in limits if v > top]])
     if log:
         return _log_axis(panel, finite, ref)
     lo = min(0.0, float(finite.min())) if finite.size else 0.0
