@@ -301,8 +301,8 @@ def arrow_style(i: int, kind: str, view: View) -> dict[str, Any]:
 
 
 def movers(result: Result, layers: Layers, view: View) -> list[tuple[dict[str, Any], Any]]:
-    """The map's per-step traces as (style, step -> data) pairs: current points, arrows per
-    run and kind, the saddles passed so far (revealed paths), the local quadratic model."""
+    """The map's per-step traces drawn over the paths, as (style, step -> data) pairs: current
+    points, arrows per run and kind, the saddles passed so far (revealed paths)."""
     box = span(layers, view)
     out: list[tuple[dict[str, Any], Any]] = [(heads_style(result, view), lambda s: heads(result, s))]
     for kind in view.arrow_kinds:
@@ -311,15 +311,22 @@ def movers(result: Result, layers: Layers, view: View) -> list[tuple[dict[str, A
     passed = _passed_saddles(result, view)
     if view.reveal and passed is not None:
         out.append(passed)
-    if view.local is not None and view.local < len(result.runs):
-        run = result.runs[view.local]
-        memo: dict[int, list[dict[str, Any]]] = {}  # the four traces of a step, made once
-
-        def model(s: int, j: int) -> dict[str, Any]:
-            if s not in memo:
-                memo[s] = local_traces(result.surface, run, s, box)
-            return memo[s][j]
-
-        for j, style in enumerate(local_style(view.color(view.local), view)):
-            out.append((style, lambda s, j=j: model(s, j)))
     return out
+
+
+def local_movers(result: Result, layers: Layers, view: View) -> list[tuple[dict[str, Any], Any]]:
+    """The local quadratic model's per-step traces (contours, eigenvectors, their labels), to
+    be drawn under the paths: above them, an eigenvector along the path hid it (preset 5's
+    λ₂ lies on the line w₂ = −w₁ the run slides down)."""
+    if view.local is None or view.local >= len(result.runs):
+        return []
+    box = span(layers, view)
+    run = result.runs[view.local]
+    memo: dict[int, list[dict[str, Any]]] = {}  # the four traces of a step, made once
+
+    def model(s: int, j: int) -> dict[str, Any]:
+        if s not in memo:
+            memo[s] = local_traces(result.surface, run, s, box)
+        return memo[s][j]
+
+    return [(style, lambda s, j=j: model(s, j)) for j, style in enumerate(local_style(view.color(view.local), view))]

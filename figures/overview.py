@@ -323,6 +323,8 @@ def classroom_spec(
         drawn = [mapping.drawn_indices(r, layers) for r in result.runs]
         for trace in mapping.static_traces(result, layers, view, drawn):
             b.add(trace)
+        for style, make in mapping.local_movers(result, layers, view):  # under the paths
+            b.mover(style, make, s0)
         per_key = _reveal(b, result, view, drawn, s0)
         for style, make in mapping.movers(result, layers, view):
             b.mover(style, make, s0)

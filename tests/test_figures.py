@@ -550,3 +550,18 @@ def test_a_saddle_passed_is_marked_once_its_run_gets_there() -> None:
     whole = spec(res, View(reveal=False), step=145)  # whole paths: every mark at once
     (marks,) = named(whole, t("fig.passed_saddle", "en"))
     assert (~np.isnan(arr(marks["x"]))).all()
+
+
+def test_the_local_model_is_drawn_under_the_paths() -> None:
+    """Preset 5's eigenvector λ₂ lies on the line the run slides down: drawn over the path it
+    hid it (round 7 of the lesson review). The model's traces come before the paths, the
+    current points after both."""
+    from figures.view import view_options
+
+    p = get_preset("05")
+    res = simulate(p.scenario)
+    d = spec(res, View(**view_options(p.view)), step=res.runs[0].steps_run)
+    names = [tr.get("name") for tr in d["data"]]
+    on_map = [i for i, tr in enumerate(d["data"]) if tr.get("legendgroup") == "run0" and tr.get("xaxis") in (None, "x")]
+    assert max(names.index(n) for n in ("local-model", "local-eig+", "local-eig-", "local-labels")) < min(on_map)
+    assert names.index("heads") > max(on_map)
