@@ -290,13 +290,9 @@ def _parse_run(i: int, v: Any, steps: int, samples: int | None = None) -> RunSpe
     _check_rates(f"{path}.schedule", params["lr"], schedule, steps)
     label = _parse_label(path, d.get("label", opt.title["en"]))
     batch = parse_batch(f"{path}.batch", d.get("batch"), samples, steps)
-    noise = None
-    if (
-        d.get("noise") is not None
-    ):  # its own std; the seed is the scenario's (common random numbers)
-        own = _keys(
-            f"{path}.noise", d["noise"], ("std",), 'a run\'s noise setting ({"std": number})'
-        )
+    noise = None  # its own std; the seed is the scenario's (common random numbers)
+    if d.get("noise") is not None:
+        own = _keys(f"{path}.noise", d["noise"], ("std",), 'a run\'s noise setting ({"std": number})')
         noise = _parse(NOISE_STD, own.get("std", 0.0), f"{path}.noise.std")
     return RunSpec(name, params, schedule, label, batch, noise)
 

@@ -30,15 +30,10 @@ Array = np.ndarray
 HEAVY_BALL = ("sgd", "momentum")  # torch's SGD with and without momentum (not Nesterov)
 
 
-def constant_hessian(surface: Surface) -> Array | None:
-    """The Hessian of a quadratic surface, None when it varies (``Surface.constant_hessian``)."""
-    return surface.constant_hessian
-
-
 def curvatures(surface: Surface) -> tuple[float, float] | None:
     """The two curvatures (ascending) of a quadratic surface; None when the Hessian is not the
-    same everywhere (``constant_hessian``)."""
-    h = constant_hessian(surface)
+    same everywhere (``Surface.constant_hessian``)."""
+    h = surface.constant_hessian
     if h is None:
         return None
     lo, hi = np.linalg.eigvalsh(h)
@@ -51,15 +46,15 @@ def step_limits(surface: Surface) -> dict[str, Any] | None:
     direction neither grows nor dies; above it, it grows), when lambda_max > 0; ``coords``, each
     coordinate's 2 / H_ii for a per-coordinate step eta / sigma_i, when the Hessian is diagonal
     (its axes are the eigen-directions) and H_ii > 0, else None. None off a convex quadratic."""
-    h = constant_hessian(surface)
-    if h is None or np.linalg.eigvalsh(h)[0] < 0:  # a saddle is unstable at any step size
+    h = surface.constant_hessian
+    if h is None:
         return None
-    lam = float(np.linalg.eigvalsh(h)[-1])
-    size = max(float(np.abs(h).max()), np.finfo(float).tiny)
-    diagonal = abs(float(h[0, 1])) <= CONSTANT_TOL * size
+    lo, lam = (float(v) for v in np.linalg.eigvalsh(h))
+    if lo < 0 or lam <= 0:  # a saddle is unstable at any step size; a flat surface has no limit
+        return None
+    diagonal = abs(float(h[0, 1])) <= CONSTANT_TOL * float(np.abs(h).max())
     coords = [2.0 / float(h[i, i]) if h[i, i] > 0 else None for i in range(2)] if diagonal else None
-    out = {"lr": 2.0 / lam if lam > 0 else None, "coords": coords}
-    return out if out["lr"] is not None or (coords and any(c is not None for c in coords)) else None
+    return {"lr": 2.0 / lam, "coords": coords}
 
 
 @dataclass(frozen=True)
