@@ -21,7 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.text import t
-from figures import animation, panels
+from figures import animation, panels, pins, readouts
 from figures import batches as batch_parts
 from figures import map as mapping
 from figures.layers import Layers, layers_for
@@ -42,7 +42,7 @@ EVENT_WINDOW = 12  # steps before and after an event that Play shows one by one
 MAX_WINDOWS = 6
 EVERY_STEP_UP_TO = 300  # runs this short get a frame at every step
 READOUT_SHARE = 0.34  # of the panels' step range, right of the curves, for the read-outs, at least
-READOUT_CHARS = 13  # the longest read-out: two numbers of a run, "0.069|8.4e-3"
+READOUT_CHARS = 13  # the longest read-out, with room: a coordinate and its number, "w₁ 8.43e-3"
 
 Domain = tuple[float, float]
 
@@ -193,7 +193,9 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
             b.add(line)
         _decorate(b, layout, result, axis, number, view, epochs)
     end = x_range[1]
-    tracks = [panels.Track.of(result, axis, number, steps_shown) for number, axis in axes]
+    # a zoom's end is read once the clock has passed it (below): the tracks hold it
+    read = steps_shown if zoomed is None else np.union1d(steps_shown, [zoomed])
+    tracks = [panels.Track.of(result, axis, number, read, view.lang) for number, axis in axes]
     if view.reveal and not epochs:  # one curtain cannot cover runs that are at different epochs
         for tr in tracks:
             b.mover(panels.CURTAIN_STYLE, lambda s, tr=tr: panels.curtain(tr, s, end), s0)
@@ -206,8 +208,12 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
         at = (lambda s, tr=tr: batch_parts.epoch_cursor(tr, s, k)) if epochs else (lambda s, tr=tr: panels.cursor(tr, seen(s)))
         b.mover(panels.cursor_style(tr, view), at, s0)
     for tr in tracks:
-        rows = panels.readout_rows(tr, row)
-        b.mover(panels.readout_style(result, view), lambda s, tr=tr, rows=rows: panels.readout(tr, seen(s), rows, x_at), s0)
+        b.mover(readouts.readout_style(tr, view), lambda s, tr=tr: readouts.readout(tr, seen(s), row, x_at), s0)
+    for number, axis in axes if not epochs else ():
+        if at := pins.pinned(view, axis.panel, *steps):
+            pins.pin_movers(b, result, axis, number, view, at, row, steps, s0)
+    if zoomed is not None and tracks:  # once the clock has passed the zoom: which step they read
+        b.mover(readouts.ZOOM_READ_STYLE, lambda s: readouts.zoom_read(tracks[0], s, zoomed, view.lang), s0)
 
 
 def _decorate(b: Builder, layout: dict[str, Any], result: Result, axis: panels.Axis, number: int, view: View, epochs: bool) -> None:

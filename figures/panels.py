@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from core.text import t
 from figures.sampling import envelope_indices, f32, short, shorts
-from figures.style import label_text
+from figures.style import fmt_value, label_text
 from figures.view import View
 from lab import Result, RunResult
 from lab.sweep_theory import step_limits
@@ -414,21 +414,48 @@ class Track:
     owners: tuple[int, ...]  # the run of each series
     runs: int
     ends: tuple[float | None, float | None]  # the panel's bottom and top, rounded
+    names: tuple[str, ...] = ()  # each series' coordinate where a run has two (η/σ: x, y)
 
     @classmethod
-    def of(cls, result: Result, axis: Axis, number: int, steps: np.ndarray) -> Track:
+    def of(cls, result: Result, axis: Axis, number: int, steps: np.ndarray, lang: str = "en") -> Track:
         """The values at the frames' ``steps`` only (a step past a run's end: its last)."""
-        values, owners = [], []
+        values, owners, names = [], [], []
         for i, run in enumerate(result.runs):
-            for v, _ in series(run, axis.panel, axis):
+            # the values as they are (a log axis's lines leave out what is <= 0: read as 0)
+            lines = [v for v, _ in series(run, axis.panel, replace(axis, log=False))]
+            if axis.panel == "loss" and run.test_loss is not None:  # a data set's test loss, read too
+                lines.append(np.asarray(run.test_loss, dtype=float) - axis.ref)
+            for j, v in enumerate(lines):
                 k = np.minimum(steps, len(v) - 1)
                 picked = np.asarray(v, dtype=float)[np.maximum(k, 0)] if len(v) else np.full(len(k), np.nan)
                 values.append(dict(zip(steps.tolist(), shorts(picked), strict=True)))
                 owners.append(i)
-        return cls(axis, number, tuple(values), tuple(owners), len(result.runs), (short(axis.bottom), short(axis.top)))
+                names.append(_series_name(result, axis.panel, j, len(lines), lang))
+        ends = (short(axis.bottom), short(axis.top))
+        return cls(axis, number, tuple(values), tuple(owners), len(result.runs), ends, tuple(names))
 
     def at(self, s: int) -> list[float | None]:
         return [v.get(s) for v in self.values]
+
+    def share(self, v: float) -> float | None:
+        """Where a value sits on the panel, 0 at the bottom and 1 at the top (outside: beyond
+        them); None where the axis cannot show it (a log axis and a value <= 0)."""
+        a = self.axis
+        if not math.isfinite(v):
+            return None
+        if a.log and v <= 0:  # 0 (a gradient that vanished exactly, a loss at its floor): the bottom
+            return 0.0
+        return ((math.log10(v) if a.log else v) - a.lo) / (a.hi - a.lo)
+
+
+def _series_name(result: Result, panel: str, j: int, n: int, lang: str) -> str:
+    """What a read-out says its number is, where a run has two lines in a panel: η/σ of each
+    coordinate, the loss on the training and on the test data."""
+    if n == 1:
+        return ""
+    if panel == "loss":
+        return t("fig.train" if j == 0 else "fig.test", lang)
+    return result.surface.axes[j]
 
 
 def cursor(track: Track, s: int) -> dict[str, Any]:
@@ -438,9 +465,10 @@ def cursor(track: Track, s: int) -> dict[str, Any]:
     xr, yr = axis_refs(track.number)
     xs: list[float | None] = [s, s, None]
     ys: list[float | None] = [*track.ends, None]
+    floor = track.ends[0] if track.axis.log else None  # a log axis's 0: its bottom edge
     for v in track.at(s):
         xs += [s, None]
-        ys += [v, None]
+        ys += [floor if floor is not None and v is not None and v <= 0 else v, None]
     return {"type": "scatter", "x": xs, "y": ys, "xaxis": xr, "yaxis": yr}
 
 
@@ -457,54 +485,6 @@ def cursor_style(track: Track, view: View) -> dict[str, Any]:
         "showlegend": False,
         "hoverinfo": "skip",
         "name": "cursor",
-    }
-
-
-def fmt_value(v: float, digits: int = 3) -> str:
-    """A readout: ``digits`` significant digits, powers of ten as 1.2e-4."""
-    if not math.isfinite(v):
-        return "–"
-    if v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e4):
-        mant, exp = f"{v:.{digits - 1}e}".split("e")
-        return f"{mant.rstrip('0').rstrip('.')}e{int(exp)}"
-    return f"{v:.{digits}g}"
-
-
-def readout_rows(track: Track, row: float) -> list[float | None]:
-    """Where each run's read-out row sits on the panel's axis (``row``: a row's height as a
-    fraction of the panel's), top down."""
-    a = track.axis
-    return [short(a.data(a.hi - (j + 0.5) * row * (a.hi - a.lo))) for j in range(track.runs)]
-
-
-ZERO_SHARE = 1e-9
-
-
-def readout(track: Track, s: int, rows: list[float | None], x_at: float) -> dict[str, Any]:
-    """Each run's value at step ``s``, one row per run right of the panel (``rows``: from
-    ``readout_rows``; ``x_at``: where the column starts, in steps)."""
-    xr, yr = axis_refs(track.number)
-    parts: list[list[str]] = [[] for _ in range(track.runs)]
-    digits = 3 if len(track.values) == track.runs else 2  # two numbers a run: shorter
-    # On a linear axis a value a billionth of its span is rounding: "0", not "-4.11e-23"
-    # (preset 6's loss at its minimum, read as "-4.1" from the back of the room).
-    zero = 0.0 if track.axis.log else ZERO_SHARE * (track.axis.hi - track.axis.lo)
-    for i, v in zip(track.owners, track.at(s), strict=True):
-        v = float("nan") if v is None else (0.0 if abs(v) < zero else v)
-        parts[i].append(fmt_value(v, digits))
-    texts = ["|".join(p) for p in parts]
-    return {"type": "scatter", "x": [x_at] * track.runs, "y": rows, "text": texts, "xaxis": xr, "yaxis": yr}
-
-
-def readout_style(result: Result, view: View) -> dict[str, Any]:
-    return {
-        "mode": "text",
-        "textposition": "middle right",
-        "cliponaxis": False,
-        "textfont": {"color": [view.color(i) for i in range(len(result.runs))], "size": view.sizes.font - 1},
-        "showlegend": False,
-        "hoverinfo": "skip",
-        "name": "readout",
     }
 
 

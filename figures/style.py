@@ -7,6 +7,7 @@ app, in a PNG, an SVG, a GIF and an HTML export; the app passes ``theme=None`` t
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -109,3 +110,13 @@ def base_layout(sizes: Sizes) -> dict:
         "hovermode": "closest",
         "hoverlabel": {"font": {"size": sizes.font}},
     }
+
+
+def fmt_value(v: float, digits: int = 3) -> str:
+    """A readout: ``digits`` significant digits, powers of ten as 1.2e-4."""
+    if not math.isfinite(v):
+        return "–"
+    if v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e4):
+        mant, exp = f"{v:.{digits - 1}e}".split("e")
+        return f"{mant.rstrip('0').rstrip('.')}e{int(exp)}"
+    return f"{v:.{digits}g}"

@@ -3,8 +3,9 @@ sets, resolved once into a :class:`View` that every piece of the figure reads.
 
 A preset file may carry a ``"view"`` object beside its ``"scenario"`` (see the README's
 *Lecture presets*): ``{"loss_axis": "log", "steps": [0, 60], "map": {"x": [..], "y": [..]},
-"paths": "whole", "local": 1, "arrows": ["update"], "panels": [...]}``; ``view_options``
-checks it.
+"paths": "whole", "local": 1, "arrows": ["update"], "panels": [...], "pins": {"step": [0, [90, 1]]}}``;
+``view_options`` checks it. ``pins`` names steps whose values a panel prints beside a mark
+(a caption's "the first step 0.003 against 0.28" then stands on the screen).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class View:
     width: int | None = None  # layout pixels, when the page knows them (legend rows)
     height: int | None = None
     step_axis: str = "updates"  # the panels' x on a data set: updates or epochs (issue 12)
+    pins: tuple[tuple[str, int, int | None], ...] = ()  # (panel, step, run or None: all) printed
 
     @property
     def sizes(self) -> Sizes:
@@ -104,6 +106,38 @@ def _panels(value: Any) -> dict[str, Any]:
     return {"panels": panels}
 
 
+MAX_PINS = 4  # steps a panel prints at most
+MAX_PIN_STEP = 10**6
+PIN_FORMS = "a step, or [step, run] for one run's line only (runs counted from 1)"
+
+
+def _pin(item: Any) -> tuple[int, int | None] | None:
+    """A pin's (step, run, 0-based, or None: every run), or None when it is not one."""
+    whole = lambda v, hi: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= hi  # noqa: E731
+    if whole(item, MAX_PIN_STEP):
+        return int(item), None
+    if isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
+        step, run = item
+        if whole(step, MAX_PIN_STEP) and whole(run, 6) and run >= 1:
+            return int(step), int(run) - 1
+    return None
+
+
+def _pins(value: Any) -> dict[str, Any]:
+    allowed = f"{{panel: [pin, ...]}}, a panel of {', '.join(PANEL_CHOICES)}, at most {MAX_PINS} pins of {PIN_FORMS}, steps 0 .. {MAX_PIN_STEP:,}"
+    if not isinstance(value, Mapping):
+        raise ViewError(f"view.pins = {value!r} is invalid; allowed: {allowed}")
+    out: list[tuple[str, int, int | None]] = []
+    for panel, items in value.items():
+        _choice(panel, "pins", PANEL_CHOICES)
+        ok = isinstance(items, Sequence) and not isinstance(items, str) and 1 <= len(items) <= MAX_PINS
+        parsed = [_pin(i) for i in items] if ok else [None]
+        if any(p is None for p in parsed):
+            raise ViewError(f"view.pins.{panel} = {items!r} is invalid; allowed: {allowed}")
+        out += [(str(panel), s, r) for s, r in dict.fromkeys(p for p in parsed if p is not None)]
+    return {"pins": tuple(out)}
+
+
 _KEYS = {
     "loss_axis": lambda v: {"loss_axis": _choice(v, "loss_axis", LOSS_AXES)},
     "paths": lambda v: {"reveal": _choice(v, "paths", ("reveal", "whole")) == "reveal"},
@@ -113,6 +147,7 @@ _KEYS = {
     "arrows": lambda v: {"arrows": tuple(_choice(a, "arrows", ARROW_KINDS) for a in v)},
     "panels": _panels,
     "axis": lambda v: {"step_axis": _choice(v, "axis", ("updates", "epochs"))},
+    "pins": _pins,
 }
 
 

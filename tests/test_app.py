@@ -863,6 +863,9 @@ def test_preset_views_open_as_the_claim_needs(make_app: MakeApp) -> None:
     layout = stage_spec(at)["layout"]
     assert max(layout["xaxis2"]["tickvals"]) <= 60  # zoomed on the first steps
     assert at.query_params["zoom"] == "0,60"
+    data = stage_spec(at)["data"]
+    assert any(t.get("name") == "pin" for t in data)  # the first steps' lengths, ringed
+    assert any(t.get("name") == "zoom_read" for t in data)
     at = make_app({"preset": "05"})
     assert any(t.get("name") == "local-eig-" for t in stage_spec(at)["data"])  # the saddle's model
     # Preset 4 shows the step size |Δθ| instead of η (its view's panels), Adagrad's huge steps
@@ -871,9 +874,11 @@ def test_preset_views_open_as_the_claim_needs(make_app: MakeApp) -> None:
     layout = stage_spec(at)["layout"]
     titles = [layout[f"yaxis{k}"]["title"]["text"] for k in range(2, 6)]
     assert titles[2] == STRINGS["fig.step_size"]["en"], titles
+    assert any(t.get("name") == "pin" for t in stage_spec(at)["data"])  # the cliff's two steps
     at.sidebar.selectbox(key="surface").set_value("ravine").run()
     layout = stage_spec(at)["layout"]
     assert layout["yaxis4"]["title"]["text"] == STRINGS["fig.lr"]["en"]
+    assert not any(t.get("name") == "pin" for t in stage_spec(at)["data"])  # the preset's pins went with it
 
 
 def test_verdict_numbers_are_never_cut(make_app: MakeApp) -> None:

@@ -200,7 +200,7 @@ def test_a_small_batch_run_hovers_at_the_minimum_within_the_batch_noise() -> Non
     run = simulate(sc).runs[0]
     v = run.verdict
     assert v["kind"] == "minimum" and v["numbers"]["within_noise"] is True
-    assert "within the noise" in v["explanation"]["en"]
+    assert "hovers around the minimum" in v["explanation"]["en"]
     # the std on the card is the batch noise's, at the point the run hovers at
     s = make_data_surface(DATA)
     cov = BatchNoise(s, 2).covariance(run.trajectory[-200:].mean(axis=0)[None])[0]

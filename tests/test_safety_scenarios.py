@@ -309,3 +309,16 @@ def test_hostile_results_draw_and_export_without_a_warning(d: dict) -> None:
     figures.overview_figure(result, "en", width=1200, height=700, animate=False)
     for fmt in ("csv", "json"):
         assert export.render(result, fmt)
+
+
+def test_a_noise_std_whose_square_overflows_is_judged_not_raised() -> None:
+    """Hypothesis found it: noise std 1e300 with a run that is not cut in one step; the
+    verdict's noise covariance squared it as a Python float and raised OverflowError."""
+    d = {
+        "surface": "ravine", "steps": 1, "noise": {"std": 1e300, "seed": 0},
+        "runs": [{"optimizer": "adadelta", "params": {"lr": 1e-12}},
+                 {"optimizer": "momentum", "params": {"lr": 1e-12},
+                  "schedule": {"name": "onecycle", "params": {"max_lr": 5e-324, "total_steps": 1}}}],
+    }  # fmt: skip
+    for run in simulate(d).runs:
+        assert run.verdict["kind"] in KINDS

@@ -17,10 +17,11 @@ from ui.url import RUN_KEY_HELP, decode, encode, shown
 KEYS = ["r0", "r1", "r5", "r6", "r0.lr", "r0.s", "r0.s.gamma", "r0.s.T_max", "r0.betas",
         "r0.label", "r1.momentum", "r00", "r01", "r٣", "r²", "r-1", "r999999999999", "steps",
         "step", "start", "surface", "expr", "xr", "yr", "batch", "seed", "lang", "present",
-        "view", "arrows", "utm_source", "", "."]
+        "view", "arrows", "panels", "pins", "utm_source", "", "."]
 VALUES = ["sgd", "adam", "nesterov", "onecycle", "cosine", "step", "0", "1", "-1", "0.5",
           "1e19", "1e400", "nan", "inf", "10" * 200, "x**2+y", "log(-1-x**2)", "custom",
-          "ravine", "en", "zh", "3d", "grad,update", "1,2", "0.9,0.999", "", " ", "٣", "²"]
+          "ravine", "en", "zh", "3d", "grad,update", "1,2", "0.9,0.999", "", " ", "٣", "²",
+          "step:0", "loss:1:1,step:0", "loss,grad_norm,lr,step"]
 text = st.text(st.characters(codec=None, exclude_categories=()), max_size=30)
 keys = st.one_of(st.sampled_from(KEYS), text, st.builds(lambda a, b: f"{a}.{b}", st.sampled_from(KEYS), text))
 values = st.one_of(st.sampled_from(VALUES), text)
@@ -108,3 +109,36 @@ def test_a_refused_schedule_keeps_its_run_and_the_rest_of_the_link() -> None:
 
 def test_a_link_without_problems_reports_nothing() -> None:
     assert decode(encode(default_state())) == (default_state(), [])
+
+
+def test_a_presets_panels_and_pins_travel_in_its_link() -> None:
+    """A student shares preset 7 after playing with it: the link keeps its panels (the step
+    length instead of η/σ) and its pinned steps, read by the preset view's own checker."""
+    from dataclasses import replace
+
+    from figures.view import view_options
+    from lab.presets import get_preset
+    from ui.session import with_view
+
+    state = with_view(default_state(), view_options(get_preset("07").view))
+    q = encode(state)
+    assert q["panels"] == "loss,grad_norm,lr,step" and q["pins"] == "loss:1:1,step:0"
+    back, ignored = decode(q)
+    assert not ignored and back.panels == state.panels and back.pins == state.pins
+    assert "pins" not in encode(replace(state, pins=())) and "panels" not in encode(default_state())
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ({"pins": "step:x"}, "pins"), ({"pins": "speed:1"}, "pins"), ({"pins": "step:1:9"}, "pins"),
+        ({"pins": "step:1:0"}, "pins"), ({"pins": "step:١"}, "pins"), ({"pins": "step"}, "pins"),
+        ({"pins": "step:1,step:2,step:3,step:4,step:5"}, "pins"), ({"pins": "step:99999999"}, "pins"),
+        ({"panels": "loss,step"}, "panels"), ({"panels": "loss,step,lr,speed"}, "panels"),
+    ],
+)  # fmt: skip
+def test_a_bad_pin_or_panel_list_in_a_link_is_named_and_left_out(query: dict, name: str) -> None:
+    state, ignored = decode(query)
+    assert [i.name for i in ignored] == [name]
+    assert "grad_norm" in ignored[0].allowed and ("runs 1 .. 6" in ignored[0].allowed or name == "panels")
+    assert state.pins == () and state.panels is None

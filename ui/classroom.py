@@ -77,6 +77,7 @@ def view_of(state: AppState, colors: tuple[str, ...], width: int, height: int) -
         map_x=state.map_x,
         map_y=state.map_y,
         panels=state.panels or figures.PANELS,
+        pins=state.pins,
         colors=colors,
         step_axis=state.axis,
         width=width,

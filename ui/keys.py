@@ -109,6 +109,7 @@ def state_to_widgets(state: AppState) -> dict[str, Any]:
         "map_x": state.map_x,
         "map_y": state.map_y,
         "panels": state.panels,
+        "pins": state.pins,
         RUN_IDS: list(range(len(state.runs))),
     }
     for rid, run in enumerate(state.runs):
@@ -180,6 +181,7 @@ def widgets_to_state(values: Mapping[str, Any]) -> AppState:
         map_x=_pair(values.get("map_x")),
         map_y=_pair(values.get("map_y")),
         panels=tuple(values["panels"]) if values.get("panels") else None,
+        pins=tuple((str(p), int(s), None if r is None else int(r)) for p, s, r in values.get("pins") or ()),
     )
     if "start_x" in values and "start_y" in values:
         st.start = (float(values["start_x"]), float(values["start_y"]))

@@ -17,7 +17,7 @@ from optimizers.schedules import SCHEDULES
 
 VIEWS = ("map", "3d", "maps")  # the view switcher; issue 12 adds a data panel
 LOSS_AXES = ("linear", "log")
-VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y", "panels", "axis")
+VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y", "panels", "pins", "axis")
 STEP_AXES = ("updates", "epochs")  # the panels' step axis on a data set (issue 12)
 MAX_RUNS = 6
 MAX_STEPS = 100_000
@@ -107,6 +107,7 @@ class AppState:
     map_x: tuple[float, float] | None = None  # the map's zoom (a preset's view)
     map_y: tuple[float, float] | None = None
     panels: tuple[str, ...] | None = None  # the four trace panels (a preset's view); None: the usual
+    pins: tuple[tuple[str, int, int | None], ...] = ()  # (panel, step, run or None) printed (a preset's view)
     # Data sets and mini-batches (issue 12): ``surface`` then names a data set.
     data: dict[str, Any] = field(default_factory=dict)  # the data set's parameters
     mb: dict[str, int] | None = None  # the scenario's mini-batch {"size", "seed"}; None: all

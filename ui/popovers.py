@@ -10,6 +10,7 @@ import streamlit as st
 import export
 from core.params import SHOWN_CHARS
 from core.text import t
+from figures.view import PANELS
 from lab import Result
 from ui.maps_view import maps_link
 from ui.model import CUSTOM, AppState
@@ -73,6 +74,7 @@ def download_buttons(result: Result, state: AppState, step: int, lang: str, colo
         "colors": colors, "reveal": not state.whole, "loss_axis": state.loss_axis,
         "local": state.local - 1 if state.local else None, "steps": state.zoom,
         "map_x": state.map_x, "map_y": state.map_y,
+        "panels": state.panels or PANELS, "pins": state.pins,
     }  # fmt: skip
     options = {"lang": lang, "step": step, "arrows": state.arrows, "presentation": state.present, "look": look}
 

@@ -137,6 +137,7 @@ def with_view(state: AppState, options: dict[str, Any]) -> AppState:
         map_x=options.get("map_x"),
         map_y=options.get("map_y"),
         panels=options.get("panels"),
+        pins=options.get("pins", ()),
         arrows=options.get("arrows", ()),
         axis=options.get("step_axis", "updates"),
     )
@@ -154,6 +155,7 @@ def reset_start() -> None:
     ss["step"] = 0
     # A preset's zoom (and its choice of panels) belongs to its surface.
     ss["zoom"] = ss["map_x"] = ss["map_y"] = ss["panels"] = None
+    ss["pins"] = ()
 
 
 @guarded

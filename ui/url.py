@@ -3,6 +3,7 @@
 URL scheme (only values that differ from the defaults are written)::
 
     lang=zh  present=1  view=3d  arrows=grad,update,momentum  step=120
+    zoom=0,60  panels=loss,grad_norm,step,eff_lr  pins=step:0,loss:1:1  (``ui.url_view``)
     surface=rosenbrock | surface=custom&expr=x**2+10*y**2&xr=-3,3&yr=-3,3
     start=-9,1  steps=300  batch=16  seed=0
     r0=adam  r0.lr=0.1  r0.betas=0.9,0.999  r0.amsgrad=1  r0.label=Adam
@@ -52,6 +53,7 @@ from ui.model import (
     schedule_params,
 )
 from ui.scenario import build_surface, default_start, to_scenario
+from ui.url_view import decode_view, encode_view
 
 MAX_SEED = 2**32 - 1
 COORD = Float("coordinate", low=-MAX_COORD, high=MAX_COORD)
@@ -94,6 +96,7 @@ def encode(state: AppState) -> dict[str, str]:
     q = _changed(VIEW_FIELDS, state, d)
     if state.arrows:
         q["arrows"] = ",".join(state.arrows)
+    q.update(encode_view(state))
     q.update(_changed((STEP,), state, d))
     q.update(_encode_surface(state, d))
     if state.start is not None and state.start != default_start(state):
@@ -242,6 +245,7 @@ def _decode(q: Query) -> tuple[AppState, list[Ignored]]:
     _decode_fields(q, state, (*VIEW_FIELDS, STEP, *RUN_FIELDS))
     state.step = min(state.step, state.steps)
     _decode_arrows(q, state)
+    decode_view(q, state)
     _decode_surface(q, state)
     ok, start = q.value("start", START)
     if ok:

@@ -57,11 +57,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "这种来回弹动每 {period} 步重复一次。",
     },
     "verdict.clause.noise": {
-        "en": "It hovers there within the noise: the exact gradient stays within {k} standard "
-        "deviations of the gradient noise (σ = {sigma}), so no step can tell this point from "
-        "the critical point.",
-        "zh": "它在噪声范围内徘徊：精确梯度一直在梯度噪声的 {k} 个标准差以内（σ = {sigma}），"
-        "任何一步都分辨不出这里和 critical point 的差别。",
+        "en": "It hovers around the minimum: here the true gradient is smaller than the noise in "
+        "each step's gradient (less than {k}σ, σ = {sigma}), so the steps point every way and "
+        "cannot bring it closer.",
+        "zh": "它在最小值附近徘徊：这里真实梯度比每一步梯度里的噪声还小（不到 {k}σ，σ = {sigma}），"
+        "所以每一步方向各异，无法再靠近。",
     },
     "verdict.clause.local": {
         "en": "It is a local minimum: the surface goes lower (loss {best}).",
@@ -92,8 +92,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "verdict.tol": {"en": "tolerance {tol}", "zh": "容差 {tol}"},
     "verdict.tol.noise": {
-        "en": "farther than the tolerance {tol}, but within the noise's reach",
-        "zh": "超出容差 {tol}，但在噪声可及的范围内",
+        "en": "farther than the tolerance {tol}, but as near as the noise lets it come",
+        "zh": "超出容差 {tol}，但噪声不让它更近",
     },
     "verdict.leave.at": {
         "en": "at this rate it leaves the plot range at about step {step}",

@@ -98,7 +98,8 @@ def _judge(
                 v["events"] = []
                 return v
             onset = v["numbers"].get("onset_step") if v["kind"] == "diverging" else None
-            return _with_events(v, s, j, first[j], passed[j], onset)
+            hover = v["kind"] == "minimum" and bool(v["numbers"].get("within_noise"))
+            return _with_events(v, s, j, first[j], passed[j], onset, hover)
 
     return Verdicts(kinds, write)
 
@@ -112,10 +113,10 @@ def _onset(s: Summary, j: int) -> int | None:
     return int(s.lowest_step[j]) if grew and s.lowest_step[j] < s.cut[j] - 1 else None
 
 
-def _with_events(v, s, j, first, passed, onset):  # type: ignore[no-untyped-def]
-    evs = events.for_run(s, j, first, passed, onset)
+def _with_events(v, s, j, first, passed, onset, hover=False):  # type: ignore[no-untyped-def]
+    evs = events.for_run(s, j, first, passed, onset, hover)
     v["events"] = evs
-    text = events.line(evs, int(s.bursts.count[j]))
+    text = events.line(evs, int(s.bursts.count[j]) - events.noise_bursts(s, j, hover))
     if text is not None:
         v["events_text"] = text
     return v

@@ -17,7 +17,7 @@ from lab.verdicts import fmt
 from lab.verdicts.judge import Objective
 from lab.verdicts.model import eig2
 from lab.verdicts.stream import Summary
-from lab.verdicts.thresholds import FIRST_STEP_RATIO, FLAT_TOL, GRAD_TOL, NEAR_FRAC
+from lab.verdicts.thresholds import FIRST_STEP_RATIO, FLAT_TOL, GRAD_TOL, NEAR_FRAC, NOISE_RISE
 
 Array = np.ndarray
 
@@ -102,10 +102,27 @@ def left_critical(
     return out
 
 
-def _bursts(s: Summary, j: int) -> list[dict[str, Any]]:
+def noise_bursts(s: Summary, j: int, hover: bool) -> int:
+    """How many of run j's kept bursts are its noise's wander (``hover``: it hovers at a
+    minimum within its gradient noise; else none)."""
+    if not hover:
+        return 0
+    b = s.bursts
+    return sum(not _above_noise(s, j, i) for i in range(int(min(b.count[j], b.kept))))
+
+
+def _above_noise(s: Summary, j: int, i: int) -> bool:
+    base, peak = float(s.bursts.base[j, i]), float(s.bursts.value[j, i])
+    return peak - base > NOISE_RISE * abs(base)
+
+
+def _bursts(s: Summary, j: int, hover: bool = False) -> list[dict[str, Any]]:
+    """Run j's bursts (hovering within its noise: only those rising above it, NOISE_RISE)."""
     b = s.bursts
     out = []
     for i in range(int(min(b.count[j], b.kept))):
+        if hover and not _above_noise(s, j, i):
+            continue
         base, peak = float(b.base[j, i]), float(b.value[j, i])
         start, at = int(b.start[j, i]), int(b.at[j, i])
         values = {"step": fmt.count(start), "base": fmt.num(base), "peak": fmt.num(peak), "at": fmt.count(at)}
@@ -163,9 +180,11 @@ def for_run(
     first: tuple[float, bool],
     passed: list[dict[str, Any]],
     onset: int | None,
+    hover: bool = False,
 ) -> list[dict[str, Any]]:
-    """The events of run j, in step order."""
-    out = _bursts(s, j) + _first_step(s, j, *first) + [_passed(x) for x in passed]
+    """The events of run j, in step order (``hover``: it hovers at a minimum within its
+    gradient noise, where the loss's wander is not a burst)."""
+    out = _bursts(s, j, hover) + _first_step(s, j, *first) + [_passed(x) for x in passed]
     if onset is not None:
         text = fmt.sentence([("event.onset", {"step": fmt.count(onset)})])
         out.append({"kind": "divergence_onset", "step": int(onset), "text": text})

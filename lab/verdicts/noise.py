@@ -28,7 +28,10 @@ class IsotropicNoise:
     std: float
 
     def covariance(self, points: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(self.std**2 * np.eye(2), (len(points), 2, 2))
+        # in float64: a hostile std of 1e300 squares to inf (Python's float ** raised OverflowError)
+        with np.errstate(over="ignore"):
+            var = np.square(np.float64(self.std))
+        return np.broadcast_to(var * np.eye(2), (len(points), 2, 2))
 
 
 def as_noise(noise: NoiseModel | float | None) -> NoiseModel | None:

@@ -85,6 +85,11 @@ NOISE_K = 3.0
 # did not fall by more than the band -- flat by the verdict's own window rule.
 BURST_FRAC = 1e-2
 BURSTS_KEPT = 8
+# A run hovering at a minimum within its gradient noise (mini-batches) wanders by itself: a
+# rise there is a burst only when the loss grows by more than NOISE_RISE times the settled
+# loss it rose from (preset 21's batches of 4 rose from 0.128 to 0.155 at step 86, the
+# noise's wander that no panel shows; a real burst multiplies the loss).
+NOISE_RISE = 1.0
 # Saddles left behind: the path is cut into PATH_BINS stretches, and at the point of smallest
 # gradient norm of each the local model is built. The run passed a saddle (or a maximum) when
 # that model has a real stationary point (the gradient there at most RESID_TOL of the point's)
@@ -123,6 +128,7 @@ THRESHOLDS: dict[str, float] = {
         ("CYCLE_TOL", CYCLE_TOL),
         ("NOISE_K", NOISE_K),
         ("BURST_FRAC", BURST_FRAC),
+        ("NOISE_RISE", NOISE_RISE),
         ("PATH_BINS", PATH_BINS),
         ("NEAR_FRAC", NEAR_FRAC),
         ("FIRST_STEP_RATIO", FIRST_STEP_RATIO),

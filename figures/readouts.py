@@ -1,0 +1,98 @@
+"""The panels' read-outs: every line's value at the current step, right of the panel and level
+with the line's point (labels that would overlap pushed apart about their mean), and which
+step a zoomed panel reads once the clock has passed its end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.text import t
+from figures.panels import Track, axis_refs
+from figures.sampling import short
+from figures.style import fmt_value
+from figures.view import View
+
+ZERO_SHARE = 1e-9  # of a linear axis's span: a value this small is rounding, read as 0
+
+
+def spread(shares: list[float | None], row: float) -> list[float | None]:
+    """Label heights (fractions of the panel) as near as they can be to ``shares`` — each
+    label level with its line — but at least ``row`` apart and inside the panel; None stays
+    None. Labels in rows at the top of a panel read as values of whatever was drawn at that
+    height (the review's helpers read a cap's label as the cap's value).
+
+    Labels that would overlap form a group centred on their lines' mean height, a row apart,
+    in the order of their values; groups that then overlap merge (the usual label layout)."""
+    lo, hi = row / 2, max(row / 2, 1 - row / 2)
+    order = sorted((i for i, v in enumerate(shares) if v is not None), key=lambda i: (shares[i], -i))
+    groups: list[tuple[list[int], float]] = []  # (members bottom up, the mean of their targets)
+
+    def bottom(members: list[int], mean: float) -> float:
+        return max(lo, min(mean - (len(members) - 1) * row / 2, hi - (len(members) - 1) * row))
+
+    for i in order:
+        members, mean = [i], min(max(float(shares[i] or 0.0), lo), hi)
+        while groups and bottom(*groups[-1]) + len(groups[-1][0]) * row > bottom(members, mean) + 1e-12:
+            before, m = groups.pop()
+            mean = (m * len(before) + mean * len(members)) / (len(before) + len(members))
+            members = before + members
+        groups.append((members, mean))
+    out: list[float | None] = [None] * len(shares)
+    for members, mean in groups:
+        b = bottom(members, mean)
+        for k, i in enumerate(members):
+            out[i] = b + k * row
+    return out
+
+
+def readout(track: Track, s: int, row: float, x_at: float) -> dict[str, Any]:
+    """Every line's value at step ``s``, right of the panel (``x_at``: where the column
+    starts, in steps), each level with its line's current point (``row``: a label's height
+    as a fraction of the panel's). A run with two lines (η/σ per coordinate) gets a label per
+    line, named by its coordinate."""
+    xr, yr = axis_refs(track.number)
+    a = track.axis
+    # On a linear axis a value a billionth of its span is rounding: "0", not "-4.11e-23"
+    # (preset 6's loss at its minimum, read as "-4.1" from the back of the room).
+    zero = 0.0 if a.log else ZERO_SHARE * (a.hi - a.lo)  # (on a log axis, <= 0 reads 0)
+    texts, shares = [], []
+    for name, v in zip(track.names or [""] * len(track.values), track.at(s), strict=True):
+        v = float("nan") if v is None else (0.0 if abs(v) < zero or (a.log and v <= 0) else v)
+        texts.append(f"{name} {fmt_value(v)}" if name else fmt_value(v))
+        shares.append(track.share(v))
+    heights = spread(shares, row)
+    ys = [None if h is None else short(a.data(a.lo + h * (a.hi - a.lo))) for h in heights]
+    return {"type": "scatter", "x": [x_at] * len(texts), "y": ys, "text": texts, "xaxis": xr, "yaxis": yr}
+
+
+def readout_style(track: Track, view: View) -> dict[str, Any]:
+    return {
+        "mode": "text",
+        "textposition": "middle right",
+        "cliponaxis": False,
+        "textfont": {"color": [view.color(i) for i in track.owners], "size": view.sizes.font - 1},
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "name": "readout",
+    }
+
+
+def zoom_read(track: Track, s: int, end: int, lang: str) -> dict[str, Any]:
+    """Above the top panel's cursor, once the clock ``s`` has passed a zoom's ``end``: the
+    step its read-outs read ("values at step 60" while the clock says 500)."""
+    xr, yr = axis_refs(track.number)
+    text = t("fig.zoom_read", lang, step=f"{end:,}") if s > end else ""
+    a = track.axis  # just inside the top: a point rounded past the range is not drawn
+    top = float(a.data(a.hi - 0.002 * (a.hi - a.lo)))
+    return {"type": "scatter", "x": [end], "y": [top], "text": [text], "xaxis": xr, "yaxis": yr}
+
+
+ZOOM_READ_STYLE = {
+    "mode": "text",
+    "textposition": "top center",
+    "cliponaxis": False,
+    "textfont": {"color": "#444"},
+    "showlegend": False,
+    "hoverinfo": "skip",
+    "name": "zoom_read",
+}

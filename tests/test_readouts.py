@@ -1,0 +1,195 @@
+"""What the panels print: each value level with its line, the numbers a caption quotes
+(pinned steps, the test loss) on the screen, and which step a zoomed panel reads."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from figures.readouts import spread
+from figures.style import fmt_value
+from figures.view import View, ViewError, view_options
+from lab import Result, simulate
+from lab.presets import get_preset
+from tests.test_figures import arr, named, spec
+
+
+def frame_of(d: dict, step: int) -> dict[int, dict]:
+    """The moved traces of the frame at ``step``, by trace index."""
+    fr = next(f for f in d["frames"] if int(f["name"]) == step)
+    return dict(zip(fr["traces"], fr["data"], strict=True))
+
+
+def index_of(d: dict, name: str) -> int:
+    """The index of the first trace called ``name``."""
+    return next(i for i, tr in enumerate(d["data"]) if tr.get("name") == name)
+
+
+def share(d: dict, yaxis: str, y: float) -> float:
+    """Where a data value sits on a panel's axis, 0 at the bottom and 1 at the top."""
+    ax = d["layout"]["yaxis" + yaxis[1:]]
+    lo, hi = ax["range"]
+    v = math.log10(y) if ax.get("type") == "log" else y
+    return (v - lo) / (hi - lo)
+
+
+# --- labels level with their lines, never on top of each other ------------------------------
+@given(st.lists(st.one_of(st.none(), st.floats(-0.5, 1.5)), min_size=1, max_size=8), st.floats(0.02, 0.12))
+def test_spread_keeps_labels_apart_inside_and_in_order(shares: list[float | None], row: float) -> None:
+    out = spread(shares, row)
+    assert [o is None for o in out] == [s is None for s in shares]
+    placed = [(s, o) for s, o in zip(shares, out, strict=True) if o is not None]
+    heights = sorted(o for _, o in placed)
+    assert all(b - a >= row - 1e-9 for a, b in itertools.pairwise(heights))
+    if len(placed) * row <= 1:
+        assert all(row / 2 - 1e-9 <= o <= 1 - row / 2 + 1e-9 for _, o in placed)
+    for sa, oa in placed:  # a higher value, a higher label
+        assert all(oa <= ob + 1e-9 for sb, ob in placed if sa < sb)
+
+
+def test_spread_leaves_labels_with_room_where_their_lines_are() -> None:
+    assert spread([0.8, 0.3, None], 0.1) == [0.8, 0.3, None]
+    assert spread([0.5, 0.52], 0.1) == pytest.approx([0.46, 0.56])  # pushed apart about their mean
+    assert spread([0.99, 0.98], 0.1) == pytest.approx([0.95, 0.85])  # and kept inside
+
+
+def test_each_readout_stands_level_with_its_runs_point(default_result: Result) -> None:
+    """The review's helpers read a value in a row at the top of a panel as belonging to the
+    line drawn at that height: each value now stands where its own line's marker is."""
+    d = spec(default_result, step=300)
+    moved = frame_of(d, 300)
+    for i, tr in enumerate(d["data"]):
+        if tr.get("name") != "readout":
+            continue
+        ys, texts = arr(moved[i]["y"]), moved[i]["text"]
+        cursor = next(j for j, c in enumerate(d["data"]) if c.get("name") == "cursor" and c["yaxis"] == tr["yaxis"])
+        points = arr(moved[cursor]["y"])[3::2]  # every line's marker, in the read-outs' order
+        assert len(points) == len(ys) == len(texts)
+        lo, hi = d["layout"]["yaxis" + tr["yaxis"][1:]]["domain"]
+        margin = d["layout"]["margin"]
+        row = (d["layout"]["font"]["size"] + 3) / ((hi - lo) * (640 - margin["t"] - margin["b"]))
+        for y, p in zip(ys, points, strict=True):  # no farther than its neighbours push it
+            if np.isfinite(p) and p > 0:
+                gap = abs(share(d, tr["yaxis"], y) - share(d, tr["yaxis"], p))
+                assert gap <= len(ys) / 2 * row + 1e-6, (tr["yaxis"], texts)
+    # the loss panel's values are far apart: each stands at its point (or is kept inside)
+    shares = [share(d, "y2", y) for y in arr(frame_of(d, 300)[index_of(d, "readout")]["y"])]
+    want = [share(d, "y2", r.loss[300]) for r in default_result.runs]
+    for got, w in zip(shares, want, strict=True):
+        assert got == pytest.approx(min(max(w, row / 2), 1 - row / 2), abs=0.02) or abs(got - w) <= 1.5 * row
+
+
+def test_two_lines_of_a_run_are_read_by_their_coordinate(default_result: Result) -> None:
+    d = spec(default_result, step=300)
+    eff = next(tr for tr in named(d, "readout") if d["layout"]["yaxis" + tr["yaxis"][1:]]["title"]["text"].startswith("η/σ"))
+    assert len(eff["text"]) == 2 * len(default_result.runs)
+    assert [s.split(" ")[0] for s in eff["text"]] == ["x", "y"] * len(default_result.runs)
+    sigma = default_result.runs[2].effective_lr[-1]  # the last update's (step 300 has none after it)
+    assert eff["text"][4:6] == [f"x {fmt_value(sigma[0])}", f"y {fmt_value(sigma[1])}"]
+
+
+def test_a_value_gone_to_zero_on_a_log_axis_reads_0() -> None:
+    """Preset 8's Adam without decay reaches its minimum exactly: ||g|| = 0, which a log axis
+    cannot draw. Its read-out said nothing; it says 0, at the panel's bottom."""
+    res = simulate(get_preset("08").scenario)
+    assert res.runs[2].grad_norm[-1] == 0
+    d = spec(res, View(**view_options(get_preset("08").view)), step=res.runs[2].steps_run)
+    grad = named(d, "readout")[1]
+    assert grad["text"][2] == "0" and grad["y"][2] is not None
+
+
+# --- a zoom says which step its panels read ---------------------------------------------------
+def test_a_zoom_says_which_step_its_read_outs_read() -> None:
+    res = simulate(get_preset("07").scenario)  # 500 steps, panels zoomed on 0-60
+    d = spec(res, View(steps=(0, 60)), step=0)
+    i = index_of(d, "zoom_read")
+    assert frame_of(d, 60)[i]["text"] == [""]  # the clock within the zoom: nothing to say
+    assert frame_of(d, 500)[i]["text"] == ["values at step 60"]
+    assert frame_of(d, 500)[i]["x"] == [60]
+    assert not named(spec(res, View(), step=0), "zoom_read")  # not zoomed: no such label
+    zh = spec(res, View(steps=(0, 60), lang="zh"), step=500)
+    assert named(zh, "zoom_read")[0]["text"] == ["第 60 步的值"]
+
+
+# --- pinned steps ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ({"pins": [0]}, "view.pins = [0] is invalid"),
+        ({"pins": {"speed": [0]}}, "view.pins = 'speed' is invalid; allowed: loss, grad_norm"),
+        ({"pins": {"step": []}}, "view.pins.step = [] is invalid"),
+        ({"pins": {"step": [-1]}}, "view.pins.step = [-1] is invalid"),
+        ({"pins": {"step": [1, 2, 3, 4, 5]}}, "at most 4 pins"),
+        ({"pins": {"step": [[5, 0]]}}, "view.pins.step = [[5, 0]] is invalid"),
+        ({"pins": {"step": [True]}}, "view.pins.step = [True] is invalid"),
+        ({"pins": {"step": ["1"]}}, "view.pins.step = ['1'] is invalid"),
+    ],
+)
+def test_a_bad_pin_is_named_with_what_is_allowed(block: dict, message: str) -> None:
+    with pytest.raises(ViewError, match=re.escape(message)):
+        view_options(block)
+
+
+def test_pins_parse_to_panel_step_and_run() -> None:
+    assert view_options({"pins": {"step": [0, [90, 2]], "loss": [1]}})["pins"] == (
+        ("step", 0, None), ("step", 90, 1), ("loss", 1, None),
+    )  # fmt: skip
+
+
+def test_a_pinned_step_rings_every_line_with_its_value_once_the_clock_is_there() -> None:
+    res = simulate(get_preset("10").scenario)
+    view = View(**view_options(get_preset("10").view))  # pins the step panel at step 0
+    d = spec(res, view, step=0)
+    (rings,) = named(d, "pin")
+    (labels,) = named(d, "pin_label")
+    first = [float(np.linalg.norm(r.trajectory[1] - r.trajectory[0])) for r in res.runs]
+    assert arr(rings["y"]) == pytest.approx(first, rel=1e-6)  # on the lines: the first update
+    assert [s.strip("\u00a0") for s in labels["text"]] == [fmt_value(v) for v in first]
+    assert first[0] == pytest.approx(10 * first[1], rel=1e-3)  # the caption's "10x shorter"
+    # revealed: a pin at step 90 shows from step 90 on, not before
+    panels = ("loss", "grad_norm", "step", "eff_lr")
+    late = spec(res, View(pins=(("step", 40, 0),), steps=(0, 60), panels=panels), step=0)
+    i = index_of(late, "pin")
+    assert np.isnan(arr(frame_of(late, 39)[i]["y"])).all() and np.isfinite(arr(frame_of(late, 40)[i]["y"])).all()
+    assert len(named(late, "pin_label")[0]["text"]) == 1  # one run's line only
+    whole = spec(res, View(pins=(("step", 40, None),), reveal=False, panels=panels), step=0)
+    assert np.isfinite(arr(named(whole, "pin")[0]["y"])).all()  # paths drawn whole: the pins too
+
+
+PINNED = ["04", "06", "07", "10"]
+
+
+@pytest.mark.parametrize("name", PINNED)
+def test_every_pinned_number_is_the_one_the_caption_quotes(name: str) -> None:
+    """A preset pins the steps its caption quotes: each printed number stands in the caption
+    (in both languages), so the picture shows what the sentence says."""
+    p = get_preset(name)
+    res = simulate(p.scenario)
+    d = spec(res, View(**view_options(p.view)), step=max(r.steps_run for r in res.runs))
+    texts = [s.strip("\u00a0") for tr in named(d, "pin_label") for s in tr["text"]]
+    assert texts
+    for text in texts:
+        assert text in p.caption["en"] and text in p.caption["zh"], (text, name)
+
+
+def test_the_test_loss_is_read_out_beside_the_training_loss() -> None:
+    """Preset 25's caption quotes the test losses 1.72 and 1.29: the loss panel prints them
+    beside the training losses, each named."""
+    p = get_preset("25_flat_minimum_generalises")
+    res = simulate(p.scenario)
+    last = max(r.steps_run for r in res.runs)
+    loss = named(spec(res, View(**view_options(p.view)), step=last), "readout")[0]
+    expected = []
+    for r in res.runs:
+        expected += [f"train {r.loss[-1]:.3g}", f"test {r.test_loss[-1]:.3g}"]
+    assert loss["text"] == expected
+    for text in ("1.72", "1.29"):
+        assert f"test {text}" in loss["text"] and text in p.caption["en"]
+    zh = named(spec(res, View(**view_options(p.view), lang="zh"), step=last), "readout")[0]
+    assert zh["text"][1].startswith("测试 ")
