@@ -63,6 +63,12 @@ def test_2_tiny_step_crawls_for_100000_updates() -> None:
     assert round(float(run.trajectory[-1, 1]), 2) == 0.14 == round((1 - 200e-7) ** 100_000, 2)
     assert round(float(x - x0), 2) == 0.09 and round(float((x - x0) / -x0) * 100) == 1
     assert run.loss[-1] > 0.25 * run.loss[0]  # still far from the minimum's loss of 0
+    # the caption: "the loss has come down from 140.5 to 41.5, and what is left is almost all
+    # the flat x's share (39.7)"
+    caption = get_preset("02_tiny_step_crawls").caption["en"]
+    x_share = 0.5 * float(run.trajectory[-1, 0]) ** 2
+    assert f"from {run.loss[0]:.1f} to {run.loss[-1]:.1f}" in caption and f"({x_share:.1f})" in caption
+    assert x_share > 0.95 * run.loss[-1]
     assert np.all(np.diff(run.loss) <= 0)  # no bouncing: the loss falls at every step
     # the card: along x, time constant 1 / (eta * 1) = 1e7 steps, 100x the run
     v = run.verdict["numbers"]

@@ -193,3 +193,20 @@ def test_the_test_loss_is_read_out_beside_the_training_loss() -> None:
         assert f"test {text}" in loss["text"] and text in p.caption["en"]
     zh = named(spec(res, View(**view_options(p.view), lang="zh"), step=last), "readout")[0]
     assert zh["text"][1].startswith("测试 ")
+
+
+def test_mid_play_the_read_outs_stand_beside_the_clocks_markers(default_result: Result) -> None:
+    """Mid-Play the numbers in a column at the panel's end floated 90-200 px away from their
+    points (the review's helpers): they now follow the clock, just right of its markers, on
+    the curtain; with whole paths (no curtain) they keep the column."""
+    d = spec(default_result, step=0)
+    i = index_of(d, "readout")
+    c = index_of(d, "cursor")
+    at = {s: frame_of(d, s) for s in (50, 150, 300)}
+    gaps = {s: arr(at[s][i]["x"])[0] - arr(at[s][c]["x"])[0] for s in at}
+    assert 0 < gaps[50] < 0.1 * 300
+    assert gaps[150] == pytest.approx(gaps[50]) and gaps[300] == pytest.approx(gaps[50])
+    whole = spec(default_result, View(reveal=False), step=0)
+    j = index_of(whole, "readout")
+    xs = {s: arr(frame_of(whole, s)[j]["x"])[0] for s in (50, 300)}
+    assert xs[50] == xs[300] > 300
