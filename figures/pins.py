@@ -17,7 +17,6 @@ from figures.style import fmt_value
 from figures.view import View
 from lab import Result
 
-HALO = ", ".join(["white 0 0 3px"] * 6)
 RIGHT_SHARE = 0.7  # a pin right of this share of the step range is labelled on its left
 
 
@@ -79,7 +78,7 @@ def pin_movers(
             "textposition": ["middle left" if s > right else "middle right" for s, _ in marks],
             "cliponaxis": False,
             # a white halo: the numbers stand where the lines are (the first step's spike)
-            "textfont": {"color": colors, "size": view.sizes.font - 1, "shadow": HALO},
+            "textfont": {"color": colors, "size": view.sizes.font - 1, "shadow": readouts.HALO},
             "showlegend": False,
             "hoverinfo": "skip",
             "name": "pin_label",

@@ -12,6 +12,7 @@ from figures.sampling import short
 from figures.style import fmt_value
 from figures.view import View
 
+HALO = ", ".join(["white 0 0 3px"] * 6)  # a white halo: a label readable where lines run
 ZERO_SHARE = 1e-9  # of a linear axis's span: a value this small is rounding, read as 0
 
 
@@ -78,20 +79,20 @@ def readout_style(track: Track, view: View) -> dict[str, Any]:
 
 
 def zoom_read(track: Track, s: int, end: int, lang: str) -> dict[str, Any]:
-    """Above the top panel's cursor, once the clock ``s`` has passed a zoom's ``end``: the
-    step its read-outs read ("values at step 60" while the clock says 500)."""
+    """At the top of the top panel, left of the cursor, once the clock ``s`` has passed a
+    zoom's ``end``: the step its read-outs read ("t = 60" while the clock says 500)."""
     xr, yr = axis_refs(track.number)
     text = t("fig.zoom_read", lang, step=f"{end:,}") if s > end else ""
     a = track.axis  # just inside the top: a point rounded past the range is not drawn
-    top = float(a.data(a.hi - 0.002 * (a.hi - a.lo)))
+    top = float(a.data(a.hi - 0.06 * (a.hi - a.lo)))  # a little down: clear of the legend at 1024
     return {"type": "scatter", "x": [end], "y": [top], "text": [text], "xaxis": xr, "yaxis": yr}
 
 
 ZOOM_READ_STYLE = {
     "mode": "text",
-    "textposition": "top center",
+    "textposition": "bottom left",  # inside the panel, left of the cursor: above it ran into the legend at 1024
     "cliponaxis": False,
-    "textfont": {"color": "#444"},
+    "textfont": {"color": "#444", "shadow": HALO},  # over the lines
     "showlegend": False,
     "hoverinfo": "skip",
     "name": "zoom_read",

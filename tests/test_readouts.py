@@ -110,11 +110,11 @@ def test_a_zoom_says_which_step_its_read_outs_read() -> None:
     d = spec(res, View(steps=(0, 60)), step=0)
     i = index_of(d, "zoom_read")
     assert frame_of(d, 60)[i]["text"] == [""]  # the clock within the zoom: nothing to say
-    assert frame_of(d, 500)[i]["text"] == ["values at step 60"]
+    assert frame_of(d, 500)[i]["text"] == ["t = 60"]
     assert frame_of(d, 500)[i]["x"] == [60]
     assert not named(spec(res, View(), step=0), "zoom_read")  # not zoomed: no such label
     zh = spec(res, View(steps=(0, 60), lang="zh"), step=500)
-    assert named(zh, "zoom_read")[0]["text"] == ["第 60 步的值"]
+    assert named(zh, "zoom_read")[0]["text"] == ["t = 60"]
 
 
 # --- pinned steps ---------------------------------------------------------------------------

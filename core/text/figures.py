@@ -15,7 +15,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "fig.step": {"en": "step t", "zh": "步数 t"},
     "fig.step_zoom": {"en": "step t (the first {hi} of {last})", "zh": "步数 t（前 {hi} 步，共 {last} 步）"},
-    "fig.zoom_read": {"en": "values at step {step}", "zh": "第 {step} 步的值"},
+    "fig.zoom_read": {"en": "t = {step}", "zh": "t = {step}"},  # short: the top panel is narrow at 1024
     "fig.train": {"en": "train", "zh": "训练"},
     "fig.test": {"en": "test", "zh": "测试"},
     "fig.step_prefix": {"en": "step ", "zh": "第 "},
