@@ -300,6 +300,9 @@ def stability_limits(result: Result, panel: str, lang: str) -> list[tuple[float,
     return [(v, t("fig.limit_coord", lang, name=names[i] * 2, v=fmt_value(v))) for i, v in enumerate(coords) if v]
 
 
+LIMIT_APART = 0.25  # of a panel's height: two limits' labels nearer than this are set apart along it
+
+
 def limit_lines(result: Result, axis: Axis, number: int, view: View) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The panel's stability limits (``stability_limits``; its axis includes them) as dotted
     lines across the steps, each labelled above it (below it near the top; a second one
@@ -308,11 +311,17 @@ def limit_lines(result: Result, axis: Axis, number: int, view: View) -> tuple[li
     xr, yr = axis_refs(number)
     lo, hi = view.steps if view.steps is not None else (0, max(r.steps_run for r in result.runs))
     shapes, notes = [], []
-    for k, (value, text) in enumerate(stability_limits(result, axis.panel, view.lang)):
+    placed: list[float] = []  # the heights of the labels at the left so far
+    for value, text in stability_limits(result, axis.panel, view.lang):
         at = math.log10(value) if axis.log else value
         frac = (at - axis.lo) / (axis.hi - axis.lo)
         if not 0.0 <= frac <= 1.0:
             continue
+        # at the left, unless a label there is near: then half-way along (a label half-way ran
+        # past the panel's end into the read-outs at 1024, preset 3's 2/H_yy)
+        k = int(any(abs(frac - f) < LIMIT_APART for f in placed))
+        if not k:
+            placed.append(frac)
         shapes.append(
             {
                 "type": "line", "xref": xr, "yref": f"{yr} domain", "x0": lo, "x1": hi,  # not into the read-outs

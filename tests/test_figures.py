@@ -572,3 +572,19 @@ def test_the_local_model_is_drawn_under_the_paths() -> None:
     on_map = [i for i, tr in enumerate(d["data"]) if tr.get("legendgroup") == "run0" and tr.get("xaxis") in (None, "x")]
     assert max(names.index(n) for n in ("local-model", "local-eig+", "local-eig-", "local-labels")) < min(on_map)
     assert names.index("heads") > max(on_map)
+
+
+def test_limit_labels_stand_at_the_left_unless_another_is_near() -> None:
+    """Preset 3's two η/σ limits (2 and 0.01) are decades apart: both labels at the left. The
+    second one half-way along ran past the panel's end into the read-outs at 1024 px."""
+    res = simulate(get_preset("03").scenario)
+    d = spec(res)
+    notes = [a for a in d["layout"]["annotations"] if a["text"].startswith("stable below 2/H")]
+    assert len(notes) == 2 and all(a["x"] == pytest.approx(0.01 * 1500) for a in notes)
+    from figures.panels import LIMIT_APART, limit_lines
+    from figures.panels import panel_axis as axis_of
+
+    axis = axis_of(res, "eff_lr", View())
+    assert abs(math.log10(2 / 200) - math.log10(2)) / (axis.hi - axis.lo) > LIMIT_APART
+    _, labels = limit_lines(res, axis, 5, View())
+    assert [a["x"] for a in labels] == [pytest.approx(15.0)] * 2
