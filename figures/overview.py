@@ -211,10 +211,9 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
     # yet played (mid-Play, numbers in a column at the panel's end floated away from their
     # points); with whole paths or an epoch axis (runs at different epochs), in the column.
     gap = x_at - steps[1]
-    beside = view.reveal and not epochs
+    at_x = (lambda s: seen(s) + gap) if view.reveal and not epochs else (lambda s: x_at)
     for tr in tracks:
-        at_x = (lambda s: seen(s) + gap) if beside else (lambda s: x_at)
-        b.mover(readouts.readout_style(tr, view), lambda s, tr=tr, at_x=at_x: readouts.readout(tr, seen(s), row, at_x(s)), s0)
+        b.mover(readouts.readout_style(tr, view), lambda s, tr=tr: readouts.readout(tr, seen(s), row, at_x(s)), s0)
     for number, axis in axes if not epochs else ():
         if at := pins.pinned(view, axis.panel, *steps):
             pins.pin_movers(b, result, axis, number, view, at, row, steps, s0)

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from figures import panels, readouts
-from figures.style import fmt_value
 from figures.view import View
 from lab import Result
 
@@ -55,7 +54,7 @@ def pin_movers(
     texts = [_text(track, v, j) for (_, j), v in zip(marks, values, strict=True)]
 
     def labels(s: int) -> dict[str, Any]:
-        ys = [_at(axis, h) if shown(s, p) else None for (p, _), h in zip(marks, heights, strict=True)]
+        ys = [readouts.at_share(axis, h) if shown(s, p) else None for (p, _), h in zip(marks, heights, strict=True)]
         return {"type": "scatter", "x": xs, "y": ys, "text": texts, "xaxis": xr, "yaxis": yr}
 
     colors = [view.color(track.owners[j]) for _, j in marks]
@@ -92,12 +91,7 @@ def _share(track: panels.Track, v: float | None) -> float | None:
     return None if v is None else track.share(v)
 
 
-def _at(axis: panels.Axis, h: float | None) -> float | None:
-    return None if h is None else float(axis.data(axis.lo + h * (axis.hi - axis.lo)))
-
-
 def _text(track: panels.Track, v: float | None, j: int) -> str:
     name = track.names[j] if track.names else ""
-    value = fmt_value(float("nan") if v is None else v)
     pad = "\u00a0" * 3  # clear of the ring (plain spaces collapse in SVG text)
-    return f"{pad}{name} {value}{pad}" if name else f"{pad}{value}{pad}"
+    return pad + readouts.label(name, float("nan") if v is None else v) + pad

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.text import t
-from figures.panels import Track, axis_refs
+from figures.panels import Axis, Track, axis_refs
 from figures.sampling import short
 from figures.style import fmt_value
 from figures.view import View
@@ -46,6 +46,16 @@ def spread(shares: list[float | None], row: float) -> list[float | None]:
     return out
 
 
+def at_share(axis: Axis, h: float | None) -> float | None:
+    """A height on the panel (0 bottom, 1 top) in the axis's data units; None stays None."""
+    return None if h is None else short(axis.data(axis.lo + h * (axis.hi - axis.lo)))
+
+
+def label(name: str, v: float) -> str:
+    """A read-out's text: the number, after its line's name where a run has two lines."""
+    return f"{name} {fmt_value(v)}" if name else fmt_value(v)
+
+
 def readout(track: Track, s: int, row: float, x_at: float) -> dict[str, Any]:
     """Every line's value at step ``s``, right of the panel (``x_at``: where the column
     starts, in steps), each level with its line's current point (``row``: a label's height
@@ -59,10 +69,10 @@ def readout(track: Track, s: int, row: float, x_at: float) -> dict[str, Any]:
     texts, shares = [], []
     for name, v in zip(track.names or [""] * len(track.values), track.at(s), strict=True):
         v = float("nan") if v is None else (0.0 if abs(v) < zero or (a.log and v <= 0) else v)
-        texts.append(f"{name} {fmt_value(v)}" if name else fmt_value(v))
+        texts.append(label(name, v))
         shares.append(track.share(v))
     heights = spread(shares, row)
-    ys = [None if h is None else short(a.data(a.lo + h * (a.hi - a.lo))) for h in heights]
+    ys = [at_share(a, h) for h in heights]
     return {"type": "scatter", "x": [x_at] * len(texts), "y": ys, "text": texts, "xaxis": xr, "yaxis": yr}
 
 
@@ -83,8 +93,8 @@ def zoom_read(track: Track, s: int, end: int, lang: str) -> dict[str, Any]:
     zoom's ``end``: the step its read-outs read ("t = 60" while the clock says 500)."""
     xr, yr = axis_refs(track.number)
     text = t("fig.zoom_read", lang, step=f"{end:,}") if s > end else ""
-    a = track.axis  # just inside the top: a point rounded past the range is not drawn
-    top = float(a.data(a.hi - 0.06 * (a.hi - a.lo)))  # a little down: clear of the legend at 1024
+    a = track.axis  # a little below the top: clear of the legend at 1024
+    top = float(a.data(a.hi - 0.06 * (a.hi - a.lo)))
     return {"type": "scatter", "x": [end], "y": [top], "text": [text], "xaxis": xr, "yaxis": yr}
 
 

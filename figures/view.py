@@ -69,6 +69,9 @@ class View:
         return tuple(k for k in ARROW_KINDS if k in self.arrows)
 
 
+MAX_RUN = 6  # the runs a view block may name (the app's at most), counted from 1
+
+
 class ViewError(ValueError):
     """A preset's view block that cannot be used; the message names the key and value."""
 
@@ -94,8 +97,8 @@ def _map(value: Any) -> dict[str, Any]:
 
 
 def _local(value: Any) -> dict[str, Any]:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 6:
-        raise ViewError(f"view.local = {value!r} is invalid; allowed: a run number 1 .. 6")
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_RUN:
+        raise ViewError(f"view.local = {value!r} is invalid; allowed: a run number 1 .. {MAX_RUN}")
     return {"local": value - 1}
 
 
@@ -118,7 +121,7 @@ def _pin(item: Any) -> tuple[int, int | None] | None:
         return int(item), None
     if isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
         step, run = item
-        if whole(step, MAX_PIN_STEP) and whole(run, 6) and run >= 1:
+        if whole(step, MAX_PIN_STEP) and whole(run, MAX_RUN) and run >= 1:
             return int(step), int(run) - 1
     return None
 

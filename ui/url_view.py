@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from figures.view import MAX_PIN_STEP, MAX_PINS, PANEL_CHOICES, PANELS, ViewError, view_options
+from figures.view import (
+    MAX_PIN_STEP,
+    MAX_PINS,
+    MAX_RUN,
+    PANEL_CHOICES,
+    PANELS,
+    ViewError,
+    view_options,
+)
 
 if TYPE_CHECKING:
     from ui.model import AppState
@@ -49,7 +57,7 @@ def decode_view(q: Query, state: AppState) -> None:
 PANELS_HELP = f"four of {', '.join(PANEL_CHOICES)}, comma-separated, top to bottom"
 PINS_HELP = (
     f"a comma list of panel:step or panel:step:run (a panel of {', '.join(PANEL_CHOICES)}; "
-    f"at most {MAX_PINS} a panel; steps 0 .. {MAX_PIN_STEP:,}; runs 1 .. 6), e.g. step:0,loss:1:1"
+    f"at most {MAX_PINS} a panel; steps 0 .. {MAX_PIN_STEP:,}; runs 1 .. {MAX_RUN}), e.g. step:0,loss:1:1"
 )
 
 
