@@ -16,6 +16,7 @@ The lead run is the first run on real mini-batches (B < N): its batches are the 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -263,6 +264,17 @@ def x_extent(result: Result, view: View) -> tuple[float, float]:
     return (0.0, float(max(end, 1)))
 
 
+def epoch_caps(result: Result, view: View) -> list[int] | None:
+    """On an epoch axis, each run's last update on the axis (its line stops there; the axis
+    ends with the run that makes the most updates per epoch): its marker and read-out stop
+    there too, level with the line's end (the values after every update, beside lines that
+    stop at the axis's end, read as a contradiction: review, preset 22). None on an update axis."""
+    if not epochs(result, view):
+        return None
+    end = x_extent(result, view)[1]
+    return [min(r.steps_run, math.floor(end / s + 1e-9)) for r, s in zip(result.runs, scales(result, view), strict=True)]
+
+
 def on_axis(lines: list[dict[str, Any]], result: Result, view: View) -> list[dict[str, Any]]:
     """Panel lines (one group per run) with x in the step axis's units."""
     if not epochs(result, view):
@@ -326,7 +338,7 @@ def epoch_cursor(track: Track, s: int, k: list[float]) -> dict[str, Any]:
     xr, yr = axis_refs(track.number)
     xs: list[float | None] = [None, None, None]
     ys: list[float | None] = [None, None, None]
-    for owner, v in zip(track.owners, track.at(s), strict=True):
-        xs += [short(s * k[owner]), None]
+    for j, (owner, v) in enumerate(zip(track.owners, track.at(s), strict=True)):
+        xs += [short(track.step(j, s) * k[owner]), None]
         ys += [v, None]
     return {"type": "scatter", "x": xs, "y": ys, "xaxis": xr, "yaxis": yr}

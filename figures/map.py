@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from core.text import t
+from figures import overlap
 from figures.layers import Layers
 from figures.local import local_style, local_traces
 from figures.sampling import F32, f32, path_indices, short
@@ -63,7 +64,9 @@ def map_layout(
 
 
 # --- what stays put -----------------------------------------------------------------------
-def static_traces(result: Result, layers: Layers, view: View, drawn: list[np.ndarray]) -> list[dict[str, Any]]:
+def static_traces(
+    result: Result, layers: Layers, view: View, drawn: list[np.ndarray], dash: list[str | None] | None = None
+) -> list[dict[str, Any]]:
     """Contour lines, the whole paths (when not revealed), the start, the known minima, the
     escape direction of runs stopped at a saddle and the saddles runs passed."""
     data: list[dict[str, Any]] = [
@@ -75,7 +78,7 @@ def static_traces(result: Result, layers: Layers, view: View, drawn: list[np.nda
     ]  # fmt: skip
     if not view.reveal:
         data += [
-            whole_path(run, i, idx, view, len(result.runs))
+            whole_path(run, i, idx, view, len(result.runs), dash[i] if dash else None)
             for i, (run, idx) in enumerate(zip(result.runs, drawn, strict=True))
         ]
     data.append(_start_marker(result, view))
@@ -96,10 +99,16 @@ def drawn_indices(run: RunResult, layers: Layers) -> np.ndarray:
     return path_indices(run.trajectory, span=(x1 - x0, y1 - y0))
 
 
-def whole_path(run: RunResult, i: int, idx: np.ndarray, view: View, n: int) -> dict[str, Any]:
+def path_dashes(result: Result, layers: Layers, view: View, drawn: list[np.ndarray]) -> list[str | None]:
+    """Each run's path dash: dashed where it and an earlier run's path lie on one another."""
+    (x0, x1), (y0, y1) = map_ranges(layers, view)
+    return overlap.dashes([r.trajectory[d] for r, d in zip(result.runs, drawn, strict=True)], (x1 - x0, y1 - y0))
+
+
+def whole_path(run: RunResult, i: int, idx: np.ndarray, view: View, n: int, dash: str | None = None) -> dict[str, Any]:
     pts = run.trajectory[idx]
     return {
-        **path_style(run, i, view, legend=True, n=n),
+        **path_style(run, i, view, legend=True, n=n, dash=dash),
         "x": f32(pts[:, 0]),
         "y": f32(pts[:, 1]),
         "customdata": idx.astype(np.int32),
@@ -107,8 +116,9 @@ def whole_path(run: RunResult, i: int, idx: np.ndarray, view: View, n: int) -> d
     }
 
 
-def path_style(run: RunResult, i: int, view: View, legend: bool, n: int) -> dict[str, Any]:
-    """Run ``i`` of ``n``'s path style (earlier runs wider: see ``View.line``)."""
+def path_style(run: RunResult, i: int, view: View, legend: bool, n: int, dash: str | None = None) -> dict[str, Any]:
+    """Run ``i`` of ``n``'s path style (earlier runs wider: see ``View.line``; ``dash``: a
+    path on an earlier run's, ``overlap.dashes``)."""
     return {
         "type": "scatter",
         "mode": "lines",
@@ -116,7 +126,7 @@ def path_style(run: RunResult, i: int, view: View, legend: bool, n: int) -> dict
         "legendgroup": f"run{i}",
         "legendrank": 100 + i,  # runs first, then start, minimum, arrows
         "showlegend": legend,
-        "line": {"color": view.color(i), "width": view.line(i, n)},
+        "line": {"color": view.color(i), "width": view.line(i, n), **({"dash": dash} if dash else {})},
         "opacity": 0.85,
         "hoverinfo": "skip" if not legend else None,
     }

@@ -138,14 +138,14 @@ class Builder:
         return [make(s) for make in self.makers]
 
 
-def _reveal(b: Builder, result: Result, view: View, drawn: list[np.ndarray], s0: int) -> Any:
+def _reveal(b: Builder, result: Result, view: View, drawn: list[np.ndarray], dash: list[str | None], s0: int) -> Any:
     """Each run's path so far as two traces (up to the keyframe, and since), when revealed;
     returns the keyframe function of ``animation.frames``."""
     if not view.reveal:
         return None
-    done = [b.add({**mapping.xy(mapping.revealed(r, d, 0, s0)), **mapping.path_style(r, i, view, True, len(drawn))})
+    done = [b.add({**mapping.xy(mapping.revealed(r, d, 0, s0)), **mapping.path_style(r, i, view, True, len(drawn), dash[i])})
             for i, (r, d) in enumerate(zip(result.runs, drawn, strict=True))]  # fmt: skip
-    grow = [b.add({**mapping.xy(mapping.revealed(r, d, s0, s0)), **mapping.path_style(r, i, view, False, len(drawn))})
+    grow = [b.add({**mapping.xy(mapping.revealed(r, d, s0, s0)), **mapping.path_style(r, i, view, False, len(drawn), dash[i])})
             for i, (r, d) in enumerate(zip(result.runs, drawn, strict=True))]  # fmt: skip
     b.keyed = done + grow
 
@@ -195,7 +195,9 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
     end = x_range[1]
     # a zoom's end is read once the clock has passed it (below): the tracks hold it
     read = steps_shown if zoomed is None else np.union1d(steps_shown, [zoomed])
-    tracks = [panels.Track.of(result, axis, number, read, view.lang) for number, axis in axes]
+    caps = batch_parts.epoch_caps(result, view)  # on an epoch axis each run is read up to its line's end
+    read = read if caps is None else np.union1d(read, caps)
+    tracks = [panels.Track.of(result, axis, number, read, view.lang, caps) for number, axis in axes]
     if view.reveal and not epochs:  # one curtain cannot cover runs that are at different epochs
         for tr in tracks:
             b.mover(panels.CURTAIN_STYLE, lambda s, tr=tr: panels.curtain(tr, s, end), s0)
@@ -332,11 +334,12 @@ def classroom_spec(
     if show_map:
         layout.update(mapping.map_layout(result, layers, view, fr.map_x, fr.map_y))
         drawn = [mapping.drawn_indices(r, layers) for r in result.runs]
-        for trace in mapping.static_traces(result, layers, view, drawn):
+        dash = mapping.path_dashes(result, layers, view, drawn)  # a path on another's: dashed
+        for trace in mapping.static_traces(result, layers, view, drawn, dash):
             b.add(trace)
         for style, make in mapping.local_movers(result, layers, view):  # under the paths
             b.mover(style, make, s0)
-        per_key = _reveal(b, result, view, drawn, s0)
+        per_key = _reveal(b, result, view, drawn, dash, s0)
         for style, make in mapping.movers(result, layers, view):
             b.mover(style, make, s0)
         for style, make in batch_parts.map_movers(result, mapping.map_ranges(layers, view), view):

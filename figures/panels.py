@@ -424,10 +424,15 @@ class Track:
     runs: int
     ends: tuple[float | None, float | None]  # the panel's bottom and top, rounded
     names: tuple[str, ...] = ()  # each series' coordinate where a run has two (η/σ: x, y)
+    caps: tuple[int | None, ...] = ()  # per series: the last step it is read at (None: any)
 
     @classmethod
-    def of(cls, result: Result, axis: Axis, number: int, steps: np.ndarray, lang: str = "en") -> Track:
-        """The values at the frames' ``steps`` only (a step past a run's end: its last)."""
+    def of(
+        cls, result: Result, axis: Axis, number: int, steps: np.ndarray, lang: str = "en", caps: list[int] | None = None
+    ) -> Track:
+        """The values at the frames' ``steps`` only (a step past a run's end: its last).
+        ``caps``, per run: the last step a run is read at (an epoch axis's end: a run's line
+        stops there, and so do its marker and its read-out); those steps must be in ``steps``."""
         values, owners, names = [], [], []
         for i, run in enumerate(result.runs):
             # the values as they are (a log axis's lines leave out what is <= 0: read as 0)
@@ -441,10 +446,16 @@ class Track:
                 owners.append(i)
                 names.append(_series_name(result, axis.panel, j, len(lines), lang))
         ends = (short(axis.bottom), short(axis.top))
-        return cls(axis, number, tuple(values), tuple(owners), len(result.runs), ends, tuple(names))
+        cap = tuple(caps[i] for i in owners) if caps is not None else ()
+        return cls(axis, number, tuple(values), tuple(owners), len(result.runs), ends, tuple(names), cap)
+
+    def step(self, j: int, s: int) -> int:
+        """The step series ``j`` is read at when the clock says ``s``."""
+        cap = self.caps[j] if self.caps else None
+        return s if cap is None else min(s, cap)
 
     def at(self, s: int) -> list[float | None]:
-        return [v.get(s) for v in self.values]
+        return [v.get(self.step(j, s)) for j, v in enumerate(self.values)]
 
     def share(self, v: float) -> float | None:
         """Where a value sits on the panel, 0 at the bottom and 1 at the top (outside: beyond

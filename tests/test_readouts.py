@@ -210,3 +210,26 @@ def test_mid_play_the_read_outs_stand_beside_the_clocks_markers(default_result: 
     j = index_of(whole, "readout")
     xs = {s: arr(frame_of(whole, s)[j]["x"])[0] for s in (50, 300)}
     assert xs[50] == xs[300] > 300
+
+
+def test_on_an_epoch_axis_each_run_is_read_where_its_line_ends() -> None:
+    """Preset 22's panels stop at epoch 20; the full batch's line ends there at 0.725 while
+    after 320 updates it is at 0.119: its read-out said 0.119 beside a line ending at 0.725
+    (the review). Each run's marker and read-out now stop where its line does, at its last
+    update on the axis (320, 80 and 20 here), and mid-Play follow its own epoch."""
+    p = get_preset("22")
+    res = simulate(p.scenario)
+    d = spec(res, View(**view_options(p.view)), step=0)
+    i, c = index_of(d, "readout"), index_of(d, "cursor")
+    last = {run.steps_per_epoch: step for run, step in zip(res.runs, (320, 80, 20), strict=True)}
+    mid = min((int(f["name"]) for f in d["frames"]), key=lambda s: abs(s - 40))
+    for s in (mid, 320):
+        moved = frame_of(d, s)
+        texts = moved[i]["text"]
+        read = [min(s, last[r.steps_per_epoch]) for r in res.runs]
+        assert sorted(texts) == sorted(fmt_value(r.loss[k]) for r, k in zip(res.runs, read, strict=True))
+        xs = [x for x in arr(moved[c]["x"])[3::2]]
+        assert xs == pytest.approx([k / r.steps_per_epoch for r, k in zip(res.runs, read, strict=True)], rel=1e-3)
+    for r, k in zip(res.runs, (320, 80, 20), strict=True):  # the numbers the caption quotes
+        text = fmt_value(r.loss[k])
+        assert text in p.caption["en"] and text in p.caption["zh"]
