@@ -191,7 +191,7 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
         layout[ya] = panels.value_axis(number, axis, domain, panels.panel_title(panel, axis, view.lang), view.sizes.font)
         for line in batch_parts.on_axis(panels.panel_lines(result, axis, number, view), result, view):
             b.add(line)
-        _decorate(b, layout, result, axis, number, view, epochs)
+        _decorate(b, layout, result, axis, number, view, epochs, panel_px / (1 + share))
     end = x_range[1]
     # a zoom's end is read once the clock has passed it (below): the tracks hold it
     read = steps_shown if zoomed is None else np.union1d(steps_shown, [zoomed])
@@ -213,17 +213,26 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
     # yet played (mid-Play, numbers in a column at the panel's end floated away from their
     # points); with whole paths or an epoch axis (runs at different epochs), in the column.
     gap = x_at - steps[1]
+    px_per_step = panel_px / (1 + share) / max(steps[1] - steps[0], 1e-12)
     at_x = (lambda s: seen(s) + gap) if view.reveal and not epochs else (lambda s: x_at)
+    pinsets = {
+        number: pins.pin_set(result, axis, number, view, at, row, steps, px_per_step)
+        for number, axis in (axes if not epochs else ())
+        if (at := pins.pinned(view, axis.panel, *steps))
+    }
     for tr in tracks:
-        b.mover(readouts.readout_style(tr, view), lambda s, tr=tr: readouts.readout(tr, seen(s), row, at_x(s)), s0)
-    for number, axis in axes if not epochs else ():
-        if at := pins.pinned(view, axis.panel, *steps):
-            pins.pin_movers(b, result, axis, number, view, at, row, steps, s0)
+        ps = pinsets.get(tr.number)
+        b.mover(readouts.readout_style(tr, view), lambda s, tr=tr, ps=ps: readouts.readout(tr, seen(s), row, at_x(s), ps), s0)
+    for tr in tracks:  # the pins' labels kept apart from the read-outs where they meet
+        if (ps := pinsets.get(tr.number)) is not None:
+            pins.pin_movers(b, ps, view, s0, lambda s, tr=tr, ps=ps: readouts.joint(tr, seen(s), row, at_x(s), ps)[1])
     if zoomed is not None and tracks:  # once the clock has passed the zoom: which step they read
         b.mover(readouts.ZOOM_READ_STYLE, lambda s: readouts.zoom_read(tracks[0], s, zoomed, view.lang), s0)
 
 
-def _decorate(b: Builder, layout: dict[str, Any], result: Result, axis: panels.Axis, number: int, view: View, epochs: bool) -> None:
+def _decorate(
+    b: Builder, layout: dict[str, Any], result: Result, axis: panels.Axis, number: int, view: View, epochs: bool, curve_px: float
+) -> None:
     """What a panel shows besides its lines: the loss panel's extras and marks, the verdicts'
     stretches, the η/σ panel's legend and the stability limits."""
     notes = layout.setdefault("annotations", [])
@@ -239,7 +248,7 @@ def _decorate(b: Builder, layout: dict[str, Any], result: Result, axis: panels.A
     shapes += panels.stretch_shapes(result, number, view)
     if axis.panel == "loss" and (m := panels.marks(result, axis, number, view)) is not None:
         b.add(m)
-    lines, limit_notes = panels.limit_lines(result, axis, number, view)
+    lines, limit_notes = panels.limit_lines(result, axis, number, view, curve_px)
     shapes += lines
     notes += limit_notes
 

@@ -16,6 +16,7 @@ length) of every run on one step axis, with axes that teach.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from dataclasses import dataclass, replace
 from typing import Any
@@ -24,7 +25,7 @@ import numpy as np
 
 from core.text import t
 from figures.sampling import envelope_indices, f32, short, shorts
-from figures.style import fmt_value, label_text
+from figures.style import fmt_value, label_text, text_px
 from figures.view import View
 from lab import Result, RunResult
 from lab.sweep_theory import step_limits
@@ -124,7 +125,7 @@ def panel_axis(result: Result, panel: str, view: View) -> Axis:
         for v, _ in series(run, panel, probe)
     ]
     finite = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.zeros(0)
-    limits = [v for v, _ in stability_limits(result, panel, view.lang)]
+    limits = [v for v, *_ in stability_limits(result, panel, view.lang)]
     if limits and finite.size:  # the limits are what the lines are read against: on the panel,
         # and a limit above every line a decade below the top, clear of the read-outs' rows
         # there ("1e-7" beside preset 2's cap 0.01 read as the cap's value)
@@ -275,7 +276,7 @@ LIMIT_STYLE = {"color": "#444", "width": 1.5, "dash": "dot"}
 LINEAR_SIGMA = frozenset({"adagrad", "adagrad_lecture"})
 
 
-def stability_limits(result: Result, panel: str, lang: str) -> list[tuple[float, str]]:
+def stability_limits(result: Result, panel: str, lang: str) -> list[tuple[float, str, str]]:
     """The stability limits of a step size a panel shows, with their labels, on a convex
     quadratic surface (``lab.sweep_theory.step_limits``): on the η panel gradient descent's
     2/λmax, when a run is plain gradient descent (for the others η is not the step's factor);
@@ -292,27 +293,35 @@ def stability_limits(result: Result, panel: str, lang: str) -> list[tuple[float,
     plain = any(r.optimizer == "sgd" and not r.params.get("momentum") and not r.params.get("weight_decay") for r in result.runs)
     if panel == "lr":
         v = limits["lr"]
-        return [(v, t("fig.limit", lang, v=fmt_value(v)))] if plain and v else []
+        return [(v, t("fig.limit", lang, v=fmt_value(v)), t("fig.limit_short", lang, v=fmt_value(v)))] if plain and v else []
     if not (plain or any(r.optimizer in LINEAR_SIGMA for r in result.runs)):
         return []
     names = result.surface.axes
     coords = limits["coords"] or ()
-    return [(v, t("fig.limit_coord", lang, name=names[i] * 2, v=fmt_value(v))) for i, v in enumerate(coords) if v]
+    return [
+        (v, t("fig.limit_coord", lang, name=names[i] * 2, v=fmt_value(v)), t("fig.limit_coord_short", lang, name=names[i] * 2, v=fmt_value(v)))
+        for i, v in enumerate(coords)
+        if v
+    ]
 
 
 LIMIT_APART = 0.25  # of a panel's height: two limits' labels nearer than this are set apart along it
 
 
-def limit_lines(result: Result, axis: Axis, number: int, view: View) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def limit_lines(
+    result: Result, axis: Axis, number: int, view: View, width_px: float = math.inf
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The panel's stability limits (``stability_limits``; its axis includes them) as dotted
     lines across the steps, each labelled above it (below it near the top; a second one
-    half-way along). Drawn above the
-    curtain: a property of the surface, not of what the runs did."""
+    half-way along). Drawn above the curtain: a property of the surface, not of what the runs
+    did. A label longer than the room it has (``width_px``: the curves' width in pixels) loses
+    its words, "2/λmax = 0.01" (at 1024 px "stable below ..." ran into the read-outs)."""
     xr, yr = axis_refs(number)
     lo, hi = view.steps if view.steps is not None else (0, max(r.steps_run for r in result.runs))
     shapes, notes = [], []
     placed: list[float] = []  # the heights of the labels at the left so far
-    for value, text in stability_limits(result, axis.panel, view.lang):
+    size = view.sizes.font - 3
+    for value, text, short_text in stability_limits(result, axis.panel, view.lang):
         at = math.log10(value) if axis.log else value
         frac = (at - axis.lo) / (axis.hi - axis.lo)
         if not 0.0 <= frac <= 1.0:
@@ -322,6 +331,8 @@ def limit_lines(result: Result, axis: Axis, number: int, view: View) -> tuple[li
         k = int(any(abs(frac - f) < LIMIT_APART for f in placed))
         if not k:
             placed.append(frac)
+        if text_px(re.sub(r"<[^>]+>", "", text), size) > (1 - 0.01 - 0.45 * k) * width_px:
+            text = short_text
         shapes.append(
             {
                 "type": "line", "xref": xr, "yref": f"{yr} domain", "x0": lo, "x1": hi,  # not into the read-outs
@@ -333,7 +344,7 @@ def limit_lines(result: Result, axis: Axis, number: int, view: View) -> tuple[li
                 # the second label half-way along: two limits close together keep their words apart
                 "text": text, "xref": xr, "yref": f"{yr} domain", "x": lo + (0.01 + 0.45 * k) * (hi - lo), "y": frac,
                 "xanchor": "left", "yanchor": "bottom" if frac < 0.8 else "top", "showarrow": False,
-                "font": {"size": view.sizes.font - 3, "color": LIMIT_STYLE["color"]},
+                "font": {"size": size, "color": LIMIT_STYLE["color"]},
             }
         )  # fmt: skip
     return shapes, notes

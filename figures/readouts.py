@@ -4,13 +4,16 @@ step a zoomed panel reads once the clock has passed its end."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.text import t
 from figures.panels import Axis, Track, axis_refs
 from figures.sampling import short
 from figures.style import fmt_value
 from figures.view import View
+
+if TYPE_CHECKING:  # pins draw their labels with the read-outs' spread
+    from figures.pins import PinSet
 
 HALO = ", ".join(["white 0 0 3px"] * 6)  # a white halo: a label readable where lines run
 ZERO_SHARE = 1e-9  # of a linear axis's span: a value this small is rounding, read as 0
@@ -56,12 +59,8 @@ def label(name: str, v: float) -> str:
     return f"{name} {fmt_value(v)}" if name else fmt_value(v)
 
 
-def readout(track: Track, s: int, row: float, x_at: float) -> dict[str, Any]:
-    """Every line's value at step ``s``, right of the panel (``x_at``: where the column
-    starts, in steps), each level with its line's current point (``row``: a label's height
-    as a fraction of the panel's). A run with two lines (η/σ per coordinate) gets a label per
-    line, named by its coordinate."""
-    xr, yr = axis_refs(track.number)
+def _values(track: Track, s: int) -> tuple[list[str], list[float | None]]:
+    """Every line's read-out text at step ``s`` and its line's height on the panel."""
     a = track.axis
     # On a linear axis a value a billionth of its span is rounding: "0", not "-4.11e-23"
     # (preset 6's loss at its minimum, read as "-4.1" from the back of the room).
@@ -71,8 +70,32 @@ def readout(track: Track, s: int, row: float, x_at: float) -> dict[str, Any]:
         v = float("nan") if v is None else (0.0 if abs(v) < zero or (a.log and v <= 0) else v)
         texts.append(label(name, v))
         shares.append(track.share(v))
-    heights = spread(shares, row)
-    ys = [at_share(a, h) for h in heights]
+    return texts, shares
+
+
+def joint(track: Track, s: int, row: float, x_at: float, pins: PinSet | None) -> tuple[list[float | None], list[float | None]]:
+    """The read-outs' heights at step ``s`` and the panel's pin labels' (``pins``): a pin
+    label that reaches the read-outs' column (``x_at``) is kept apart from them like one
+    more read-out (mid-Play, preset 7's step-0 pin and the read-outs of step 6 were printed
+    over one another at 1024 px); the others stay level with their rings."""
+    _, shares = _values(track, s)
+    near = pins.crowding(s, x_at) if pins is not None else []
+    heights = spread(shares + [pins.shares[k] for k in near], row) if pins is not None else spread(shares, row)
+    pin_heights = list(pins.heights) if pins is not None else []
+    for k, h in zip(near, heights[len(shares) :], strict=True):
+        pin_heights[k] = h
+    return heights[: len(shares)], pin_heights
+
+
+def readout(track: Track, s: int, row: float, x_at: float, pins: PinSet | None = None) -> dict[str, Any]:
+    """Every line's value at step ``s``, right of the panel (``x_at``: where the column
+    starts, in steps), each level with its line's current point (``row``: a label's height
+    as a fraction of the panel's). A run with two lines (η/σ per coordinate) gets a label per
+    line, named by its coordinate."""
+    xr, yr = axis_refs(track.number)
+    texts, _ = _values(track, s)
+    heights, _ = joint(track, s, row, x_at, pins)
+    ys = [at_share(track.axis, h) for h in heights]
     return {"type": "scatter", "x": [x_at] * len(texts), "y": ys, "text": texts, "xaxis": xr, "yaxis": yr}
 
 

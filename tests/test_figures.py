@@ -588,3 +588,25 @@ def test_limit_labels_stand_at_the_left_unless_another_is_near() -> None:
     assert abs(math.log10(2 / 200) - math.log10(2)) / (axis.hi - axis.lo) > LIMIT_APART
     _, labels = limit_lines(res, axis, 5, View())
     assert [a["x"] for a in labels] == [pytest.approx(15.0)] * 2
+
+
+@pytest.mark.parametrize(("width", "words"), [(1366, True), (690, False)])
+def test_a_limit_label_too_long_for_its_panel_loses_its_words(width: int, words: bool) -> None:
+    """At 1024 px preset 1's "stable below 2/λmax = 0.01" was longer than the η panel and ran
+    into its read-out: where it does not fit it says "2/λmax = 0.01", and fits."""
+    import re
+
+    from figures.style import text_px
+
+    res = simulate(get_preset("01").scenario)
+    d = spec(res, View(**view_options(get_preset("01").view)), step=300, width=width, height=600)
+    notes = [a for a in d["layout"]["annotations"] if "2/" in a["text"] and "=" in a["text"]]
+    assert len(notes) == 3  # 2/λmax on the η panel, 2/Hxx and 2/Hyy on η/σ
+    assert all(a["text"].startswith("stable below") == words for a in notes)
+    lay = d["layout"]
+    for a in notes:
+        ax = lay["xaxis" + a["xref"][1:]]
+        lo, hi = ax["range"]
+        px = (width - lay["margin"]["l"] - lay["margin"]["r"]) * (ax["domain"][1] - ax["domain"][0])
+        room = px * (300 - a["x"]) / (hi - lo)  # from the label's start to the curves' end
+        assert text_px(re.sub(r"<[^>]+>", "", a["text"]), a["font"]["size"]) <= room

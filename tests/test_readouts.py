@@ -233,3 +233,36 @@ def test_on_an_epoch_axis_each_run_is_read_where_its_line_ends() -> None:
     for r, k in zip(res.runs, (320, 80, 20), strict=True):  # the numbers the caption quotes
         text = fmt_value(r.loss[k])
         assert text in p.caption["en"] and text in p.caption["zh"]
+
+
+@pytest.mark.parametrize("width", [690, 1030])
+def test_a_pins_value_and_the_read_outs_are_kept_apart_mid_play(width: int) -> None:
+    """Preset 7 mid-Play at 1024 px: the step-0 pin's "2.83e-3" and the read-outs beside the
+    clock at step 6 were printed over one another. Where a pin's label reaches the read-outs
+    they are spread together, a row apart; the label still shows from its step on."""
+    from figures.style import text_px
+
+    p = get_preset("07")
+    res = simulate(p.scenario)
+    d = spec(res, View(**view_options(p.view)), step=0, width=width, height=600)
+    lay, margin = d["layout"], d["layout"]["margin"]
+    j = index_of(d, "pin_label")
+    label = d["data"][j]
+    r = next(i for i, tr in enumerate(d["data"]) if tr.get("name") == "readout" and tr["yaxis"] == label["yaxis"])
+    ax, yax = lay["xaxis" + label["xaxis"][1:]], lay["yaxis" + label["yaxis"][1:]]
+    px = (width - margin["l"] - margin["r"]) * (ax["domain"][1] - ax["domain"][0]) / (ax["range"][1] - ax["range"][0])
+    row = (lay["font"]["size"] + 3) / ((yax["domain"][1] - yax["domain"][0]) * (600 - margin["t"] - margin["b"]))
+    met = 0
+    for s in sorted(int(f["name"]) for f in d["frames"]):
+        moved = frame_of(d, s)
+        ys = arr(moved[j]["y"])
+        assert np.isfinite(ys[0]) == (s >= label["x"][0])  # shown from its step on
+        x_at = arr(moved[r]["x"])[0]
+        for k, y in enumerate(ys):
+            end = label["x"][k] + text_px(label["text"][k], label["textfont"]["size"]) / px
+            if not np.isfinite(y) or label["textposition"][k] != "middle right" or end <= x_at:
+                continue
+            met += 1
+            for other in arr(moved[r]["y"]):
+                assert abs(share(d, label["yaxis"], y) - share(d, label["yaxis"], other)) >= row * (1 - 1e-3), (s, label["text"][k])
+    assert met  # the case the review saw does occur

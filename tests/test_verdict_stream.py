@@ -210,3 +210,28 @@ def test_an_anisotropic_noise_model_needs_no_change_of_the_rules() -> None:
     assert w["kind"] == "minimum"
     exact = verdicts(surface, traj, loss, gnorm, noise=None)[0]
     assert "within_noise" not in exact["numbers"]
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 64, 1000])
+def test_the_steps_the_loss_rose_on_are_counted_across_chunks(chunk: int) -> None:
+    """A noisy run's card says on how many steps its loss rose: the count must not depend on
+    where the chunks were cut (a rise across a boundary counts once)."""
+    rng = np.random.default_rng(3)
+    n, m = 301, 3
+    loss = np.abs(rng.normal(size=(n, m))) + np.linspace(5, 1, n)[:, None]
+    traj = rng.normal(size=(n, m, 2)) * 0.1
+    acc = Accumulator(simulate({"surface": "ravine", "steps": 1, "runs": [{"optimizer": "sgd"}]}).surface, m, n - 1)
+    for a in range(0, n, chunk):
+        acc.feed(traj[a : a + chunk], loss[a : a + chunk], np.ones((len(loss[a : a + chunk]), m)))
+    assert acc.summary().rises.tolist() == np.count_nonzero(np.diff(loss, axis=0) > 0, axis=0).tolist()
+
+
+def test_a_noisy_card_says_how_often_the_loss_rose_and_when_it_never_did() -> None:
+    r22 = simulate(get_preset("22").scenario)  # its caption: 39 % and 33 % of the steps
+    shares = [r.verdict["numbers"].get("rise_share") for r in r22.runs]
+    assert round(shares[0] * 100) == 39 and round(shares[1] * 100) == 33 and shares[2] is None
+    assert "the loss rose on 39 % of its 320 steps (124)" in r22.runs[0].verdict["explanation"]["en"]
+    assert "损失有 39 %（124 步）是上升的" in r22.runs[0].verdict["explanation"]["zh"]
+    r24 = simulate(get_preset("24").scenario)  # its samples never push off the line: never uphill
+    assert r24.runs[0].verdict["numbers"]["rises"] == 0
+    assert "yet the loss never rose on its 300 steps" in r24.runs[0].verdict["explanation"]["en"]

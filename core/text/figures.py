@@ -37,6 +37,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "fig.step_suffix_of": {"en": " / {last}", "zh": " 步 / 共 {last} 步"},
     "fig.burst": {"en": "burst", "zh": "爆发"},
     "fig.limit": {"en": "stable below 2/λ<sub>max</sub> = {v}", "zh": "稳定上限 2/λ<sub>max</sub> = {v}"},
+    "fig.limit_short": {"en": "2/λ<sub>max</sub> = {v}", "zh": "上限 2/λ<sub>max</sub> = {v}"},
+    "fig.limit_coord_short": {"en": "2/H<sub>{name}</sub> = {v}", "zh": "上限 2/H<sub>{name}</sub> = {v}"},
     "fig.limit_coord": {"en": "stable below 2/H<sub>{name}</sub> = {v}", "zh": "稳定上限 2/H<sub>{name}</sub> = {v}"},
     "fig.diverged_at": {"en": "diverged at step {step:,}", "zh": "第 {step:,} 步发散"},
     "fig.diverging_from": {"en": "diverging from step {step:,}", "zh": "从第 {step:,} 步开始发散"},

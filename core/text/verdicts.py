@@ -56,6 +56,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The bounce repeats every {period} steps.",
         "zh": "这种来回弹动每 {period} 步重复一次。",
     },
+    "verdict.clause.rises": {
+        "en": "Each step follows a noisy gradient, not the true one: the loss rose on {share} of "
+        "its {n} steps ({count}).",
+        "zh": "每一步跟随的都是带噪声的梯度，而不是真实梯度：在它的 {n} 步中，损失有 {share}（{count} 步）是上升的。",
+    },
+    "verdict.clause.never_rose": {
+        "en": "Each step follows a noisy gradient, not the true one, yet the loss never rose on its {n} steps.",
+        "zh": "每一步跟随的都是带噪声的梯度，而不是真实梯度，但在它的 {n} 步中损失一次也没有上升。",
+    },
     "verdict.clause.noise": {
         "en": "It hovers around the minimum: here the true gradient is smaller than the noise in "
         "each step's gradient (less than {k}σ, σ = {sigma}), so the steps point every way and "

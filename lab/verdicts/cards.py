@@ -86,6 +86,7 @@ class Table:
         self.limit = m.limit.tolist()
         self.window = len(s.tail_loss) - 1
         self.n = s.points_seen - 1
+        self.rises = pick(s.rises)
 
 
 def common(t: Table, i: int) -> dict[str, Any]:
@@ -109,13 +110,25 @@ def common(t: Table, i: int) -> dict[str, Any]:
     if t.noisy:
         nums["noise_std"] = t.noise_std[i]
         nums["within_noise"] = bool(t.within[i])
+        nums["rises"] = t.rises[i]
+        nums["rise_share"] = t.rises[i] / t.n if t.n else 0.0
     return nums
 
 
 def _noise_clause(t: Table, i: int) -> Parts:
-    if t.noisy and t.within[i]:
-        return [("verdict.clause.noise", {"k": fmt.num(NOISE_K), "sigma": fmt.num(t.noise_std[i])})]
-    return []
+    """A noisy run's steps: how often the loss rose on them (each follows a noisy gradient;
+    the review: preset 21's "rises on about 40 % of the steps" was nowhere on screen), and
+    whether it hovers within the noise."""
+    if not t.noisy:
+        return []
+    share = t.rises[i] / t.n if t.n else 0.0
+    if t.rises[i]:
+        parts: Parts = [("verdict.clause.rises", {"share": fmt.pct(share), "n": f"{t.n:,}", "count": f"{t.rises[i]:,}"})]
+    else:  # noise that never pushes uphill (preset 24's samples all point along its line)
+        parts = [("verdict.clause.never_rose", {"n": f"{t.n:,}"})]
+    if t.within[i]:
+        parts.append(("verdict.clause.noise", {"k": fmt.num(NOISE_K), "sigma": fmt.num(t.noise_std[i])}))
+    return parts
 
 
 def _l2_clause(t: Table, i: int) -> Parts:

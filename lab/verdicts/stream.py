@@ -60,6 +60,7 @@ class Summary:
     cut_reason: Array
     bursts: Bursts
     bins: GradientBins
+    rises: Array  # (m,) the steps on which the loss rose (a noisy run's: how often its steps go uphill)
 
     @property
     def runs(self) -> int:
@@ -106,6 +107,7 @@ class Accumulator:
         self.tail_min = np.zeros((r, runs))
         self.first_points = np.full((f, runs, 2), np.nan)
         self.first_loss = np.full((f, runs), np.nan)
+        self.rises = np.zeros(runs, dtype=int)
 
     # --- feeding ------------------------------------------------------------------------------
     def feed(self, points: Array, loss: Array, grad_norm: Array) -> None:
@@ -135,6 +137,7 @@ class Accumulator:
             self.bursts.reference(scale)
             self.ladder.reference(scale)
         self.bursts.feed(loss, runmin, self.start_loss, g0, self._lagged_min(runmin, g0))
+        self._count_rises(loss, g0)
         self.bins.feed(grad_norm, points, g0)
         self.ladder.feed(runmin, self.start_loss, g0)
         self.lowest_loss = runmin[-1].copy()
@@ -251,6 +254,13 @@ class Accumulator:
 
         return lookup
 
+    def _count_rises(self, loss: Array, g0: int) -> None:
+        """Count the steps on which the loss rose, the chunk's first against the last kept."""
+        if g0:
+            self.rises += loss[0] > self.tail_loss[(g0 - 1) % self.ring]
+        if len(loss) > 1:
+            self.rises += np.count_nonzero(loss[1:] > loss[:-1], axis=0)
+
     def _keep(self, points: Array, loss: Array, gnorm: Array, runmin: Array, g0: int) -> None:
         k = len(loss)
         take = slice(max(0, k - self.ring), k)
@@ -292,4 +302,5 @@ class Accumulator:
             cut_reason=self.reason,
             bursts=self.bursts.segments,
             bins=self.bins,
+            rises=self.rises.copy(),
         )
