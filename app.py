@@ -19,7 +19,7 @@ from figures.style import PALETTE
 from lab.presets import list_presets
 from ui import classroom, maps_view, page
 from ui.browser import quiet_animation_interrupts
-from ui.compute import current_result, scenario_key, surface_state
+from ui.compute import current_result, scenario_key, seed_fates, surface_state
 from ui.controls import controls
 from ui.keys import RUN_IDS
 from ui.model import AppState
@@ -91,14 +91,17 @@ def results(state: AppState, share: Any, download: Any, lang: str, present: bool
         result, refused = current_result(state, lang)
     if refused:
         st.error(refused)
+    fates, not_counted = seed_fates(result, state.seeds, lang)  # the batch runs over many seeds
+    if not_counted:
+        st.error(not_counted)
     colors = run_colors()
     if state.view == "maps":  # the page's scenario swept over two parameters (ui.maps_view)
         maps_view.draw(result, lang, present, banner=texts is not None)
         step = classroom.current_step(result)
     else:
         maps_view.loaded_note(lang)  # after a click on a map's cell: which run opened
-        step = classroom.draw(result, state, scenario_key(result), colors, banner=texts is not None)
-    verdict_cards(result, lang, colors)
+        step = classroom.draw(result, state, scenario_key(result), colors, banner=texts is not None, fates=fates)
+    verdict_cards(result, lang, colors, fates)
     rule_panels(result, step, lang)
     params = link_params(state)
     if download.open:

@@ -17,6 +17,7 @@ from typing import Any
 import figures
 from figures.style import Sizes
 from lab import Result
+from lab import seeds as lab_seeds
 
 VIEWS = ("map", "3d", "traces", "all")
 ANIMATED_VIEWS = ("map", "all")  # the 3-D view and the panels have no animation
@@ -87,8 +88,10 @@ def _picture(
     result: Result, view: str, lang: str, width: int, height: int, *, look: dict[str, Any] | None = None, **options: Any
 ) -> FigureDict:
     """The map alone, or the map with the panels laid out for ``width`` x ``height``, in the
-    view ``look`` describes (``figures.View``)."""
+    view ``look`` describes (``figures.View``); with its ``seeds``, the batch runs' ends over
+    that many batch seeds counted on the map (``lab.seeds``, as the app does)."""
     v = _look(look, lang, options.get("presentation", False), options.get("arrows", ()))
+    fates = lab_seeds.fates(result.scenario, v.seeds) if v.seeds else []
     if view == "map":
-        return figures.map_figure(result, lang, width=width, view=v, **options).to_dict()
-    return figures.overview_figure(result, lang, width=width, height=height, view=v, **options).to_dict()
+        return figures.map_figure(result, lang, width=width, view=v, fates=fates, **options).to_dict()
+    return figures.overview_figure(result, lang, width=width, height=height, view=v, fates=fates, **options).to_dict()

@@ -24,11 +24,13 @@ from core.text import t
 from figures import animation, panels, pins, readouts
 from figures import batches as batch_parts
 from figures import map as mapping
+from figures.fates import fate_mover
 from figures.layers import Layers, layers_for
 from figures.sampling import frame_steps
 from figures.style import base_layout
 from figures.view import View
 from lab import Result
+from lab.seeds import Fates
 
 MAP_SHARE = 0.58  # of the width (or height) for the map
 PANEL_GAP_PX = 62  # left of the panels: their tick labels and rotated titles
@@ -300,6 +302,25 @@ def _top(layout: dict[str, Any], result: Result, view: View) -> None:
     }  # fmt: skip
 
 
+def _map(b: Builder, result: Result, layers: Layers, view: View, s0: int, last: int, fates: Sequence[Fates]) -> Any:
+    """The map's traces: what stays put, the paths, what moves over them, and the ends over
+    many batch seeds; returns the paths' keyframe function (``_reveal``)."""
+    drawn = [mapping.drawn_indices(r, layers) for r in result.runs]
+    dash = mapping.path_dashes(result, layers, view, drawn)  # a path on another's: dashed
+    for trace in mapping.static_traces(result, layers, view, drawn, dash):
+        b.add(trace)
+    for style, make in mapping.local_movers(result, layers, view):  # under the paths
+        b.mover(style, make, s0)
+    per_key = _reveal(b, result, view, drawn, dash, s0)
+    for style, make in mapping.movers(result, layers, view):
+        b.mover(style, make, s0)
+    for style, make in batch_parts.map_movers(result, mapping.map_ranges(layers, view), view):
+        b.mover(style, make, s0)
+    if (counted := fate_mover(result, fates, view, last)) is not None:
+        b.mover(*counted, s0)
+    return per_key
+
+
 def _run_legend(result: Result, view: View) -> list[dict[str, Any]]:
     """Legend entries of the runs, for a picture without the map (whose paths carry them)."""
     return [
@@ -323,12 +344,15 @@ def classroom_spec(
     label_step: bool = False,
     show_map: bool = True,
     slider: bool = True,
+    fates: Sequence[Fates] = (),
 ) -> dict[str, Any]:
     """The figure of ``result`` as a dict, laid out for ``width`` x ``height`` layout pixels,
     showing ``step`` first (default: the last), with ``frames`` frames (default: the app's,
     ``play_steps``). ``play_buttons`` adds Play / From 0 / Pause (an exported page);
     ``slider`` False leaves out the step slider: the app's toolbar has its own, which costs
-    the browser nothing to redraw (a plotly.js slider of 300 steps doubles a redraw)."""
+    the browser nothing to redraw (a plotly.js slider of 300 steps doubles a redraw).
+    ``fates``: where the batch runs end over many batch seeds (``lab.seeds``), counted on
+    the map."""
     last = max(r.steps_run for r in result.runs)
     s0 = last if step is None else max(0, min(int(step), last))
     animated = animate and last > 0
@@ -342,17 +366,7 @@ def classroom_spec(
     per_key = None
     if show_map:
         layout.update(mapping.map_layout(result, layers, view, fr.map_x, fr.map_y))
-        drawn = [mapping.drawn_indices(r, layers) for r in result.runs]
-        dash = mapping.path_dashes(result, layers, view, drawn)  # a path on another's: dashed
-        for trace in mapping.static_traces(result, layers, view, drawn, dash):
-            b.add(trace)
-        for style, make in mapping.local_movers(result, layers, view):  # under the paths
-            b.mover(style, make, s0)
-        per_key = _reveal(b, result, view, drawn, dash, s0)
-        for style, make in mapping.movers(result, layers, view):
-            b.mover(style, make, s0)
-        for style, make in batch_parts.map_movers(result, mapping.map_ranges(layers, view), view):
-            b.mover(style, make, s0)
+        per_key = _map(b, result, layers, view, s0, last, fates)
     else:
         fr = replace(fr, panels_x=mapping.FULL, panels_top=1.0)
         b.data += _run_legend(result, view)
@@ -391,6 +405,7 @@ def overview_figure(
     label_step: bool = False,
     view: View | None = None,
     panels_shown: bool = True,
+    fates: Sequence[Fates] = (),
 ) -> go.Figure:
     """:func:`classroom_spec` as a ``go.Figure`` (exports, the command line), with Play /
     From 0 / Pause when animated."""
@@ -400,7 +415,7 @@ def overview_figure(
         v = replace(v, panels=())
     spec = classroom_spec(
         result, v, width=width, height=height, step=step, animate=animate,
-        frames=frames, frame_ms=frame_ms, play_buttons=True, label_step=label_step,
+        frames=frames, frame_ms=frame_ms, play_buttons=True, label_step=label_step, fates=fates,
     )  # fmt: skip
     return go.Figure(spec, _validate=False)
 
@@ -418,6 +433,7 @@ def map_figure(
     label_step: bool = False,
     view: View | None = None,
     width: int = 900,
+    fates: Sequence[Fates] = (),
 ) -> go.Figure:
     """The map alone (the exports' ``map`` view): paths, current points and arrows at
     ``step`` (default: the last), animated with Play / Pause and the slider."""
@@ -425,5 +441,5 @@ def map_figure(
     return overview_figure(
         result, lang, width=width, height=height, step=step, animate=animate, frames=frames,
         frame_ms=frame_ms, arrows=arrows, presentation=presentation, label_step=label_step,
-        view=view, panels_shown=False,
+        view=view, panels_shown=False, fates=fates,
     )  # fmt: skip

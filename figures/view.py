@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from figures.style import ARROW_KINDS, PALETTE, Sizes
+from lab.seeds import MAX_SEEDS
 
 PANELS = ("loss", "grad_norm", "lr", "eff_lr")  # the four trace panels, top to bottom
 PANEL_CHOICES = ("loss", "grad_norm", "lr", "eff_lr", "step")
@@ -46,6 +47,7 @@ class View:
     height: int | None = None
     step_axis: str = "updates"  # the panels' x on a data set: updates or epochs (issue 12)
     pins: tuple[tuple[str, int, int | None], ...] = ()  # (panel, step, run or None: all) printed
+    seeds: int = 0  # the batch runs' ends counted over this many batch seeds (lab.seeds); 0: not
 
     @property
     def sizes(self) -> Sizes:
@@ -151,7 +153,14 @@ _KEYS = {
     "panels": _panels,
     "axis": lambda v: {"step_axis": _choice(v, "axis", ("updates", "epochs"))},
     "pins": _pins,
+    "seeds": lambda v: {"seeds": _seeds(v)},
 }
+
+
+def _seeds(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_SEEDS:
+        raise ViewError(f"view.seeds = {v!r} is invalid; allowed: a whole number from 0 (none) to {MAX_SEEDS}")
+    return v
 
 
 def view_options(block: Mapping[str, Any] | None) -> dict[str, Any]:

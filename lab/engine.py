@@ -203,6 +203,29 @@ def simulate(
     return Result(sc, surface, runs, data)
 
 
+def final_points(scenario: Scenario | dict[str, Any] | str, budget: float | None = None) -> Array:
+    """Where every run of ``scenario`` ends, (m, 2); NaN for a run that left the bounds.
+    The step loop alone, without the losses, the verdicts and the series (``lab.seeds``: the
+    same run over many batch seeds). ``budget``: seconds of CPU after which the loop stops
+    (``WorkLimitError``); no estimate first, since the work of batch runs is that of their
+    batches, not of the whole data set the estimate assumes."""
+    sc = parse_scenario(scenario)
+    surface = sc.build_surface()
+    start = _valid_start(sc, surface)
+    deadline = None if budget is None else Deadline(budget, sc.steps)
+    groups = group_runs(sc)
+    rates = lr_columns(sc, groups)
+    rows = _row_of_run(groups)
+    noise = gradient_noise(sc, row_noise(sc, rows))
+    grads = Gradients(surface, batch_sets(sc, surface, rows), noise, len(rates.base), sc.steps)
+    traj = step_all(surface, start, groups, rates, grads, sc.steps, False, deadline, with_loss=False).traj
+    end = traj[-1, rows]
+    with np.errstate(invalid="ignore"):
+        out = ~np.all(np.abs(end) <= MAX_COORD, axis=-1)
+    end[out] = np.nan
+    return end
+
+
 def _row_of_run(groups: list[Group]) -> list[int]:
     """The batch row of each run, in the scenario's order."""
     rows = {i: grp.rows.start + r for grp in groups for r, i in enumerate(grp.runs)}
@@ -337,11 +360,13 @@ def step_all(
     steps: int,
     record: bool,
     deadline: Deadline | None = None,
+    with_loss: bool = True,
 ) -> Paths:
     """The step loop, every row from ``start``; it stops early once every row has diverged.
     Every ``CHECK_EVERY`` steps it keeps each group's state (the cut step's snapshots) and
     checks the deadline (``WorkLimitError`` past it). ``grads`` gives each row's gradient (its
-    batch's, on a data set) with the noise."""
+    batch's, on a data set) with the noise. ``with_loss=False``: the paths alone (the loss
+    and the gradient norms are left unset; ``final_points``)."""
     n = len(rates.base)
     traj = np.empty((steps + 1, n, 2))
     gnorm = np.empty((steps + 1, n))
@@ -372,6 +397,8 @@ def step_all(
                     break
         snaps.take(groups, last)
         traj[last + 1 :] = np.nan
+        if not with_loss:
+            return Paths(traj, gnorm, gnorm, eff, snaps)
         gnorm[last + 1 :] = np.nan
         g_last = surface.grad(traj[last])
         gnorm[last] = np.hypot(g_last[:, 0], g_last[:, 1])

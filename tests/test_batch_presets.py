@@ -155,8 +155,9 @@ def test_23_escape_rates_over_seeds_are_the_captions() -> None:
     assert 40 <= first <= 60 and 350 <= last <= 650, (first, last)
     text = caption("23_small_batch_escapes_sharp_minimum")
     assert "in all 100 (within 50 to about 500 steps)" in text
-    assert "batches of 2 in about four out of five, of 3 in about one in ten and of 4 in none" in text
-    assert "The map shows batch seed 0" in text
+    assert "batches of 2 in about four out of five" in text
+    assert "batches of 3 escape about one time in ten and of 4 never within 1,500 steps" in text
+    assert "The map draws batch seed 0" in text and "counts where each batch size ends over 100" in text
     # most runs that escaped settle within the noise of the wide well
     res = simulate(
         {
@@ -216,7 +217,7 @@ def test_25_the_sharp_minimum_is_lower_on_training_data_and_worse_on_test_data()
 def test_25_batches_of_one_end_in_the_flat_minimum_for_every_seed() -> None:
     rates = _escapes("25_flat_minimum_generalises", (1,))
     assert all(k >= 0 for k in rates[1])
-    assert "in all 100 seeds tried" in caption("25_flat_minimum_generalises")
+    assert "in all 100 batch seeds (the count beside it" in caption("25_flat_minimum_generalises")
 
 
 def test_the_noise_wander_of_a_hovering_run_is_not_a_burst() -> None:

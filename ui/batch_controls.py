@@ -10,7 +10,7 @@ import streamlit as st
 from core.text import has, t
 from surfaces.base import tex_name
 from surfaces.data_models import DATASETS
-from ui.batch_keys import FULL, SAME, STEP_AXIS, data_key, run_key
+from ui.batch_keys import FULL, SAME, SEED_COUNTS, SEEDS, STEP_AXIS, data_key, run_key
 from ui.model import BATCH_CHOICES, STEP_AXES
 from ui.url import MAX_SEED
 from ui.widgets import kind_widget, seed
@@ -93,6 +93,10 @@ def batch_controls(lang: str) -> None:
                          format_func=lambda a: t(f"batch.axis.{a}", lang), help=t("help.batch.step_axis", lang))  # fmt: skip
     if ss.get(STEP_AXIS) is None:  # a segmented control can be emptied: keep one choice
         ss[STEP_AXIS] = "updates"
+    seed(SEEDS, 0)
+    counts = sorted({*SEED_COUNTS, int(ss[SEEDS])})  # a link's own count stays a choice
+    st.select_slider(t("batch.seeds", lang), counts, key=SEEDS, help=t("help.batch.seeds", lang),
+                     format_func=lambda n: t("batch.seeds_off", lang) if n == 0 else f"{n:,}")  # fmt: skip
 
 
 def run_batch_control(rid: int, lang: str) -> None:

@@ -6,7 +6,8 @@
 * ``mb`` (``FULL`` or B) and ``mb_seed``: the scenario's mini-batches;
 * ``r<id>_mb`` (``SAME``, ``FULL`` or B) and ``r<id>_mb_seed``: a run's own mini-batches, for a
   batch-size comparison;
-* ``step_axis``: the panels' step axis, updates or epochs.
+* ``step_axis``: the panels' step axis, updates or epochs;
+* ``seeds``: over how many batch seeds the batch runs' ends are counted (0: not).
 
 ``BatchKeys`` is what a link's data-set and mini-batch keys say in the scenario's own terms
 (``ui.url`` reads and writes them); ``batches_of`` and ``with_batches`` take them out of a
@@ -25,6 +26,8 @@ from ui.model import STEP_AXES, AppState, RunState
 FULL = "full"  # all the samples at every step
 SAME = "same"  # a run that follows the scenario's mini-batches
 STEP_AXIS = "step_axis"
+SEEDS = "seeds"
+SEED_COUNTS = (0, 10, 20, 50, 100, 200)  # the control's choices (a link may bring another)
 
 
 def data_key(name: str, param: str) -> str:
@@ -37,7 +40,7 @@ def run_key(rid: int, name: str) -> str:
 
 def batch_widgets(state: AppState) -> dict[str, Any]:
     """Session-state values that make the data-set and batch widgets show ``state``."""
-    out: dict[str, Any] = {STEP_AXIS: state.axis if state.axis in STEP_AXES else "updates"}
+    out: dict[str, Any] = {STEP_AXIS: state.axis if state.axis in STEP_AXES else "updates", SEEDS: int(state.seeds)}
     if state.surface in DATASETS:
         for p in DATASETS[state.surface].params:
             out[data_key(state.surface, p.name)] = p.coerce(state.data.get(p.name, p.default))
@@ -59,6 +62,7 @@ def batch_state(values: Mapping[str, Any], state: AppState) -> AppState:
     Mini-batches belong to data sets: on another surface they are left out."""
     axis = values.get(STEP_AXIS, "updates")
     state.axis = axis if axis in STEP_AXES else "updates"
+    state.seeds = int(values.get(SEEDS, 0) or 0)
     if state.surface not in DATASETS:
         return state
     model = DATASETS[state.surface]

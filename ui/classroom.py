@@ -12,6 +12,7 @@ opens at.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ import streamlit as st
 import figures
 from figures.animation import frame_ms
 from lab import Result
+from lab.seeds import Fates
 from ui import stage
 from ui.compute import HEAVY
 from ui.lru import Lru
@@ -80,6 +82,7 @@ def view_of(state: AppState, colors: tuple[str, ...], width: int, height: int) -
         pins=state.pins,
         colors=colors,
         step_axis=state.axis,
+        seeds=state.seeds,
         width=width,
         height=height,
     )
@@ -98,7 +101,7 @@ def size(present: bool, banner: bool) -> tuple[int, int]:
     return w, max(MIN_HEIGHT, min(MAX_HEIGHT, height))
 
 
-def _build(result: Result, state: AppState, view: figures.View) -> tuple[dict[str, Any], bool]:
+def _build(result: Result, state: AppState, view: figures.View, fates: Sequence[Fates] = ()) -> tuple[dict[str, Any], bool]:
     """The stage's figure, at step 0 (the stage opens it at the session's step) and without
     a plotly.js slider (the stage's toolbar has the step control)."""
     if state.view == "3d":
@@ -106,11 +109,13 @@ def _build(result: Result, state: AppState, view: figures.View) -> tuple[dict[st
         fig["layout"]["height"] = view.height
         return fig, False
     assert view.width is not None and view.height is not None
-    spec = figures.classroom_spec(result, view, width=view.width, height=view.height, step=0, slider=False)
+    spec = figures.classroom_spec(result, view, width=view.width, height=view.height, step=0, slider=False, fates=fates)
     return spec, "frames" in spec
 
 
-def shown(result: Result, state: AppState, scenario_key: str, colors: tuple[str, ...], banner: bool) -> tuple[Shown, int]:
+def shown(
+    result: Result, state: AppState, scenario_key: str, colors: tuple[str, ...], banner: bool, fates: Sequence[Fates] = ()
+) -> tuple[Shown, int]:
     """The figure for ``state`` (from ``FIGURES``, built when no session has it) and the step
     this session opened it at (the clock's step when the figure first came; reruns keep it)."""
     ss = st.session_state
@@ -122,7 +127,7 @@ def shown(result: Result, state: AppState, scenario_key: str, colors: tuple[str,
         with HEAVY:  # a few sessions at a time (ui.compute)
             value = FIGURES.get(key)  # built by another session meanwhile?
             if value is None:
-                spec, animated = _build(result, state, view)
+                spec, animated = _build(result, state, view, fates)
                 text, n_frames = stage.figure_json(spec), len(spec.get("frames", ()))
                 del spec  # the dicts of every frame go before the next session builds its own
                 value = Shown(text, stage.version_of(text), animated, frame_ms(n_frames), last_step(result))
@@ -158,9 +163,11 @@ def on_click() -> None:
     ss["start_x"], ss["start_y"] = round(float(click["x"]), 4), round(float(click["y"]), 4)
 
 
-def draw(result: Result, state: AppState, scenario_key: str, colors: tuple[str, ...], banner: bool) -> int:
+def draw(
+    result: Result, state: AppState, scenario_key: str, colors: tuple[str, ...], banner: bool, fates: Sequence[Fates] = ()
+) -> int:
     """The stage; returns the step the page shows (the cards' and rules' step)."""
-    s, opened_at = shown(result, state, scenario_key, colors, banner)
+    s, opened_at = shown(result, state, scenario_key, colors, banner, fates)
     stage.mount(
         s.figure, s.version, state.lang, animated=s.animated, clickable=state.view != "3d",
         frame_ms=s.frame_ms, step=opened_at, last=s.last,

@@ -15,7 +15,9 @@ import streamlit as st
 from core.params import grid
 from core.text import t
 from lab import Result, RunResult, parse_scenario, simulate
+from lab import seeds as lab_seeds
 from lab.budget import BUDGET_SECONDS, BudgetError
+from lab.seeds import Fates
 from optimizers import OPTIMIZERS
 from ui.keys import widgets_to_state
 from ui.lru import Lru
@@ -164,6 +166,27 @@ def current_result(state: AppState, lang: str) -> tuple[Result, str | None]:
         return result_for(good), t("scenario_bad", lang, error=plain(error))
     ss["good_scenario"] = scenario_json
     return result, None
+
+
+FATES: Lru[tuple[list[Fates], str | None]] = Lru(256, size=lambda v: 1)  # by scenario, seed count, language
+
+
+def seed_fates(result: Result, seeds: int, lang: str) -> tuple[list[Fates], str | None]:
+    """Where the batch runs of ``result`` end over ``seeds`` batch seeds (``lab.seeds``),
+    cached; when refused (too much work, too many sample indices), none and the message."""
+    if seeds <= 0:
+        return [], None
+    key = f"{seeds}:{lang}:{scenario_key(result)}"
+    if (cached := FATES.get(key)) is not None:
+        return cached  # a refusal too: the work it stopped is not tried again at every rerun
+    try:
+        with HEAVY:
+            value: tuple[list[Fates], str | None] = (lab_seeds.fates(result.scenario, seeds, budget=BUDGET_SECONDS), None)
+    except ValueError as e:
+        error = e.text(lang) if isinstance(e, BudgetError) else str(e)
+        value = ([], t("seeds_bad", lang, error=plain(error)))
+    FATES.put(key, value)
+    return value
 
 
 def scenario_key(result: Result) -> str:

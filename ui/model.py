@@ -17,7 +17,7 @@ from optimizers.schedules import SCHEDULES
 
 VIEWS = ("map", "3d", "maps")  # the view switcher; issue 12 adds a data panel
 LOSS_AXES = ("linear", "log")
-VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y", "panels", "pins", "axis")
+VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y", "panels", "pins", "axis", "seeds")
 STEP_AXES = ("updates", "epochs")  # the panels' step axis on a data set (issue 12)
 MAX_RUNS = 6
 MAX_STEPS = 100_000
@@ -112,6 +112,7 @@ class AppState:
     data: dict[str, Any] = field(default_factory=dict)  # the data set's parameters
     mb: dict[str, int] | None = None  # the scenario's mini-batch {"size", "seed"}; None: all
     axis: str = "updates"  # the panels' step axis: updates or epochs of data
+    seeds: int = 0  # each batch run's ends counted over this many batch seeds (lab.seeds); 0: off
 
 
 def default_runs() -> list[RunState]:

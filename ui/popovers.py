@@ -74,7 +74,7 @@ def download_buttons(result: Result, state: AppState, step: int, lang: str, colo
         "colors": colors, "reveal": not state.whole, "loss_axis": state.loss_axis,
         "local": state.local - 1 if state.local else None, "steps": state.zoom,
         "map_x": state.map_x, "map_y": state.map_y,
-        "panels": state.panels or PANELS, "pins": state.pins,
+        "panels": state.panels or PANELS, "pins": state.pins, "step_axis": state.axis, "seeds": state.seeds,
     }  # fmt: skip
     options = {"lang": lang, "step": step, "arrows": state.arrows, "presentation": state.present, "look": look}
 

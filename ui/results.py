@@ -4,11 +4,13 @@ run's update rule with the numbers of the step where the clock stands."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import streamlit as st
 
 from core.text import t
 from lab import Result, RunResult
+from lab.seeds import Fates
 from surfaces.base import Surface
 from ui import explain
 from ui.model import name_label
@@ -17,24 +19,41 @@ from ui.safe import plain
 CARDS_PER_ROW = 3
 
 
-def verdict_cards(result: Result, lang: str, colors: tuple[str, ...]) -> None:
+def verdict_cards(result: Result, lang: str, colors: tuple[str, ...], fates: Sequence[Fates] = ()) -> None:
     st.subheader(t("verdicts", lang))
+    of_run = {f.run: f for f in fates}
     for row in range(0, len(result.runs), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
         for j, run in enumerate(result.runs[row : row + CARDS_PER_ROW]):
             with cols[j]:
-                verdict_card(run, colors[row + j], lang)
+                verdict_card(run, colors[row + j], lang, seeds_text(of_run.get(row + j), result, lang))
 
 
-def verdict_card(run: RunResult, color: str, lang: str) -> None:
+def seeds_text(fate: Fates | None, result: Result, lang: str) -> str:
+    """Where a batch run ends over many batch seeds (``lab.seeds``), in a sentence; "" for
+    a run without."""
+    if fate is None:
+        return ""
+    sep = "，" if lang == "zh" else ", "
+    parts = [
+        t("verdict.card.seeds_at", lang, point=f"({x:.3g}, {y:.3g})", n=f"{n:,}")
+        for (x, y), n in zip(result.surface.minima, fate.counts, strict=True)
+        if n
+    ]
+    if fate.elsewhere:
+        parts.append(t("verdict.card.seeds_away", lang, n=f"{fate.elsewhere:,}"))
+    return t("verdict.card.seeds", lang, seeds=f"{fate.seeds:,}", last=f"{fate.seeds - 1:,}", where=sep.join(parts))
+
+
+def verdict_card(run: RunResult, color: str, lang: str, seeds: str = "") -> None:
     """The run's verdict in words, with the numbers its sentence gives (``lab.verdicts``:
     one set of numbers per verdict) and its events: one element (the browser redraws each
     element of the page at every notch of a slider)."""
     with st.container(border=True):
-        st.html(card_html(run, color, lang))
+        st.html(card_html(run, color, lang, seeds))
 
 
-def card_html(run: RunResult, color: str, lang: str) -> str:
+def card_html(run: RunResult, color: str, lang: str, seeds: str = "") -> str:
     """The card's body. Every text is escaped: a label is user text, and a sentence is shown
     as written (never read as Markdown or HTML)."""
     v = run.verdict
@@ -59,6 +78,8 @@ def card_html(run: RunResult, color: str, lang: str) -> str:
         values = ", ".join("—" if e is None else f"{e:.4g}" for e in eig)
         parts.append(f'<p class="lab-card-note">{esc(t("eigenvalues", lang))}: {esc(values)}</p>')
     parts.append(f'<p class="lab-card-text">{esc(v["explanation"][lang])}</p>')
+    if seeds:  # where it ends over many batch seeds (the count beside the map's minima)
+        parts.append(f'<p class="lab-card-text">{esc(seeds)}</p>')
     if v.get("events_text"):
         parts.append(f'<p class="lab-card-text"><b>{esc(t("verdict.card.events", lang))}:</b> '
                      f"{esc(v['events_text'][lang])}</p>")  # fmt: skip

@@ -140,6 +140,7 @@ def with_view(state: AppState, options: dict[str, Any]) -> AppState:
         pins=options.get("pins", ()),
         arrows=options.get("arrows", ()),
         axis=options.get("step_axis", "updates"),
+        seeds=options.get("seeds", 0),
     )
 
 

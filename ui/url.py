@@ -29,6 +29,7 @@ from core.params import SHOWN_CHARS, Bool, Choice, Float, Int, Pair, Param, Para
 from core.text import LANGS
 from figures.style import ARROW_KINDS
 from lab.scenario import BATCH_SEED, BATCH_SIZE, LABEL_ALLOWED, MAX_COORD, label_ok, parse_scenario
+from lab.seeds import MAX_SEEDS
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
 from surfaces import BUILTIN
@@ -71,6 +72,7 @@ VIEW_FIELDS: tuple[Param, ...] = (
     Pair("map_x", item=COORD, parts=("lo", "hi")),
     Pair("map_y", item=COORD, parts=("lo", "hi")),
     Choice("axis", "updates", choices=STEP_AXES),  # the panels' step axis on a data set
+    Int("seeds", 0, low=0, high=MAX_SEEDS),  # the batch runs' ends over this many seeds (lab.seeds)
 )
 ARROW = Choice("arrows", choices=ARROW_KINDS)  # one item of the comma list
 STEP = Int("step", 0, low=0, high=MAX_STEPS)

@@ -155,6 +155,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "the link's scenario was refused, defaults used instead: {allowed}",
         "zh": "链接中的场景无效，已改用默认场景：{allowed}",
     },
+    "seeds_bad": {
+        "en": "The ends over batch seeds are not counted: {error}",
+        "zh": "没有按批次种子统计终点：{error}",
+    },
     "scenario_bad": {
         "en": "{error} — still showing the previous result.",
         "zh": "{error} —— 仍显示之前的结果。",

@@ -118,6 +118,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "给这个运行单独的批量大小，用来比较批量大小（同一个优化器用几种 B）。",
     },
     "batch.same": {"en": "as above", "zh": "同上"},
+    "batch.seeds": {"en": "Count the ends over batch seeds", "zh": "按批次种子统计终点"},
+    "batch.seeds_off": {"en": "off", "zh": "关"},
+    "help.batch.seeds": {
+        "en": "Runs every batch run again with the shuffle seeds 0 … N−1 and counts where they end: "
+        "beside each minimum on the map (once Play reaches the end) and on the run's card. The map "
+        "draws one seed's path; this says how often that ending happens.",
+        "zh": "用打乱种子 0 … N−1 把每个小批量运行重跑一遍，统计它们停在哪里：显示在地图上每个最小值旁边"
+        "（播放到最后一步时出现）和运行的卡片上。地图只画一个种子的路径；这里告诉你这种结局有多常见。",
+    },
+    "verdict.card.seeds": {
+        "en": "Over {seeds} batch seeds (0 … {last}) this run ends {where}.",
+        "zh": "在 {seeds} 个批次种子（0 … {last}）下，这个运行{where}。",
+    },
+    "verdict.card.seeds_at": {"en": "at the minimum {point} in {n}", "zh": "有 {n} 次停在最小值 {point}"},
+    "verdict.card.seeds_away": {"en": "at no marked minimum in {n}", "zh": "有 {n} 次没有停在标出的最小值"},
     "batch.run_seed": {"en": "Shuffle seed of this run", "zh": "这个运行的打乱种子"},
     "batch.step_axis": {"en": "Step axis of the panels", "zh": "曲线的横轴"},
     "help.batch.step_axis": {
