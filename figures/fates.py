@@ -41,13 +41,20 @@ def fate_points(result: Result, fates: Sequence[Fates], view: View) -> tuple[lis
     return xs, ys, ["<br>".join(lines) for lines in places.values()]
 
 
-def fate_mover(result: Result, fates: Sequence[Fates], view: View, last: int) -> tuple[dict[str, Any], Any] | None:
-    """The counts as a (style, step -> data) mover, or None without fates."""
+def fate_mover(
+    result: Result, fates: Sequence[Fates], view: View, last: int, x_range: tuple[float, float]
+) -> tuple[dict[str, Any], Any] | None:
+    """The counts as a (style, step -> data) mover, or None without fates. A place in the
+    right half of the map (``x_range``) is labelled on its left: at 1024 px a label right of
+    the wide well ran off the map into the panels."""
     if not fates:
         return None
     xs, ys, texts = fate_points(result, fates, view)
     if not xs:
         return None
+    mid = 0.5 * (x_range[0] + x_range[1])
+    left = [x > mid for x in xs]
+    texts = [text.replace(PAD + "<b>", "<b>").replace("</b>", "</b>" + PAD) if on else text for text, on in zip(texts, left, strict=True)]
 
     def at(s: int) -> dict[str, Any]:
         on = not view.reveal or s >= last
@@ -55,7 +62,7 @@ def fate_mover(result: Result, fates: Sequence[Fates], view: View, last: int) ->
 
     style = {
         "mode": "text",
-        "textposition": "middle right",
+        "textposition": ["middle left" if on else "middle right" for on in left],
         "cliponaxis": False,
         "textfont": {"size": view.sizes.font, "shadow": HALO},
         "showlegend": False,

@@ -316,7 +316,7 @@ def _map(b: Builder, result: Result, layers: Layers, view: View, s0: int, last: 
         b.mover(style, make, s0)
     for style, make in batch_parts.map_movers(result, mapping.map_ranges(layers, view), view):
         b.mover(style, make, s0)
-    if (counted := fate_mover(result, fates, view, last)) is not None:
+    if (counted := fate_mover(result, fates, view, last, mapping.map_ranges(layers, view)[0])) is not None:
         b.mover(*counted, s0)
     return per_key
 
