@@ -9,11 +9,13 @@ paths are drawn whole): they tell how the runs end.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from core.text import t
 from figures.readouts import HALO
+from figures.style import text_px
 from figures.view import View
 from lab import Result
 from lab.seeds import Fates
@@ -41,20 +43,33 @@ def fate_points(result: Result, fates: Sequence[Fates], view: View) -> tuple[lis
     return xs, ys, ["<br>".join(lines) for lines in places.values()]
 
 
+def _side(x: float, text: str, x_range: tuple[float, float], px_per_x: float, font: float) -> str:
+    """Where a place's label goes: on the side of the point with room for it (at 1024 px a
+    label right of preset 23's wide well ran off the map into the panels), else under it,
+    centred (preset 24's saddle in the middle of a narrow map)."""
+    width = max(text_px(re.sub(r"<[^>]+>", "", line), font) for line in text.split("<br>"))
+    right, left = (x_range[1] - x) * px_per_x, (x - x_range[0]) * px_per_x
+    if width <= max(right, left):
+        return "middle right" if right >= left else "middle left"
+    return "bottom center"
+
+
 def fate_mover(
-    result: Result, fates: Sequence[Fates], view: View, last: int, x_range: tuple[float, float]
+    result: Result, fates: Sequence[Fates], view: View, last: int, x_range: tuple[float, float], px_per_x: float
 ) -> tuple[dict[str, Any], Any] | None:
-    """The counts as a (style, step -> data) mover, or None without fates. A place in the
-    right half of the map (``x_range``) is labelled on its left: at 1024 px a label right of
-    the wide well ran off the map into the panels."""
+    """The counts as a (style, step -> data) mover, or None without fates (``x_range`` and
+    ``px_per_x``: the map's x range and scale, for where a label fits)."""
     if not fates:
         return None
     xs, ys, texts = fate_points(result, fates, view)
     if not xs:
         return None
-    mid = 0.5 * (x_range[0] + x_range[1])
-    left = [x > mid for x in xs]
-    texts = [text.replace(PAD + "<b>", "<b>").replace("</b>", "</b>" + PAD) if on else text for text, on in zip(texts, left, strict=True)]
+    sides = [_side(x, text, x_range, px_per_x, view.sizes.font) for x, text in zip(xs, texts, strict=True)]
+    # the pad stands between the star and the words: after them on the left, none centred
+    texts = [
+        text if side == "middle right" else text.replace(PAD + "<b>", "<b>") + (PAD if side == "middle left" else "")
+        for text, side in zip(texts, sides, strict=True)
+    ]
 
     def at(s: int) -> dict[str, Any]:
         on = not view.reveal or s >= last
@@ -62,7 +77,7 @@ def fate_mover(
 
     style = {
         "mode": "text",
-        "textposition": ["middle left" if on else "middle right" for on in left],
+        "textposition": sides,
         "cliponaxis": False,
         "textfont": {"size": view.sizes.font, "shadow": HALO},
         "showlegend": False,

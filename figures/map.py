@@ -126,7 +126,8 @@ def path_style(run: RunResult, i: int, view: View, legend: bool, n: int, dash: s
         "legendgroup": f"run{i}",
         "legendrank": 100 + i,  # runs first, then start, minimum, arrows
         "showlegend": legend,
-        "line": {"color": view.color(i), "width": view.line(i, n), **({"dash": dash} if dash else {})},
+        # a dashed path is as wide as the widest under it: its colour and the other's alternate
+        "line": {"color": view.color(i), "width": view.line(0 if dash else i, n), **({"dash": dash} if dash else {})},
         "opacity": 0.85,
         "hoverinfo": "skip" if not legend else None,
     }

@@ -177,6 +177,7 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
     x_at = steps[1] + 0.03 * (steps[1] - steps[0])
     axes = []
     zoomed = _zoom_end(result, view) if not epochs else None
+    walls: dict[int, tuple[readouts.Wall, ...]] = {}  # each panel's limit labels, which the read-outs keep clear of
     for p, panel in enumerate(view.panels):
         number = PANEL_AXIS + p
         axis = panels.panel_axis(result, panel, view)
@@ -193,7 +194,8 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
         layout[ya] = panels.value_axis(number, axis, domain, panels.panel_title(panel, axis, view.lang), view.sizes.font)
         for line in batch_parts.on_axis(panels.panel_lines(result, axis, number, view), result, view):
             b.add(line)
-        _decorate(b, layout, result, axis, number, view, epochs, panel_px / (1 + share))
+        limits = _decorate(b, layout, result, axis, number, view, epochs, panel_px / (1 + share))
+        walls[number] = readouts.walls(limits, row, panel_px / (1 + share) / max(steps[1] - steps[0], 1e-12))
     end = x_range[1]
     # a zoom's end is read once the clock has passed it (below): the tracks hold it
     read = steps_shown if zoomed is None else np.union1d(steps_shown, [zoomed])
@@ -224,17 +226,21 @@ def _panels(b: Builder, layout: dict[str, Any], result: Result, view: View, fr: 
     }
     for tr in tracks:
         ps = pinsets.get(tr.number)
-        b.mover(readouts.readout_style(tr, view), lambda s, tr=tr, ps=ps: readouts.readout(tr, seen(s), row, at_x(s), ps), s0)
+        w = walls.get(tr.number, ())
+        b.mover(readouts.readout_style(tr, view), lambda s, tr=tr, ps=ps, w=w: readouts.readout(tr, seen(s), row, at_x(s), ps, w), s0)
     for tr in tracks:  # the pins' labels kept apart from the read-outs where they meet
         if (ps := pinsets.get(tr.number)) is not None:
-            pins.pin_movers(b, ps, view, s0, lambda s, tr=tr, ps=ps: readouts.joint(tr, seen(s), row, at_x(s), ps)[1])
+            w = walls.get(tr.number, ())
+            pins.pin_movers(b, ps, view, s0, lambda s, tr=tr, ps=ps, w=w: readouts.joint(tr, seen(s), row, at_x(s), ps, w)[1])
     if zoomed is not None and tracks:  # once the clock has passed the zoom: which step they read
         b.mover(readouts.ZOOM_READ_STYLE, lambda s: readouts.zoom_read(tracks[0], s, zoomed, view.lang), s0)
+    if caps is not None and tracks:  # on an epoch axis, once a run's line has ended: where they read
+        b.mover(readouts.ZOOM_READ_STYLE, lambda s: readouts.epoch_read(tracks[0], s, min(caps), steps[1], view.lang), s0)
 
 
 def _decorate(
     b: Builder, layout: dict[str, Any], result: Result, axis: panels.Axis, number: int, view: View, epochs: bool, curve_px: float
-) -> None:
+) -> list[dict[str, Any]]:
     """What a panel shows besides its lines: the loss panel's extras and marks, the verdicts'
     stretches, the η/σ panel's legend and the stability limits."""
     notes = layout.setdefault("annotations", [])
@@ -246,13 +252,14 @@ def _decorate(
     if axis.panel == "eff_lr":
         notes.append(_eff_note(number, view, result.surface.axes))
     if epochs:  # shading, marks and limits are per update
-        return
+        return []
     shapes += panels.stretch_shapes(result, number, view)
     if axis.panel == "loss" and (m := panels.marks(result, axis, number, view)) is not None:
         b.add(m)
     lines, limit_notes = panels.limit_lines(result, axis, number, view, curve_px)
     shapes += lines
     notes += limit_notes
+    return limit_notes
 
 
 def _zoom_end(result: Result, view: View) -> int | None:
@@ -302,7 +309,9 @@ def _top(layout: dict[str, Any], result: Result, view: View) -> None:
     }  # fmt: skip
 
 
-def _map(b: Builder, result: Result, layers: Layers, view: View, s0: int, last: int, fates: Sequence[Fates]) -> Any:
+def _map(
+    b: Builder, result: Result, layers: Layers, view: View, s0: int, last: int, fates: Sequence[Fates], map_px: float
+) -> Any:
     """The map's traces: what stays put, the paths, what moves over them, and the ends over
     many batch seeds; returns the paths' keyframe function (``_reveal``)."""
     drawn = [mapping.drawn_indices(r, layers) for r in result.runs]
@@ -316,7 +325,8 @@ def _map(b: Builder, result: Result, layers: Layers, view: View, s0: int, last: 
         b.mover(style, make, s0)
     for style, make in batch_parts.map_movers(result, mapping.map_ranges(layers, view), view):
         b.mover(style, make, s0)
-    if (counted := fate_mover(result, fates, view, last, mapping.map_ranges(layers, view)[0])) is not None:
+    x_range = mapping.map_ranges(layers, view)[0]
+    if (counted := fate_mover(result, fates, view, last, x_range, map_px / max(x_range[1] - x_range[0], 1e-300))) is not None:
         b.mover(*counted, s0)
     return per_key
 
@@ -366,7 +376,8 @@ def classroom_spec(
     per_key = None
     if show_map:
         layout.update(mapping.map_layout(result, layers, view, fr.map_x, fr.map_y))
-        per_key = _map(b, result, layers, view, s0, last, fates)
+        map_px = (fr.width - fr.margin["l"] - fr.margin["r"]) * (fr.map_x[1] - fr.map_x[0])
+        per_key = _map(b, result, layers, view, s0, last, fates, map_px)
     else:
         fr = replace(fr, panels_x=mapping.FULL, panels_top=1.0)
         b.data += _run_legend(result, view)

@@ -266,3 +266,67 @@ def test_a_pins_value_and_the_read_outs_are_kept_apart_mid_play(width: int) -> N
             for other in arr(moved[r]["y"]):
                 assert abs(share(d, label["yaxis"], y) - share(d, label["yaxis"], other)) >= row * (1 - 1e-3), (s, label["text"][k])
     assert met  # the case the review saw does occur
+
+
+def test_the_step_lengths_presets_1_and_2_quote_are_read_out() -> None:
+    """Preset 1's bounce neither grows nor shrinks: every step is 2 long, the step-length
+    panel's read-out; preset 2's steps are 2e-5 at first and 2.85e-6 at the end."""
+    for name, first, end in (("01", "2", "2"), ("02", "2e-5", "2.85e-6")):
+        p = get_preset(name)
+        res = simulate(p.scenario)
+        steps = np.linalg.norm(np.diff(res.runs[0].trajectory, axis=0), axis=1)
+        assert (fmt_value(steps[0]), fmt_value(steps[-1])) == (first, end)
+        view = View(**view_options(p.view))
+        assert "step" in view.panels and "eff_lr" not in view.panels
+        last = res.runs[0].steps_run
+        read = named(spec(res, view, step=last), "readout")[view.panels.index("step")]
+        assert read["text"] == [end] or end in read["text"][0]
+        assert first in p.caption["en"] and end in p.caption["en"] and end in p.caption["zh"]
+
+
+@given(
+    st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6),
+    st.lists(st.floats(0.05, 0.95), min_size=1, max_size=1),
+    st.floats(0.03, 0.1),
+)
+def test_spread_keeps_a_fixed_label_where_it_is_and_the_others_clear_of_it(
+    shares: list[float], walls: list[float], row: float
+) -> None:
+    out = spread([*shares, *walls], row, [False] * len(shares) + [True] * len(walls))
+    assert out[len(shares) :] == pytest.approx(walls)  # the wall stays
+    heights = sorted(o for o in out if o is not None)
+    assert all(b - a >= row - 1e-9 for a, b in itertools.pairwise(heights))
+
+
+def test_mid_play_the_read_outs_keep_clear_of_a_stability_limits_words() -> None:
+    """Preset 3 at step 237, 1024 px: "y 8.45e-3" was printed over "2/H_yy = 0.01" (the
+    review). Where a limit's words reach the read-outs beside the clock, they keep a row
+    clear of them."""
+    from figures.style import text_px
+
+    res = simulate(get_preset("03").scenario)
+    d = spec(res, step=0, width=690, height=640)
+    lay, margin = d["layout"], d["layout"]["margin"]
+    i = next(k for k, tr in enumerate(d["data"]) if tr.get("name") == "readout" and lay["yaxis" + tr["yaxis"][1:]]["title"]["text"].startswith("η/σ"))
+    yaxis = d["data"][i]["yaxis"]
+    xref = "x" + yaxis[1:]
+    notes = [a for a in lay["annotations"] if a.get("xref") == xref and "2/" in a["text"]]
+    assert len(notes) == 2
+    yax, xax = lay["yaxis" + yaxis[1:]], lay["xaxis" + yaxis[1:]]
+    px = (690 - margin["l"] - margin["r"]) * (xax["domain"][1] - xax["domain"][0]) / (xax["range"][1] - xax["range"][0])
+    plot_h = (yax["domain"][1] - yax["domain"][0]) * (640 - margin["t"] - margin["b"])
+    font = d["data"][i]["textfont"]["size"]
+    met = 0
+    for f in d["frames"]:
+        moved = dict(zip(f["traces"], f["data"], strict=True))
+        x_at = arr(moved[i]["x"])[0]
+        for note in notes:  # the words' box and each read-out's box, in shares of the panel
+            if note["x"] + text_px(re.sub(r"<[^>]+>", "", note["text"]), note["font"]["size"]) / px <= x_at:
+                continue
+            met += 1
+            lo, hi = note["y"], note["y"] + note["font"]["size"] / plot_h
+            for y in arr(moved[i]["y"]):
+                h = share(d, yaxis, y)
+                assert h - font / 2 / plot_h >= hi - 1e-3 or h + font / 2 / plot_h <= lo + 1e-3, (f["name"], note["text"])
+    assert met
+    assert text_px("2/Hyy = 0.01", 11) / px > 0.01 * 1500  # the words do reach past the first steps

@@ -29,6 +29,11 @@ def verdict_cards(result: Result, lang: str, colors: tuple[str, ...], fates: Seq
                 verdict_card(run, colors[row + j], lang, seeds_text(of_run.get(row + j), result, lang))
 
 
+def _point(x: float, y: float) -> str:
+    """A point to 3 digits; a coordinate of rounding size (1e-17 at a saddle) as 0."""
+    return "({}, {})".format(*("0" if abs(v) < 1e-9 else f"{v:.3g}" for v in (x, y)))
+
+
 def seeds_text(fate: Fates | None, result: Result, lang: str) -> str:
     """Where a batch run ends over many batch seeds (``lab.seeds``), in a sentence; "" for
     a run without."""
@@ -36,12 +41,15 @@ def seeds_text(fate: Fates | None, result: Result, lang: str) -> str:
         return ""
     sep = "，" if lang == "zh" else ", "
     parts = [
-        t("verdict.card.seeds_at", lang, point=f"({x:.3g}, {y:.3g})", n=f"{n:,}")
+        t("verdict.card.seeds_at", lang, point=_point(x, y), n=f"{n:,}")
         for (x, y), n in zip(result.surface.minima, fate.counts, strict=True)
         if n
     ]
-    if fate.elsewhere:
-        parts.append(t("verdict.card.seeds_away", lang, n=f"{fate.elsewhere:,}"))
+    if fate.elsewhere and fate.elsewhere_at is not None:
+        x, y = fate.elsewhere_at
+        parts.append(t("verdict.card.seeds_away", lang, n=f"{fate.elsewhere:,}", point=_point(x, y)))
+    elif fate.elsewhere:  # every such end out of bounds: nowhere to count them on the map
+        parts.append(t("verdict.card.seeds_gone", lang, n=f"{fate.elsewhere:,}"))
     return t("verdict.card.seeds", lang, seeds=f"{fate.seeds:,}", last=f"{fate.seeds - 1:,}", where=sep.join(parts))
 
 

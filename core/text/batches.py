@@ -132,7 +132,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "在 {seeds} 个批次种子（0 … {last}）下，这个运行{where}。",
     },
     "verdict.card.seeds_at": {"en": "at the minimum {point} in {n}", "zh": "有 {n} 次停在最小值 {point}"},
-    "verdict.card.seeds_away": {"en": "at no marked minimum in {n}", "zh": "有 {n} 次没有停在标出的最小值"},
+    "verdict.card.seeds_away": {
+        "en": "at no marked minimum in {n} (around {point}, where the map counts them)",
+        "zh": "有 {n} 次没有停在标出的最小值（停在 {point} 附近，地图在那里标出计数）",
+    },
+    "verdict.card.seeds_gone": {"en": "out of bounds in {n}", "zh": "有 {n} 次越出了边界"},
     "batch.run_seed": {"en": "Shuffle seed of this run", "zh": "这个运行的打乱种子"},
     "batch.step_axis": {"en": "Step axis of the panels", "zh": "曲线的横轴"},
     "help.batch.step_axis": {

@@ -13,10 +13,16 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- at a critical point --------------------------------------------------------------
     "verdict.minimum": {
         "en": "Reached a minimum: by the local quadratic model the gradient vanishes {dist} "
-        "from here ({tol}), and the loss rises in every direction around it "
-        "(curvatures {eig}); final loss {loss}.",
-        "zh": "到达了最小值：按局部二次模型，梯度在离这里 {dist} 处为零（{tol}），周围各个方向 "
-        "loss 都上升（曲率 {eig}）；最终 loss 为 {loss}。",
+        "from here ({tol}), and the loss {around} (curvatures {eig}); final loss {loss}.",
+        "zh": "到达了最小值：按局部二次模型，梯度在离这里 {dist} 处为零（{tol}），{around}"
+        "（曲率 {eig}）；最终 loss 为 {loss}。",
+    },
+    "verdict.around.rises": {"en": "rises in every direction around it", "zh": "周围各个方向 loss 都上升"},
+    "verdict.around.flat": {
+        "en": "rises around it except along {dir}, where it is as good as flat: that curvature is "
+        "negative, but too slightly to move the point away within this run",
+        "zh": "周围 loss 都上升，只有沿 {dir} 方向几乎是平的：那个方向的曲率是负的，但小到在这次运行中"
+        "推不走这个点",
     },
     "verdict.saddle": {
         "en": "Stopped at a saddle point: by the local quadratic model the gradient vanishes "

@@ -155,6 +155,13 @@ def critical(t: Table, i: int, kind: str) -> dict[str, Any]:
         k = falls.index(min(falls))
         out["escape_direction"] = nums["escape_direction"] = unit(t.vec[i][k])
         values["dir"] = fmt.vec(out["escape_direction"])
+    if kind == "minimum":  # a curvature a little below 0 is no "rises in every direction" (preset 9)
+        bent = [k for k, e in enumerate(t.eig[i]) if e < 0]
+        if bent:
+            out["flat_direction"] = nums["flat_direction"] = unit(t.vec[i][bent[0]])
+            values["around"] = both("verdict.around.flat", dir=fmt.vec(nums["flat_direction"]))
+        else:
+            values["around"] = both("verdict.around.rises")
     if kind == "plateau":
         scale = t.scale.grad[i]
         nums["grad_rel"] = clean(t.final_grad[i] / scale) if scale > 0 else 0.0
