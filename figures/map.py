@@ -89,7 +89,7 @@ def static_traces(
     if not view.reveal and (passed := _passed_saddles(result, view)) is not None:
         style, at = passed
         data.append({**style, **at(math.inf)})  # every mark, the paths being drawn whole
-    data += _arrow_legend(view)
+    data += _arrow_legend(view) + _local_legend(view)
     return data
 
 
@@ -227,6 +227,20 @@ def _arrow_legend(view: View) -> list[dict[str, Any]]:
             "line": {"color": NEUTRAL, "width": view.sizes.line + 0.5, "dash": ARROW_DASH[k]},
         }
         for k in view.arrow_kinds
+    ]  # fmt: skip
+
+
+def _local_legend(view: View) -> list[dict[str, Any]]:
+    """Legend entries for the local quadratic model, when drawn: its contours are in the run's
+    colour, like its path (the review read preset 5's as the run's own)."""
+    if view.local is None:
+        return []
+    color = view.color(view.local)
+    return [
+        {"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": t("fig.local_model", view.lang),
+         "line": {"color": color, "width": 1.2}, "legendrank": 900},
+        {"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": t("fig.local_eig", view.lang),
+         "line": {"color": "black", "width": view.sizes.line + 1}, "legendrank": 901},
     ]  # fmt: skip
 
 

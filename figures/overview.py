@@ -65,6 +65,7 @@ class Frame:
 def _legend_rows(result: Result, view: View, width: int) -> int:
     """Rows of the horizontal legend: Plotly wraps its entries but does not make room."""
     entries = [len(r.label) + 5 for r in result.runs] + [10, 16] + [18] * len(view.arrow_kinds)
+    entries += [26, 40] if view.local is not None else []  # the local model's two entries
     entries += batch_parts.legend_lengths(result, view)
     per_row = max(1.0, width / (0.6 * view.sizes.font))
     return 1 + int(sum(entries) // per_row)

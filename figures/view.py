@@ -105,9 +105,10 @@ def _local(value: Any) -> dict[str, Any]:
 
 
 def _panels(value: Any) -> dict[str, Any]:
-    panels = tuple(_choice(p, "panels", PANEL_CHOICES) for p in value)
-    if len(panels) != 4:
-        raise ViewError(f"view.panels = {value!r} is invalid; allowed: four panels")
+    ok = isinstance(value, Sequence) and not isinstance(value, str)
+    panels = tuple(_choice(p, "panels", PANEL_CHOICES) for p in value) if ok else ()
+    if not 1 <= len(panels) <= 4 or len(set(panels)) != len(panels):
+        raise ViewError(f"view.panels = {value!r} is invalid; allowed: one to four different panels of {', '.join(PANEL_CHOICES)}")
     return {"panels": panels}
 
 

@@ -358,7 +358,7 @@ def test_view_options_check_a_preset_view() -> None:
     assert view_options({"steps": [0, 60], "local": 2, "paths": "whole"}) == {
         "steps": (0.0, 60.0), "local": 1, "reveal": False,
     }  # fmt: skip
-    for bad in ({"steps": [5, 1]}, {"local": 0}, {"zoom": 1}, {"panels": ["loss"]}):
+    for bad in ({"steps": [5, 1]}, {"local": 0}, {"zoom": 1}, {"panels": ["loss", "loss"]}, {"panels": []}, {"panels": "loss"}):
         with pytest.raises(ViewError, match="view"):
             view_options(bad)
 
@@ -610,3 +610,27 @@ def test_a_limit_label_too_long_for_its_panel_loses_its_words(width: int, words:
         px = (width - lay["margin"]["l"] - lay["margin"]["r"]) * (ax["domain"][1] - ax["domain"][0])
         room = px * (300 - a["x"]) / (hi - lo)  # from the label's start to the curves' end
         assert text_px(re.sub(r"<[^>]+>", "", a["text"]), a["font"]["size"]) <= room
+
+
+def test_the_local_model_and_fewer_panels_are_in_the_picture_as_named() -> None:
+    """Preset 5's local model contours are in its run's colour: the legend names them (the
+    review read them as the run's own); presets 5 and 9 show two panels, loss and ‖g‖ (η and
+    η/σ of plain GD were four flat lines of 0.01 the review could not place)."""
+    from core.text import t
+
+    for name in ("05", "09"):
+        p = get_preset(name)
+        res = simulate(p.scenario)
+        view = View(**view_options(p.view))
+        assert view.panels == ("loss", "grad_norm")
+        d = spec(res, view, step=0)
+        names = [tr.get("name") for tr in d["data"] if isinstance(tr.get("x"), list) and tr["x"] == [None]]
+        assert t("fig.local_model", "en") in names and t("fig.local_eig", "en") in names
+        assert "yaxis4" not in d["layout"] and "yaxis3" in d["layout"]
+    plain = spec(simulate(get_preset("01").scenario), View(), step=0)
+    assert t("fig.local_model", "en") not in [tr.get("name") for tr in plain["data"]]
+    from ui.model import AppState
+    from ui.url import decode, encode
+
+    back, ignored = decode(encode(AppState(panels=("loss", "grad_norm"))))
+    assert not ignored and back.panels == ("loss", "grad_norm")

@@ -134,7 +134,7 @@ def test_a_presets_panels_and_pins_travel_in_its_link() -> None:
         ({"pins": "step:x"}, "pins"), ({"pins": "speed:1"}, "pins"), ({"pins": "step:1:9"}, "pins"),
         ({"pins": "step:1:0"}, "pins"), ({"pins": "step:١"}, "pins"), ({"pins": "step"}, "pins"),
         ({"pins": "step:1,step:2,step:3,step:4,step:5"}, "pins"), ({"pins": "step:99999999"}, "pins"),
-        ({"panels": "loss,step"}, "panels"), ({"panels": "loss,step,lr,speed"}, "panels"),
+        ({"panels": "loss,loss"}, "panels"), ({"panels": "loss,step,lr,speed"}, "panels"),
     ],
 )  # fmt: skip
 def test_a_bad_pin_or_panel_list_in_a_link_is_named_and_left_out(query: dict, name: str) -> None:

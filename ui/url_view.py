@@ -54,7 +54,7 @@ def decode_view(q: Query, state: AppState) -> None:
             q.reject("pins", PINS_HELP)
 
 
-PANELS_HELP = f"four of {', '.join(PANEL_CHOICES)}, comma-separated, top to bottom"
+PANELS_HELP = f"one to four different panels of {', '.join(PANEL_CHOICES)}, comma-separated, top to bottom"
 PINS_HELP = (
     f"a comma list of panel:step or panel:step:run (a panel of {', '.join(PANEL_CHOICES)}; "
     f"at most {MAX_PINS} a panel; steps 0 .. {MAX_PIN_STEP:,}; runs 1 .. {MAX_RUN}), e.g. step:0,loss:1:1"

@@ -156,8 +156,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "数据 · {label} 的当前批次",
     },
     "batch.panel_offsets": {
-        "en": "sample offsets xᵢ, current batch ringed",
-        "zh": "样本偏移 xᵢ，圈出的是当前批次",
+        "en": "sample offsets xᵢ (orange: the test set), current batch ringed",
+        "zh": "样本偏移 xᵢ（橙色：测试集），圈出的是当前批次",
     },
     "batch.faint_note": {
         "en": "faint: each batch's loss",

@@ -16,6 +16,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fig.step": {"en": "step t", "zh": "步数 t"},
     "fig.step_zoom": {"en": "step t (the first {hi} of {last})", "zh": "步数 t（前 {hi} 步，共 {last} 步）"},
     "fig.seeds_here": {"en": "{n} of {seeds} seeds end here", "zh": "{seeds} 个种子中有 {n} 个停在这里"},
+    "fig.local_eig": {"en": "Hessian's eigenvectors (dashed: λ < 0)", "zh": "Hessian 特征向量（虚线：λ < 0）"},
     "fig.epoch_read": {"en": "read at epoch {epoch}", "zh": "读数在第 {epoch} 个 epoch"},
     "fig.zoom_read": {"en": "t = {step}", "zh": "t = {step}"},  # short: the top panel is narrow at 1024
     "fig.train": {"en": "train", "zh": "训练"},

@@ -48,6 +48,8 @@ class Table:
         m = d.model
         self.s, self.d, self.runs, self.noisy = s, d, runs, noisy
         self.best, self.minima = best, minima
+        if best is not None and abs(best) <= 1e-12 * max(1.0, float(np.max(np.abs(s.start_loss[runs]), initial=0.0))):
+            self.best = 0.0  # a lowest loss of rounding size (preset 6's -5.79e-23) is 0
         sc = s.scale.take(runs)
         self.scale = type(sc)(*(x.tolist() for x in (sc.grad, sc.loss, sc.curv, sc.diag, sc.box)))  # type: ignore[arg-type]
         pick = lambda a: a[..., runs].tolist()  # noqa: E731
