@@ -9,13 +9,14 @@ paths are drawn whole): they tell how the runs end.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from core.text import t
-from figures.readouts import HALO
-from figures.style import text_px
+from figures.style import HALO, label_px
 from figures.view import View
 from lab import Result
 from lab.seeds import Fates
@@ -23,53 +24,149 @@ from lab.seeds import Fates
 PAD = "\u00a0" * 4  # clear of the minimum's star (plain spaces collapse in SVG text)
 
 
-def fate_points(result: Result, fates: Sequence[Fates], view: View) -> tuple[list[float], list[float], list[str]]:
-    """Each place's point and its text: one line per run that ends there, in its colour."""
-    places: dict[tuple[float, float], list[str]] = {}
+Place = tuple[tuple[float, float], list[tuple[Fates, int]]]  # a point and the (run, count) ending there
+
+
+def fate_places(result: Result, fates: Sequence[Fates]) -> list[Place]:
+    """Each place where runs end (a known minimum, or the median of the ends at none) and
+    every run's count there."""
+    places: dict[tuple[float, float], list[tuple[Fates, int]]] = {}
     minima = result.surface.minima
-
-    def line(f: Fates, n: int) -> str:
-        text = t("fig.seeds_here", view.lang, n=f"{n:,}", seeds=f"{f.seeds:,}")
-        return f'<span style="color:{view.color(f.run)}">{PAD}<b>{text}</b></span>'
-
     for f in fates:
         for k, n in enumerate(f.counts):
             if n:
-                places.setdefault(tuple(map(float, minima[k])), []).append(line(f, n))  # type: ignore[arg-type]
+                places.setdefault(tuple(map(float, minima[k])), []).append((f, n))  # type: ignore[arg-type]
         if f.elsewhere and f.elsewhere_at is not None:
-            places.setdefault(f.elsewhere_at, []).append(line(f, f.elsewhere))
-    xs = [p[0] for p in places]
-    ys = [p[1] for p in places]
-    return xs, ys, ["<br>".join(lines) for lines in places.values()]
+            places.setdefault(f.elsewhere_at, []).append((f, f.elsewhere))
+    return list(places.items())
 
 
-def _side(x: float, text: str, x_range: tuple[float, float], px_per_x: float, font: float) -> str:
-    """Where a place's label goes: on the side of the point with room for it (at 1024 px a
-    label right of preset 23's wide well ran off the map into the panels), else under it,
-    centred (preset 24's saddle in the middle of a narrow map)."""
-    width = max(text_px(re.sub(r"<[^>]+>", "", line), font) for line in text.split("<br>"))
-    right, left = (x_range[1] - x) * px_per_x, (x - x_range[0]) * px_per_x
-    if width <= max(right, left):
-        return "middle right" if right >= left else "middle left"
-    return "bottom center"
+def _text(lines: list[tuple[Fates, int]], view: View, split: bool = False, side: str = "right") -> str:
+    """A place's label: one line per run in its colour; ``split``: each broken in two at the
+    space nearest its middle ("100 of 100 seeds" / "end here"); every line padded on the
+    ``side`` towards the point (right of it: before the words; left: after; centre: none)."""
+    pad = {"right": (PAD, ""), "left": ("", PAD)}.get(side, ("", ""))
+    out = []
+    for f, n in lines:
+        words = t("fig.seeds_here", view.lang, n=f"{n:,}", seeds=f"{f.seeds:,}")
+        parts = [words]
+        if split and " " in words:
+            cut = min((i for i, c in enumerate(words) if c == " "), key=lambda i: abs(2 * i - len(words)))
+            parts = [words[:cut], words[cut + 1 :]]
+        body = "<br>".join(f"{pad[0]}{w}{pad[1]}" for w in parts)
+        out.append(f'<span style="color:{view.color(f.run)}"><b>{body}</b></span>')
+    return "<br>".join(out)
+
+
+@dataclass(frozen=True)
+class MapBox:
+    """The map on screen: its ranges and pixels per unit along each axis."""
+
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    px_x: float
+    px_y: float
+
+    def px(self, pts: np.ndarray) -> np.ndarray:
+        """Points (data units, n × 2) in pixels from the map's lower left corner."""
+        return np.column_stack([(pts[:, 0] - self.x_range[0]) * self.px_x, (pts[:, 1] - self.y_range[0]) * self.px_y])
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return (self.x_range[1] - self.x_range[0]) * self.px_x, (self.y_range[1] - self.y_range[0]) * self.px_y
+
+
+# Where a place's label may go, in order of preference: beside it on one line, on two lines,
+# at a corner, under it (after an empty line, clear of its marker), above it.
+CHOICES = tuple(
+    [(side, split) for split in (False, True) for side in ("right", "left")]
+    + [(side, split) for split in (False, True) for side in ("top left", "top right", "bottom left", "bottom right")]
+    + [("below", False), ("below", True), ("above", True)]
+)
+POSITION = {"right": "middle right", "left": "middle left", "below": "bottom center", "above": "top center"}
+MARK = 12.0  # px around a place's own point that its label may touch (the pad keeps words off it)
+
+
+def _box(side: str, at: tuple[float, float], w: float, h: float) -> tuple[float, float, float, float]:
+    """A label's box (x0, y0, x1, y1, pixels with y up) beside the point ``at``."""
+    x, y = at
+    vertical, horizontal = side.split() if " " in side else ("", side)  # "top left": above, to the left
+    if side in ("below", "above"):
+        horizontal, vertical = "centre", "bottom" if side == "below" else "top"
+    x0 = {"right": x, "left": x - w}.get(horizontal, x - w / 2)
+    y0 = {"bottom": y - h, "top": y}.get(vertical, y - h / 2)
+    return x0, y0, x0 + w, y0 + h
+
+
+def _layout(lines: list[tuple[Fates, int]], at: np.ndarray, view: View, box: MapBox, clutter: np.ndarray) -> tuple[str, str]:
+    """A place's label and text position: the first of ``CHOICES`` that stays on the map and
+    covers the fewest drawn points (``clutter``, pixels: paths, arrows, markers). One line
+    beside the point where it fits; at 1024 px a label right of preset 23's wide well ran off
+    the map, under preset 24's saddle it crossed the escape arrow, under preset 25's flat
+    minimum it covered the star, left of 23's it lay on the paths coming in."""
+    font = view.sizes.font
+    width, height = box.size
+    here = (float(at[0]), float(at[1]))
+    best: tuple[float, int, str, str] | None = None
+    for k, (side, split) in enumerate(CHOICES):
+        pad = side.split()[-1] if side.split()[-1] in ("right", "left") else "centre"
+        text = _text(lines, view, split, pad)
+        rows = text.count("<br>") + 1 + (side in ("below", "above"))
+        x0, y0, x1, y1 = _box(side, here, label_px(text, font), rows * 1.25 * font)
+        off = x0 < 0 or x1 > width or y0 < 0 or y1 > height
+        near = np.hypot(clutter[:, 0] - here[0], clutter[:, 1] - here[1]) > MARK if clutter.size else np.zeros(0, bool)
+        inside = clutter[near] if clutter.size else clutter
+        hits = int(np.count_nonzero((inside[:, 0] >= x0) & (inside[:, 0] <= x1) & (inside[:, 1] >= y0) & (inside[:, 1] <= y1))) if inside.size else 0
+        score = (1e9 if off else 0.0) + hits
+        if best is None or (score, k) < best[:2]:
+            best = (score, k, text, side)
+    assert best is not None
+    _, _, text, side = best
+    if side == "below":
+        text = "<br>" + text  # the empty line: clear of the place's marker
+    elif side == "above":
+        text = text + "<br>"
+    return text, POSITION.get(side, side)
+
+
+STEP_PX = 3.0  # drawn lines are sampled this densely, so a label between two far points sees the line
+MARK_WEIGHT = 10  # a marker (a star, the start ring) counts as this many points of a line
+
+
+def clutter(box: MapBox, lines: Sequence[np.ndarray], marks: np.ndarray) -> np.ndarray:
+    """What is drawn on the map, as pixel points: every polyline (data units, n × 2; NaN
+    breaks it) sampled every ``STEP_PX`` along its length, and each marker weighted."""
+    out = [np.repeat(box.px(marks.reshape(-1, 2)), MARK_WEIGHT, axis=0)]
+    for line in lines:
+        q = box.px(np.asarray(line, dtype=float).reshape(-1, 2))
+        if len(q) < 2:
+            out.append(q)
+            continue
+        a, b = q[:-1], q[1:]
+        n = np.clip(np.ceil(np.hypot(*(b - a).T) / STEP_PX), 1, 10_000)
+        n[~np.isfinite(n)] = 1
+        reps = n.astype(int)
+        f = (np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)) / np.repeat(reps, reps)
+        out.append(np.repeat(a, reps, axis=0) + np.repeat(b - a, reps, axis=0) * f[:, None])
+    pts = np.concatenate(out) if out else np.zeros((0, 2))
+    return pts[np.all(np.isfinite(pts), axis=1)]
 
 
 def fate_mover(
-    result: Result, fates: Sequence[Fates], view: View, last: int, x_range: tuple[float, float], px_per_x: float
+    result: Result, fates: Sequence[Fates], view: View, last: int, box: MapBox, seen: np.ndarray
 ) -> tuple[dict[str, Any], Any] | None:
-    """The counts as a (style, step -> data) mover, or None without fates (``x_range`` and
-    ``px_per_x``: the map's x range and scale, for where a label fits)."""
+    """The counts as a (style, step -> data) mover, or None without fates (``box``: the map
+    on screen; ``seen``: what is drawn on it, pixel points from ``clutter``, for where a
+    label fits)."""
     if not fates:
         return None
-    xs, ys, texts = fate_points(result, fates, view)
-    if not xs:
+    places = fate_places(result, fates)
+    if not places:
         return None
-    sides = [_side(x, text, x_range, px_per_x, view.sizes.font) for x, text in zip(xs, texts, strict=True)]
-    # the pad stands between the star and the words: after them on the left, none centred
-    texts = [
-        text if side == "middle right" else text.replace(PAD + "<b>", "<b>") + (PAD if side == "middle left" else "")
-        for text, side in zip(texts, sides, strict=True)
-    ]
+    xs, ys = [p[0] for p, _ in places], [p[1] for p, _ in places]
+    spots = box.px(np.array([p for p, _ in places], dtype=float))
+    laid = [_layout(lines, spots[k], view, box, seen) for k, (_, lines) in enumerate(places)]
+    texts, sides = [a for a, _ in laid], [b for _, b in laid]
 
     def at(s: int) -> dict[str, Any]:
         on = not view.reveal or s >= last

@@ -20,7 +20,7 @@ from figures import overlap
 from figures.layers import Layers
 from figures.local import local_style, local_traces
 from figures.sampling import F32, f32, path_indices, short
-from figures.style import ARROW_DASH, CONTOUR_COLOR, label_text
+from figures.style import ARROW_DASH, CONTOUR_COLOR, HALO, label_text
 from figures.view import View
 from lab import Result, RunResult
 from surfaces.base import Surface
@@ -193,9 +193,11 @@ def _escape_trace(result: Result, layers: Layers, view: View) -> dict[str, Any] 
 
 def _passed_saddles(result: Result, view: View) -> tuple[dict[str, Any], Any] | None:
     """Where a run passed a saddle (or maximum) and left it (the verdict's events), as an open
-    hourglass (a cross was read as the batch's own minimum, ×, beside it: preset 23): the
-    style and step -> data, each mark shown from the step its run passed there on (revealed
-    paths: a mark drawn before the run gets there gives the ending away, preset 9 mid-Play)."""
+    hourglass (a cross was read as the batch's own minimum, ×, beside it: preset 23) with the
+    step beside it in its run's colour where all marks stand at one saddle (the cards' "passed the saddle around step 122" was
+    below the fold: preset 9's "about 100 steps later" now reads off the map): the style and
+    step -> data, each mark shown from the step its run passed there on (revealed paths: a
+    mark drawn before the run gets there gives the ending away, preset 9 mid-Play)."""
     pts = [
         (e["point"], view.color(i), e["step"])
         for i, run in enumerate(result.runs)
@@ -204,10 +206,17 @@ def _passed_saddles(result: Result, view: View) -> tuple[dict[str, Any], Any] | 
     ]
     if not pts:
         return None
+    # The steps are printed where every mark stands at one saddle (runs compared passing it,
+    # preset 9); marks at several places printed their steps over the scribbles of batch runs
+    # and the seed counts (preset 23), and the cards say it there.
+    one_place = len(pts) <= len(SIDES) and all(math.dist(p, pts[0][0]) < SAME * _span(result.surface) for p, _, _ in pts)
     style = {
-        "type": "scatter", "mode": "markers", "name": t("fig.passed_saddle", view.lang),
+        "type": "scatter", "mode": "markers+text", "name": t("fig.passed_saddle", view.lang),
         "marker": {"symbol": "hourglass-open", "size": view.sizes.marker + 6, "color": [c for _, c, _ in pts], "line": {"width": 3}},
-        "hoverinfo": "skip",
+        "text": [t("fig.passed_step", view.lang, step=f"{k:,}") if one_place else "" for _, _, k in pts],
+        "textposition": _beside([p for p, _, _ in pts], result.surface),
+        "textfont": {"color": [c for _, c, _ in pts], "size": view.sizes.font - 1, "shadow": HALO},
+        "cliponaxis": False, "hoverinfo": "skip",
     }  # fmt: skip
 
     def at(s: float) -> dict[str, Any]:
@@ -217,6 +226,24 @@ def _passed_saddles(result: Result, view: View) -> tuple[dict[str, Any], Any] | 
         }
 
     return style, at
+
+
+SIDES = ("middle right", "middle left", "top center", "bottom center")  # marks at one place
+SAME = 0.02  # of the map's larger side: marks this near stand at one place
+
+
+def _span(surface: Surface) -> float:
+    return max(surface.x_range[1] - surface.x_range[0], surface.y_range[1] - surface.y_range[0])
+
+
+def _beside(points: list[Any], surface: Surface) -> list[str]:
+    """Each mark's label side: marks at one place (two runs passing the same saddle) take
+    turns right, left, above and below, so their steps do not print over one another."""
+    out: list[str] = []
+    for k, p in enumerate(points):
+        same = sum(1 for q in points[:k] if math.dist(p, q) < SAME * _span(surface))
+        out.append(SIDES[same % len(SIDES)])
+    return out
 
 
 def _arrow_legend(view: View) -> list[dict[str, Any]]:

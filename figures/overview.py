@@ -24,7 +24,7 @@ from core.text import t
 from figures import animation, panels, pins, readouts
 from figures import batches as batch_parts
 from figures import map as mapping
-from figures.fates import fate_mover
+from figures.fates import MapBox, clutter, fate_mover
 from figures.layers import Layers, layers_for
 from figures.sampling import frame_steps
 from figures.style import base_layout
@@ -311,13 +311,14 @@ def _top(layout: dict[str, Any], result: Result, view: View) -> None:
 
 
 def _map(
-    b: Builder, result: Result, layers: Layers, view: View, s0: int, last: int, fates: Sequence[Fates], map_px: float
+    b: Builder, result: Result, layers: Layers, view: View, s0: int, last: int, fates: Sequence[Fates], map_px: tuple[float, float]
 ) -> Any:
     """The map's traces: what stays put, the paths, what moves over them, and the ends over
     many batch seeds; returns the paths' keyframe function (``_reveal``)."""
     drawn = [mapping.drawn_indices(r, layers) for r in result.runs]
     dash = mapping.path_dashes(result, layers, view, drawn)  # a path on another's: dashed
-    for trace in mapping.static_traces(result, layers, view, drawn, dash):
+    static = mapping.static_traces(result, layers, view, drawn, dash)
+    for trace in static:
         b.add(trace)
     for style, make in mapping.local_movers(result, layers, view):  # under the paths
         b.mover(style, make, s0)
@@ -326,10 +327,27 @@ def _map(
         b.mover(style, make, s0)
     for style, make in batch_parts.map_movers(result, mapping.map_ranges(layers, view), view):
         b.mover(style, make, s0)
-    x_range = mapping.map_ranges(layers, view)[0]
-    if (counted := fate_mover(result, fates, view, last, x_range, map_px / max(x_range[1] - x_range[0], 1e-300))) is not None:
-        b.mover(*counted, s0)
+    if fates:
+        (x0, x1), (y0, y1) = ranges = mapping.map_ranges(layers, view)
+        box = MapBox(*ranges, map_px[0] / max(x1 - x0, 1e-300), map_px[1] / max(y1 - y0, 1e-300))
+        seen = _drawn(box, static, [r.trajectory[d] for r, d in zip(result.runs, drawn, strict=True)])
+        if (counted := fate_mover(result, fates, view, last, box, seen)) is not None:
+            b.mover(*counted, s0)
     return per_key
+
+
+def _drawn(box: MapBox, static: list[dict[str, Any]], paths: list[np.ndarray]) -> np.ndarray:
+    """What the map draws, as pixel points (``fates.clutter``): the whole paths, and the
+    lines and markers over the surface (escape arrows, the start, the stars; not the
+    surface's own contour lines, which every label crosses)."""
+    lines, marks = list(paths), [np.zeros((0, 2))]
+    for tr in static:
+        if tr.get("name") == "contours":
+            continue
+        if tr.get("type", "scatter") == "scatter" and tr.get("x") is not None and tr.get("y") is not None:
+            xy = np.array([[np.nan if v is None else v for v in tr[k]] for k in ("x", "y")], dtype=float).T
+            (lines if "lines" in tr.get("mode", "") else marks).append(xy)
+    return clutter(box, lines, np.concatenate(marks))
 
 
 def _run_legend(result: Result, view: View) -> list[dict[str, Any]]:
@@ -377,7 +395,8 @@ def classroom_spec(
     per_key = None
     if show_map:
         layout.update(mapping.map_layout(result, layers, view, fr.map_x, fr.map_y))
-        map_px = (fr.width - fr.margin["l"] - fr.margin["r"]) * (fr.map_x[1] - fr.map_x[0])
+        plot_h = height - fr.margin["t"] - fr.margin["b"]
+        map_px = ((fr.width - fr.margin["l"] - fr.margin["r"]) * (fr.map_x[1] - fr.map_x[0]), plot_h * (fr.map_y[1] - fr.map_y[0]))
         per_key = _map(b, result, layers, view, s0, last, fates, map_px)
     else:
         fr = replace(fr, panels_x=mapping.FULL, panels_top=1.0)

@@ -16,7 +16,6 @@ length) of every run on one step axis, with axes that teach.
 from __future__ import annotations
 
 import math
-import re
 import sys
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,7 +24,7 @@ import numpy as np
 
 from core.text import t
 from figures.sampling import envelope_indices, f32, short, shorts
-from figures.style import fmt_value, label_text, text_px
+from figures.style import fmt_value, label_px, label_text
 from figures.view import View
 from lab import Result, RunResult
 from lab.sweep_theory import step_limits
@@ -331,7 +330,7 @@ def limit_lines(
         k = int(any(abs(frac - f) < LIMIT_APART for f in placed))
         if not k:
             placed.append(frac)
-        if text_px(re.sub(r"<[^>]+>", "", text), size) > (1 - 0.01 - 0.45 * k) * width_px:
+        if label_px(text, size) > (1 - 0.01 - 0.45 * k) * width_px:
             text = short_text
         shapes.append(
             {
@@ -386,7 +385,6 @@ def marks(result: Result, axis: Axis, number: int, view: View) -> dict[str, Any]
 # a pixel or two, and a "burst" mark over a line that does not visibly rise reads as a
 # mistake. The card still lists it.
 VISIBLE_RISE = 0.03
-WORD_GAP = 0.4  # of the steps: a burst mark nearer than this to the last worded one has no word
 
 
 def _visible(axis: Axis, base: float, peak: float) -> bool:
@@ -403,14 +401,13 @@ def _run_marks(run: RunResult, axis: Axis, lang: str) -> list[tuple[float, float
     v = run.verdict
     out: list[tuple[float, float, str]] = []
     top = axis.data(axis.lo + 0.96 * (axis.hi - axis.lo))
-    worded = -math.inf  # the last burst whose mark carries the word
-    for e in v.get("events", ()):
-        if e["kind"] == "burst" and _visible(axis, e["base_loss"] - axis.ref, e["peak_loss"] - axis.ref):
-            # a burst close after a worded one is marked by its triangle alone: two words
-            # "burst" written towards each other ran into one (preset 3 at 1024 px)
-            near = e["peak_step"] - worded < WORD_GAP * max(run.steps_run, 1)
-            out.append((e["peak_step"], min(e["peak_loss"] - axis.ref, top), "" if near else t("fig.burst", lang)))
-            worded = worded if near else e["peak_step"]
+    seen = [e for e in v.get("events", ()) if e["kind"] == "burst" and _visible(axis, e["base_loss"] - axis.ref, e["peak_loss"] - axis.ref)]
+    for n, e in enumerate(seen, start=1):
+        # Several bursts are numbered, so a class counts them on the panel: "burst 1", then
+        # "2", "3" (a mark without words read as "two of the three bursts": review, preset 3;
+        # the word on every mark ran into the next one at 1024 px).
+        word = t("fig.burst", lang) if len(seen) == 1 else (t("fig.burst_n", lang, n=n) if n == 1 else str(n))
+        out.append((e["peak_step"], min(e["peak_loss"] - axis.ref, top), word))
     if v.get("kind") in DIVERGING:
         loss = run.loss - axis.ref
         beyond = np.flatnonzero(~(loss <= axis.top))

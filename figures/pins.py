@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from figures import panels, readouts
-from figures.style import text_px
+from figures.style import HALO, text_px
 from figures.view import View
 from lab import Result
 
@@ -111,7 +111,7 @@ def pin_movers(b: Any, ps: PinSet, view: View, s0: int, heights: Any) -> None:
             "textposition": ["middle right" if r else "middle left" for r in ps.right],
             "cliponaxis": False,
             # a white halo: the numbers stand where the lines are (the first step's spike)
-            "textfont": {"color": colors, "size": view.sizes.font - 1, "shadow": readouts.HALO},
+            "textfont": {"color": colors, "size": view.sizes.font - 1, "shadow": HALO},
             "showlegend": False,
             "hoverinfo": "skip",
             "name": "pin_label",

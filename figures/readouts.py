@@ -4,19 +4,17 @@ step a zoomed panel reads once the clock has passed its end."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from core.text import t
 from figures.panels import Axis, Track, axis_refs
 from figures.sampling import short
-from figures.style import fmt_value, text_px
+from figures.style import HALO, fmt_value, label_px
 from figures.view import View
 
 if TYPE_CHECKING:  # pins draw their labels with the read-outs' spread
     from figures.pins import PinSet
 
-HALO = ", ".join(["white 0 0 3px"] * 6)  # a white halo: a label readable where lines run
 ZERO_SHARE = 1e-9  # of a linear axis's span: a value this small is rounding, read as 0
 
 
@@ -89,8 +87,7 @@ def walls(notes: list[dict[str, Any]], row: float, px_per_step: float) -> tuple[
     out = []
     for n in notes:
         centre = n["y"] + (row / 2 if n["yanchor"] == "bottom" else -row / 2)
-        words = re.sub(r"<[^>]+>", "", n["text"])
-        out.append((centre, n["x"] + text_px(words, n["font"]["size"]) / px_per_step))
+        out.append((centre, n["x"] + label_px(n["text"], n["font"]["size"]) / px_per_step))
     return tuple(out)
 
 

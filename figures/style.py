@@ -53,10 +53,19 @@ def label_text(label: str) -> str:
     return html.escape(str(label), quote=False)
 
 
+HALO = ", ".join(["white 0 0 3px"] * 6)  # a white halo: a label readable where lines run
+
+
 def text_px(text: str, font: float) -> float:
     """About how wide ``text`` is in pixels at ``font`` px: a wide (CJK) character is one em,
     any other about 0.56 em (Noto Sans' mean advance on words)."""
     return sum(font if unicodedata.east_asian_width(c) in "WF" else 0.56 * font for c in text)
+
+
+def label_px(text: str, font: float) -> float:
+    """How wide a Plotly label is on screen: its widest line (``<br>``), its tags
+    (``<sub>``, ``<b>``) not counted."""
+    return max(text_px(re.sub(r"<[^>]+>", "", line), font) for line in text.split("<br>"))
 
 
 def wrap_text(text: str, px: float, font: float) -> str:

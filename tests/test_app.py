@@ -510,7 +510,7 @@ def test_presets_are_listed_and_loaded(
             {
                 "title": {"en": "Stuck at a saddle", "zh": "卡在鞍点"},
                 "caption": {
-                    "en": "GD stops where the gradient vanishes.",
+                    "en": "GD stops where the gradient vanishes. *Not* <b>bold</b> [a](http://x.io)",
                     "zh": "梯度消失处 GD 停下。",
                 },
                 "scenario": {
@@ -534,7 +534,10 @@ def test_presets_are_listed_and_loaded(
     at.selectbox(key="preset").set_value("saddle").run()
     ok(at)
     assert kinds(at) == ["SADDLE POINT"]
-    assert any("GD stops where" in c.value for c in at.caption)
+    # the whole title first (the box cuts long ones), then the caption: both shown as typed
+    (said,) = [shown(c.value) for c in at.caption if "GD stops where" in c.value]
+    assert said == "**Stuck at a saddle** · GD stops where the gradient vanishes. *Not* <b>bold</b> [a](http://x.io)"
+    assert any("\\*Not\\*" in c.value and "\\<b\\>" in c.value for c in at.caption)  # inert Markdown and HTML
     assert trace(map_spec(at), "escape direction")
     at.selectbox(key="preset").set_value("invalid").run()
     assert not at.exception

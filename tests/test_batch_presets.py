@@ -92,7 +92,14 @@ def test_22_per_epoch_the_small_batch_gets_further_per_update_it_is_noisier() ->
     per_update = [excess(r, 80) for r in (b4, b16, full)]
     np.testing.assert_allclose(per_update, [0.015, 0.013, 0.013], atol=0.0006)
     text = caption("22_small_vs_large_batch_per_epoch")
-    assert "0.015, 0.60 and 1.59" in text and "(0.015, 0.013, 0.013)" in text
+    # the caption quotes what the screen prints: the read-outs at epoch 20 (each run's line
+    # ends at its last update on the axis) and the cards' final losses
+    from figures.style import fmt_value
+
+    at_20 = [fmt_value(float(r.loss[step_of_epoch(20, r.steps_per_epoch)])) for r in (b4, b16, full)]
+    assert at_20 == ["0.119", "0.132", "0.725"] and f"{at_20[0]}, {at_20[1]} and {at_20[2]}" in text
+    assert f"against {float(full.loss[-1]):.4g} where all three end" in text
+    assert {f"{float(r.loss[-1]):.3g}" for r in res.runs} == {"0.119"} and "final loss 0.119 on every card" in text
     rises = [np.mean(np.diff(r.loss) > 0) for r in (b4, b16, full)]
     assert round(rises[0] * 100) == 39 and round(rises[1] * 100) == 33 and rises[2] == 0
     assert "39 %" in text and "33 %" in text
@@ -206,7 +213,10 @@ def test_25_the_sharp_minimum_is_lower_on_training_data_and_worse_on_test_data()
     assert (round(train[sharp], 3), round(train[flat], 3)) == (1.209, 1.256)
     assert (round(test[sharp], 2), round(test[flat], 2)) == (1.72, 1.29)
     text = caption("25_flat_minimum_generalises")
-    assert "1.209 against 1.256" in text and "1.72" in text and "1.29" in text
+    # the caption quotes the read-outs (train 1.21 and 1.26) and the test losses
+    assert "train 1.21 for the full batch" in text and "train 1.26 for the batch run" in text
+    assert f"{full.loss[-1]:.3g}" == "1.21" and f"{small.loss[-1]:.3g}" == "1.26"
+    assert "1.72" in text and "1.29" in text
     np.testing.assert_allclose(full.trajectory[-1], sharp, atol=1e-6)
     assert full.verdict["kind"] == "minimum" and full.verdict["local"] is False  # the lowest
     assert full.loss[-1] < small.loss[-1] and full.test_loss[-1] > small.test_loss[-1] + 0.3

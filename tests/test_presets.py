@@ -63,11 +63,18 @@ def test_2_tiny_step_crawls_for_100000_updates() -> None:
     assert round(float(run.trajectory[-1, 1]), 2) == 0.14 == round((1 - 200e-7) ** 100_000, 2)
     assert round(float(x - x0), 2) == 0.09 and round(float((x - x0) / -x0) * 100) == 1
     assert run.loss[-1] > 0.25 * run.loss[0]  # still far from the minimum's loss of 0
-    # the caption: "the loss has come down from 140.5 to 41.5, and what is left is almost all
-    # the flat x's share (39.7)"
+    # the caption: "the loss has come down from 140 to 41.5 (the ring at step 0 of the loss
+    # panel and the read-out) ... the card says the point is still 8.91 from the bottom along
+    # x, and ½·8.91² = 39.7 of the 41.5": every number as the screen prints it
+    from figures.style import fmt_value
+
     caption = get_preset("02_tiny_step_crawls").caption["en"]
     x_share = 0.5 * float(run.trajectory[-1, 0]) ** 2
-    assert f"from {run.loss[0]:.1f} to {run.loss[-1]:.1f}" in caption and f"({x_share:.1f})" in caption
+    assert f"from {fmt_value(run.loss[0])} to {fmt_value(run.loss[-1])} (the ring at step 0" in caption
+    go = run.verdict["numbers"]["distance_to_go"]
+    assert f"still {fmt_value(go)} from the bottom" in caption and fmt_value(go) in run.verdict["explanation"]["en"]
+    assert f"½·{fmt_value(go)}² = {x_share:.1f}" in caption and x_share == pytest.approx(0.5 * go**2, rel=1e-3)
+    assert get_preset("02_tiny_step_crawls").view["pins"] == {"loss": [0], "step": [0]}
     assert x_share > 0.95 * run.loss[-1]
     assert np.all(np.diff(run.loss) <= 0)  # no bouncing: the loss falls at every step
     # the card: along x, time constant 1 / (eta * 1) = 1e7 steps, 100x the run
@@ -148,6 +155,11 @@ def test_5_saddle_eigenvalues_escape_direction_and_a_nudge_escapes() -> None:
     np.testing.assert_allclose(v["eigenvalues"], [-2.0, 2.0], atol=1e-6)
     np.testing.assert_allclose(v["escape_direction"], [2**-0.5, 2**-0.5], atol=1e-6)
     assert run.grad_norm[-1] < 1e-6 * run.grad_norm[0]
+    # the card's number is a distance, and says so: the review read "the gradient vanishes
+    # 3.31e-14 from here" as a gradient against the panel's 3.17e-14
+    dist = f"{v['numbers']['distance_to_go']:.3g}"
+    assert f"the gradient vanishes at a point {dist} away" in v["explanation"]["en"]
+    assert "two arrows point both ways" in p.caption["en"]  # the escape line has an arrow at each end
     nudged = copy.deepcopy(p.scenario)
     nudged["start"] = [0.8, -0.78]
     escaped = simulate(nudged).runs[0]
@@ -334,3 +346,6 @@ def test_9_the_large_batch_escapes_later_and_the_full_batch_never(seed: int) -> 
         assert large.kind == "minimum"
         passed = [[e["step"] for e in r.verdict["events"] if e["kind"] == "left_saddle"] for r in (small, large)]
         assert passed[0] and passed[1] and 70 <= passed[1][0] - passed[0][0] <= 130  # "about 100 steps after"
+        caption = get_preset("09_small_batch_escapes_saddle").caption["en"]  # the steps the map prints
+        assert f"with the step ({passed[0][0]})" in caption and f"the hourglass, {passed[1][0]})" in caption
+        assert full.verdict["eigenvalues"] == pytest.approx([-2, 2], abs=1e-6) and "λ₁ = −2 and λ₂ = 2" in caption

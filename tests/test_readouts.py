@@ -302,7 +302,7 @@ def test_mid_play_the_read_outs_keep_clear_of_a_stability_limits_words() -> None
     """Preset 3 at step 237, 1024 px: "y 8.45e-3" was printed over "2/H_yy = 0.01" (the
     review). Where a limit's words reach the read-outs beside the clock, they keep a row
     clear of them."""
-    from figures.style import text_px
+    from figures.style import label_px, text_px
 
     res = simulate(get_preset("03").scenario)
     d = spec(res, step=0, width=690, height=640)
@@ -321,7 +321,7 @@ def test_mid_play_the_read_outs_keep_clear_of_a_stability_limits_words() -> None
         moved = dict(zip(f["traces"], f["data"], strict=True))
         x_at = arr(moved[i]["x"])[0]
         for note in notes:  # the words' box and each read-out's box, in shares of the panel
-            if note["x"] + text_px(re.sub(r"<[^>]+>", "", note["text"]), note["font"]["size"]) / px <= x_at:
+            if note["x"] + label_px(note["text"], note["font"]["size"]) / px <= x_at:
                 continue
             met += 1
             lo, hi = note["y"], note["y"] + note["font"]["size"] / plot_h

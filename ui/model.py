@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from figures.view import MAX_RUN
 from lab.scenario import MAX_LABEL
 from optimizers import OPTIMIZERS
 from optimizers.schedules import SCHEDULES
@@ -19,7 +20,7 @@ VIEWS = ("map", "3d", "maps")  # the view switcher; issue 12 adds a data panel
 LOSS_AXES = ("linear", "log")
 VIEW_KEYS = ("lang", "present", "view", "arrows", "loss_axis", "whole", "local", "zoom", "map_x", "map_y", "panels", "pins", "axis", "seeds")
 STEP_AXES = ("updates", "epochs")  # the panels' step axis on a data set (issue 12)
-MAX_RUNS = 6
+MAX_RUNS = MAX_RUN  # one definition: the runs a view block may name are the app's at most
 MAX_STEPS = 100_000
 MAX_BATCH = 1e9  # a larger emulated batch is no noise at all for float64 gradients
 BATCH_CHOICES = (4096.0, 1024.0, 256.0, 64.0, 16.0, 4.0, 1.0)

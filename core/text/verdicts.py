@@ -12,8 +12,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "kind.stopped": {"en": "stopped short", "zh": "中途停下"},
     # --- at a critical point --------------------------------------------------------------
     "verdict.minimum": {
-        "en": "Reached a minimum: by the local quadratic model the gradient vanishes {dist} "
-        "from here ({tol}), and the loss {around} (curvatures {eig}); final loss {loss}.",
+        "en": "Reached a minimum: by the local quadratic model the gradient vanishes at a "
+        "point {dist} away ({tol}), and the loss {around} (curvatures {eig}); final loss {loss}.",
         "zh": "到达了最小值：按局部二次模型，梯度在离这里 {dist} 处为零（{tol}），{around}"
         "（曲率 {eig}）；最终 loss 为 {loss}。",
     },
@@ -26,14 +26,14 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "verdict.saddle": {
         "en": "Stopped at a saddle point: by the local quadratic model the gradient vanishes "
-        "{dist} from here ({tol}), but along {dir} the loss falls (curvatures {eig}): "
+        "at a point {dist} away ({tol}), but along {dir} the loss falls (curvatures {eig}): "
         "moving that way lowers the loss.",
         "zh": "停在了鞍点：按局部二次模型，梯度在离这里 {dist} 处为零（{tol}），但沿 {dir} 方向 "
         "loss 下降（曲率 {eig}）：往这个方向走可以降低 loss。",
     },
     "verdict.maximum": {
-        "en": "Stopped at a maximum: by the local quadratic model the gradient vanishes {dist} "
-        "from here ({tol}), and the loss falls in every direction around it "
+        "en": "Stopped at a maximum: by the local quadratic model the gradient vanishes at a "
+        "point {dist} away ({tol}), and the loss falls in every direction around it "
         "(curvatures {eig}).",
         "zh": "停在了极大值：按局部二次模型，梯度在离这里 {dist} 处为零（{tol}），周围各个方向 "
         "loss 都下降（曲率 {eig}）。",
