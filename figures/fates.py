@@ -16,13 +16,10 @@ from typing import Any
 import numpy as np
 
 from core.text import t
-from figures.style import HALO, label_px
+from figures.style import HALO, STAR, label_px
 from figures.view import View
 from lab import Result
 from lab.seeds import Fates
-
-PAD = "\u00a0" * 4  # clear of the minimum's star (plain spaces collapse in SVG text)
-
 
 Place = tuple[tuple[float, float], list[tuple[Fates, int]]]  # a point and the (run, count) ending there
 
@@ -41,20 +38,16 @@ def fate_places(result: Result, fates: Sequence[Fates]) -> list[Place]:
     return list(places.items())
 
 
-def _text(lines: list[tuple[Fates, int]], view: View, split: bool = False, side: str = "right") -> str:
+def _text(lines: list[tuple[Fates, int]], view: View, split: bool = False) -> str:
     """A place's label: one line per run in its colour; ``split``: each broken in two at the
-    space nearest its middle ("100 of 100 seeds" / "end here"); every line padded on the
-    ``side`` towards the point (right of it: before the words; left: after; centre: none)."""
-    pad = {"right": (PAD, ""), "left": ("", PAD)}.get(side, ("", ""))
+    space nearest its middle ("100 of 100 seeds" / "end here")."""
     out = []
     for f, n in lines:
         words = t("fig.seeds_here", view.lang, n=f"{n:,}", seeds=f"{f.seeds:,}")
-        parts = [words]
         if split and " " in words:
             cut = min((i for i, c in enumerate(words) if c == " "), key=lambda i: abs(2 * i - len(words)))
-            parts = [words[:cut], words[cut + 1 :]]
-        body = "<br>".join(f"{pad[0]}{w}{pad[1]}" for w in parts)
-        out.append(f'<span style="color:{view.color(f.run)}"><b>{body}</b></span>')
+            words = f"{words[:cut]}<br>{words[cut + 1 :]}"
+        out.append(f'<span style="color:{view.color(f.run)}"><b>{words}</b></span>')
     return "<br>".join(out)
 
 
@@ -84,7 +77,8 @@ CHOICES = tuple(
     + [("below", False), ("below", True), ("above", True)]
 )
 POSITION = {"right": "middle right", "left": "middle left", "below": "bottom center", "above": "top center"}
-MARK = 12.0  # px around a place's own point that its label may touch (the pad keeps words off it)
+MARK = 12.0  # px around a place's own point: its marker, and a run hovering there, are its own
+ROW = 1.25  # a line of text's height, in font sizes
 
 
 def _box(side: str, at: tuple[float, float], w: float, h: float) -> tuple[float, float, float, float]:
@@ -98,35 +92,50 @@ def _box(side: str, at: tuple[float, float], w: float, h: float) -> tuple[float,
     return x0, y0, x0 + w, y0 + h
 
 
-def _layout(lines: list[tuple[Fates, int]], at: np.ndarray, view: View, box: MapBox, clutter: np.ndarray) -> tuple[str, str]:
-    """A place's label and text position: the first of ``CHOICES`` that stays on the map and
-    covers the fewest drawn points (``clutter``, pixels: paths, arrows, markers). One line
-    beside the point where it fits; at 1024 px a label right of preset 23's wide well ran off
-    the map, under preset 24's saddle it crossed the escape arrow, under preset 25's flat
-    minimum it covered the star, left of 23's it lay on the paths coming in."""
+def gap(view: View) -> float:
+    """Pixels from a place's point to its label's anchor: the star's radius and a little more."""
+    return (view.sizes.marker + STAR) / 2 + 6
+
+
+def anchor(side: str, at: tuple[float, float], gap: float) -> tuple[float, float]:
+    """Where a label beside the point ``at`` (pixels) is anchored: ``gap`` away from it,
+    towards the label (spaces as padding were trimmed at the end of a line: a label left of
+    preset 25's star touched it)."""
+    vertical, horizontal = side.split() if " " in side else ("", side)
+    if side in ("below", "above"):
+        vertical, horizontal = ("bottom" if side == "below" else "top"), ""
+    diagonal = 0.7 if vertical and horizontal else 1.0
+    dx = {"right": gap, "left": -gap}.get(horizontal, 0.0) * diagonal
+    dy = {"top": gap, "bottom": -gap}.get(vertical, 0.0) * diagonal
+    return at[0] + dx, at[1] + dy
+
+
+def _layout(
+    lines: list[tuple[Fates, int]], at: np.ndarray, view: View, box: MapBox, clutter: np.ndarray
+) -> tuple[str, str, tuple[float, float]]:
+    """A place's label, text position and anchor (pixels): the first of ``CHOICES`` that
+    stays on the map and covers the fewest drawn points (``clutter``, pixels: paths, arrows,
+    markers; those within ``MARK`` of the place are its own). One line beside the point where
+    it fits; at 1024 px a label right of preset 23's wide well ran off the map, under preset
+    24's saddle it crossed the escape arrow, under preset 25's flat minimum it covered the
+    star, left of 23's it lay on the paths coming in."""
     font = view.sizes.font
     width, height = box.size
     here = (float(at[0]), float(at[1]))
-    best: tuple[float, int, str, str] | None = None
+    others = clutter[np.hypot(clutter[:, 0] - here[0], clutter[:, 1] - here[1]) > MARK] if clutter.size else clutter
+    best: tuple[float, int, str, str, tuple[float, float]] | None = None
     for k, (side, split) in enumerate(CHOICES):
-        pad = side.split()[-1] if side.split()[-1] in ("right", "left") else "centre"
-        text = _text(lines, view, split, pad)
-        rows = text.count("<br>") + 1 + (side in ("below", "above"))
-        x0, y0, x1, y1 = _box(side, here, label_px(text, font), rows * 1.25 * font)
+        text = _text(lines, view, split)
+        spot = anchor(side, here, gap(view))
+        x0, y0, x1, y1 = _box(side, spot, label_px(text, font), (text.count("<br>") + 1) * ROW * font)
         off = x0 < 0 or x1 > width or y0 < 0 or y1 > height
-        near = np.hypot(clutter[:, 0] - here[0], clutter[:, 1] - here[1]) > MARK if clutter.size else np.zeros(0, bool)
-        inside = clutter[near] if clutter.size else clutter
-        hits = int(np.count_nonzero((inside[:, 0] >= x0) & (inside[:, 0] <= x1) & (inside[:, 1] >= y0) & (inside[:, 1] <= y1))) if inside.size else 0
+        hits = int(np.count_nonzero((others[:, 0] >= x0) & (others[:, 0] <= x1) & (others[:, 1] >= y0) & (others[:, 1] <= y1)))
         score = (1e9 if off else 0.0) + hits
         if best is None or (score, k) < best[:2]:
-            best = (score, k, text, side)
+            best = (score, k, text, side, spot)
     assert best is not None
-    _, _, text, side = best
-    if side == "below":
-        text = "<br>" + text  # the empty line: clear of the place's marker
-    elif side == "above":
-        text = text + "<br>"
-    return text, POSITION.get(side, side)
+    _, _, text, side, spot = best
+    return text, POSITION.get(side, side), spot
 
 
 STEP_PX = 3.0  # drawn lines are sampled this densely, so a label between two far points sees the line
@@ -163,10 +172,11 @@ def fate_mover(
     places = fate_places(result, fates)
     if not places:
         return None
-    xs, ys = [p[0] for p, _ in places], [p[1] for p, _ in places]
     spots = box.px(np.array([p for p, _ in places], dtype=float))
     laid = [_layout(lines, spots[k], view, box, seen) for k, (_, lines) in enumerate(places)]
-    texts, sides = [a for a, _ in laid], [b for _, b in laid]
+    texts, sides = [a for a, _, _ in laid], [b for _, b, _ in laid]
+    xs = [box.x_range[0] + c[0] / box.px_x for _, _, c in laid]
+    ys = [box.y_range[0] + c[1] / box.px_y for _, _, c in laid]
 
     def at(s: int) -> dict[str, Any]:
         on = not view.reveal or s >= last

@@ -27,6 +27,7 @@ MIN_ARROW = 0.04  # the shortest eigenvector drawn, relative to the longest (so 
 # under it (preset 9's minimum: "λ₁ = 0.0553" over its star).
 LABEL_REACH = 0.6
 LABEL_PAST = 1.15
+LABEL_ROOM = 0.05  # of the map's width and height: the paths' points this near a label crowd it
 
 
 def local_style(color: str, view: View) -> list[dict[str, Any]]:
@@ -42,8 +43,11 @@ def local_style(color: str, view: View) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def local_traces(surface: Surface, run: RunResult, s: int, box: tuple[float, float]) -> list[dict[str, Any]]:
-    """The four traces' data at step ``s``."""
+def local_traces(
+    surface: Surface, run: RunResult, s: int, box: tuple[float, float], avoid: np.ndarray | None = None
+) -> list[dict[str, Any]]:
+    """The four traces' data at step ``s`` (``avoid``: points the labels keep clear of, in
+    units of ``box``)."""
     p = np.array(run.trajectory[min(s, run.steps_run)], dtype=float)
     with np.errstate(all="ignore"):
         g = np.asarray(surface.grad(p), dtype=float)
@@ -54,7 +58,7 @@ def local_traces(surface: Surface, run: RunResult, s: int, box: tuple[float, flo
     h = 0.5 * (h + h.T)
     lam, vec = np.linalg.eigh(h)
     eig = list(zip(lam, vec.T, strict=True))
-    return [_contours(p, g, h, box), _eig_data(p, eig, box, 1), _eig_data(p, eig, box, -1), _labels(p, eig, box)]
+    return [_contours(p, g, h, box), _eig_data(p, eig, box, 1), _eig_data(p, eig, box, -1), _labels(p, eig, box, avoid)]
 
 
 def _contours(p: np.ndarray, g: np.ndarray, h: np.ndarray, box: tuple[float, float]) -> dict[str, Any]:
@@ -106,13 +110,23 @@ def _eig_data(p: np.ndarray, eig: list, box: tuple[float, float], sign: int) -> 
     return {"type": "scatter", "x": xs, "y": ys}
 
 
-def _labels(p: np.ndarray, eig: list, box: tuple[float, float]) -> dict[str, Any]:
+def _crowd(at: np.ndarray, box: tuple[float, float], avoid: np.ndarray | None) -> int:
+    """How many of the points ``avoid`` (units of ``box``) lie within a label's reach of ``at``."""
+    if avoid is None or not avoid.size:
+        return 0
+    q = np.array([at[0] / box[0], at[1] / box[1]])
+    return int(np.count_nonzero(np.hypot(avoid[:, 0] - q[0], avoid[:, 1] - q[1]) < LABEL_ROOM))
+
+
+def _labels(p: np.ndarray, eig: list, box: tuple[float, float], avoid: np.ndarray | None = None) -> dict[str, Any]:
     biggest = max((abs(lam) for lam, _ in eig), default=0.0)
     xs, ys, texts = [], [], []
     for k, (lam, v) in enumerate(eig):
         # a little past the tip: at the tip an arrowhead drawn along the same direction (the
-        # escape direction, preset 5) covered the label's minus sign
-        _, b = _tips(p, v, LABEL_PAST * max(LABEL_REACH, _length(lam, biggest)), box)
+        # escape direction, preset 5) covered the label's minus sign. Of the two tips, the one
+        # the paths leave clearer (preset 9: "λ₁ = −2" lay on the small batch's path)
+        a, b = _tips(p, v, LABEL_PAST * max(LABEL_REACH, _length(lam, biggest)), box)
+        b = a if _crowd(a, box, avoid) < _crowd(b, box, avoid) else b
         xs.append(float(b[0]))
         ys.append(float(b[1]))
         texts.append(f"λ{'₁₂'[k]} = {lam:.3g}")

@@ -20,7 +20,7 @@ from figures import overlap
 from figures.layers import Layers
 from figures.local import local_style, local_traces
 from figures.sampling import F32, f32, path_indices, short
-from figures.style import ARROW_DASH, CONTOUR_COLOR, HALO, label_text
+from figures.style import ARROW_DASH, CONTOUR_COLOR, HALO, STAR, label_text
 from figures.view import View
 from lab import Result, RunResult
 from surfaces.base import Surface
@@ -147,7 +147,7 @@ def _minima(surface: Surface, view: View) -> dict[str, Any]:
     return {
         "type": "scatter", "mode": "markers", "x": f32(m[:, 0]), "y": f32(m[:, 1]),
         "name": t("fig.minimum", view.lang),
-        "marker": {"symbol": "star", "size": view.sizes.marker + 6, "color": "#FFD23F", "line": {"color": "black", "width": 1.5}},
+        "marker": {"symbol": "star", "size": view.sizes.marker + STAR, "color": "#FFD23F", "line": {"color": "black", "width": 1.5}},
         "hovertemplate": "(%{x:.3g}, %{y:.3g})<extra></extra>",
     }  # fmt: skip
 
@@ -375,10 +375,14 @@ def local_movers(result: Result, layers: Layers, view: View) -> list[tuple[dict[
     box = span(layers, view)
     run = result.runs[view.local]
     memo: dict[int, list[dict[str, Any]]] = {}  # the four traces of a step, made once
+    # the labels keep clear of the whole paths (every run's, a few thousand points each)
+    paths = [r.trajectory[:: max(1, r.trajectory.shape[0] // 4000)] for r in result.runs]
+    avoid = np.concatenate(paths) / np.asarray(box, dtype=float)
+    avoid = avoid[np.all(np.isfinite(avoid), axis=1)]
 
     def model(s: int, j: int) -> dict[str, Any]:
         if s not in memo:
-            memo[s] = local_traces(result.surface, run, s, box)
+            memo[s] = local_traces(result.surface, run, s, box, avoid)
         return memo[s][j]
 
     return [(style, lambda s, j=j: model(s, j)) for j, style in enumerate(local_style(view.color(view.local), view))]

@@ -53,6 +53,7 @@ def label_text(label: str) -> str:
     return html.escape(str(label), quote=False)
 
 
+STAR = 6  # a known minimum's star is this many pixels larger than a marker
 HALO = ", ".join(["white 0 0 3px"] * 6)  # a white halo: a label readable where lines run
 
 

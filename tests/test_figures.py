@@ -353,6 +353,25 @@ def test_local_model_labels_keep_clear_of_the_point() -> None:
         assert np.hypot(*((np.array([x, y]) - p) / box)) > 0.1
 
 
+@pytest.mark.parametrize("name", ["05", "09"])
+def test_local_model_labels_stand_at_the_tip_the_paths_leave_clear(name: str) -> None:
+    """Preset 9's "λ₁ = −2" stood at the lower tip of the dashed eigenvector, on the small
+    batch's path into the valley: each label now takes the tip of its eigenvector with fewer
+    path points near it, here none (preset 5's stay where they were: nothing lies there)."""
+    from figures.local import LABEL_ROOM
+
+    p = get_preset(name)
+    res = simulate(p.scenario)
+    view = View(**view_options(p.view))
+    d = spec(res, view, step=res.runs[0].steps_run)
+    (labels,) = named(d, "local-labels")
+    s = res.surface
+    box = np.array([s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0]])
+    paths = np.concatenate([r.trajectory for r in res.runs]) / box
+    for x, y in zip(arr(labels["x"]), arr(labels["y"]), strict=True):
+        assert not np.any(np.hypot(*(paths - np.array([x, y]) / box).T) < LABEL_ROOM), (name, x, y)
+
+
 # --- the rest -------------------------------------------------------------------------------
 def test_view_options_check_a_preset_view() -> None:
     assert view_options({"steps": [0, 60], "local": 2, "paths": "whole"}) == {

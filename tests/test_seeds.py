@@ -145,7 +145,7 @@ def _label_box(text: str, position: str, at: np.ndarray, font: float) -> tuple[f
     from figures.style import label_px
 
     side = {"middle right": "right", "middle left": "left", "bottom center": "below", "top center": "above"}.get(position, position)
-    return _box(side, (float(at[0]), float(at[1])), label_px(text, font), (text.count("<br>") + 1) * 1.25 * font)
+    return _box(side, (float(at[0]), float(at[1])), label_px(text, font), (text.count("<br>") + 1) * 1.25 * font)  # at: its anchor
 
 
 @pytest.mark.parametrize("width", [690, 1030])  # the app's figure at 1024 and at 1366 px
@@ -176,11 +176,13 @@ def test_seed_counts_stay_on_the_map_clear_of_arrows_and_markers(name: str, widt
     statics = [s for s in static_traces(res, layers, view, drawn, path_dashes(res, layers, view, drawn)) if s.get("name") != "contours"]
     ink = _drawn(box, [s for s in statics if "lines" in s.get("mode", "")] + [s for s in statics if "markers" in s.get("mode", "") and "lines" not in s.get("mode", "")], [])
     width_px, height_px = box.size
-    for x, y, text, side in zip(tr["x"], tr["y"], tr["text"], tr["textposition"], strict=True):
-        at = box.px(np.array([[x, y]]))[0]
+    places = [q for q, _ in fate_fig.fate_places(res, counted)]
+    for x, y, text, side, place in zip(tr["x"], tr["y"], tr["text"], tr["textposition"], places, strict=True):
+        at, here = box.px(np.array([[x, y], place]))
+        assert np.hypot(*(at - here)) >= 0.98 * fate_fig.gap(view)  # anchored clear of its star
         bx0, by0, bx1, by1 = _label_box(text, side, at, view.sizes.font)
         assert bx0 >= -0.5 and bx1 <= width_px + 0.5 and by0 >= -0.5 and by1 <= height_px + 0.5, (name, text, side)
-        far = np.hypot(*(ink - at).T) > fate_fig.MARK
+        far = np.hypot(*(ink - here).T) > fate_fig.MARK
         inside = ink[far]
         hits = (inside[:, 0] >= bx0) & (inside[:, 0] <= bx1) & (inside[:, 1] >= by0) & (inside[:, 1] <= by1)
         assert not hits.any(), (name, width, text, side, int(hits.sum()))
