@@ -81,11 +81,11 @@ def static_traces(
             whole_path(run, i, idx, view, len(result.runs), dash[i] if dash else None)
             for i, (run, idx) in enumerate(zip(result.runs, drawn, strict=True))
         ]
-    data.append(_start_marker(result, view))
+    data.append(_start_marker(result, layers, view))
     if result.surface.minima:
-        data.append(_minima(result.surface, view))
-    if (escape := _escape_trace(result, layers, view)) is not None:
-        data.append(escape)
+        data.append({**_minima(result.surface, view), "showlegend": _on_map(np.asarray(result.surface.minima), layers, view)})
+    if not view.reveal and (escape := escape_arrows(result, layers, view)) is not None:
+        data.append({**escape[0], **escape[1](math.inf)})  # the paths drawn whole: at once
     if not view.reveal and (passed := _passed_saddles(result, view)) is not None:
         style, at = passed
         data.append({**style, **at(math.inf)})  # every mark, the paths being drawn whole
@@ -133,10 +133,20 @@ def path_style(run: RunResult, i: int, view: View, legend: bool, n: int, dash: s
     }
 
 
-def _start_marker(result: Result, view: View) -> dict[str, Any]:
+def _on_map(points: np.ndarray, layers: Layers, view: View) -> bool:
+    """Whether any of ``points`` (n × 2) lies inside the map's view (its zoom)."""
+    (x0, x1), (y0, y1) = map_ranges(layers, view)
+    p = np.asarray(points, dtype=float).reshape(-1, 2)
+    return bool(np.any((p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1)))
+
+
+def _start_marker(result: Result, layers: Layers, view: View) -> dict[str, Any]:
+    """The start ring; in the legend only when the map's zoom shows it (preset 4's legend
+    named a start that was off the map)."""
     x, y = result.scenario.start
     return {
         "type": "scatter", "mode": "markers", "x": [x], "y": [y], "name": t("fig.start", view.lang),
+        "showlegend": _on_map(np.array([x, y]), layers, view),
         "marker": {"symbol": "circle-open", "size": view.sizes.marker + 8, "color": "black", "line": {"width": 3}},
         "hovertemplate": f"{t('fig.start', view.lang)} (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
     }  # fmt: skip
@@ -164,10 +174,12 @@ def scaled(p: np.ndarray, v: np.ndarray, box: tuple[float, float], frac: float) 
     return p + (d / n) * frac * np.asarray(box, dtype=float)
 
 
-def _escape_trace(result: Result, layers: Layers, view: View) -> dict[str, Any] | None:
-    """For each run stopped at a saddle, the Hessian's negative-eigenvalue direction, both ways."""
-    xs: list[float] = []
-    ys: list[float] = []
+def escape_arrows(result: Result, layers: Layers, view: View) -> tuple[dict[str, Any], Any] | None:
+    """For each run stopped at a saddle, the Hessian's negative-eigenvalue direction, both
+    ways: its style and step -> data, each run's arrows shown once the clock reaches that
+    run's end (drawn from step 0 they gave the ending away, and mid-Play they stood beside the
+    local model's own dashed eigenvector at the run's current point: preset 9)."""
+    segments: list[tuple[int, list[float | None], list[float | None]]] = []
     msize: list[int] = []
     box = span(layers, view)
     for run in result.runs:
@@ -175,20 +187,30 @@ def _escape_trace(result: Result, layers: Layers, view: View) -> dict[str, Any] 
         if run.verdict.get("kind") != "saddle" or not d:
             continue
         p = run.trajectory[-1]
+        xs: list[float | None] = []
+        ys: list[float | None] = []
         for sign in (1.0, -1.0):
             e = scaled(p, sign * np.asarray(d, dtype=float), box, 1.6 * ARROW_LEN)
             xs += [float(p[0]), float(e[0]), None]
             ys += [float(p[1]), float(e[1]), None]
             msize += [0, view.sizes.marker + 2, 0]
-    if not xs:
+        segments.append((run.steps_run, xs, ys))
+    if not segments:
         return None
-    return {
-        "type": "scatter", "mode": "lines+markers", "x": xs, "y": ys,
-        "name": t("fig.escape", view.lang),
+    style = {
+        "type": "scatter", "mode": "lines+markers", "name": t("fig.escape", view.lang),
         "line": {"color": "black", "width": view.sizes.line + 1, "dash": "dash"},
         "marker": {"symbol": "arrow", "angleref": "previous", "size": msize, "color": "black"},
         "hoverinfo": "skip",
     }  # fmt: skip
+
+    def at(s: float) -> dict[str, Any]:
+        return {
+            "x": [x if s >= k else None for k, xs, _ in segments for x in xs],
+            "y": [y if s >= k else None for k, _, ys in segments for y in ys],
+        }
+
+    return style, at
 
 
 def _passed_saddles(result: Result, view: View) -> tuple[dict[str, Any], Any] | None:
@@ -363,7 +385,37 @@ def movers(result: Result, layers: Layers, view: View) -> list[tuple[dict[str, A
     passed = _passed_saddles(result, view)
     if view.reveal and passed is not None:
         out.append(passed)
+    escape = escape_arrows(result, layers, view)
+    if view.reveal and escape is not None:
+        out.append(escape)
+    if (rings := pin_rings(result, view)) is not None:
+        out.append(rings)
     return out
+
+
+def pin_rings(result: Result, view: View) -> tuple[dict[str, Any], Any] | None:
+    """Where each run was at the steps a preset pins after step 0 (``view.pins``), as a ring
+    in its colour on its path, shown once the clock has reached the step: the panels print
+    the values there, the map shows the place (preset 6's momentum "at step 20, as it passes
+    x = 0" had no mark on the map)."""
+    marks = sorted(
+        {(step, i) for _, step, run in view.pins if step > 0 for i in range(len(result.runs)) if run is None or run == i}
+    )
+    marks = [(step, i) for step, i in marks if step <= result.runs[i].steps_run]
+    if not marks:
+        return None
+    pts = [result.runs[i].trajectory[step] for step, i in marks]
+    style = {
+        "type": "scatter", "mode": "markers", "name": "pin_ring", "showlegend": False, "hoverinfo": "skip",
+        "marker": {"symbol": "circle-open", "size": view.sizes.marker + 4, "color": [view.color(i) for _, i in marks], "line": {"width": 2.5}},
+    }  # fmt: skip
+
+    def at(s: float) -> dict[str, Any]:
+        on = [not view.reveal or s >= step for step, _ in marks]
+        return {"x": [float(p[0]) if o else None for p, o in zip(pts, on, strict=True)],
+                "y": [float(p[1]) if o else None for p, o in zip(pts, on, strict=True)]}  # fmt: skip
+
+    return style, at
 
 
 def local_movers(result: Result, layers: Layers, view: View) -> list[tuple[dict[str, Any], Any]]:

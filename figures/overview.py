@@ -13,6 +13,7 @@ sends; building ``go.Frame`` objects would cost more than the whole rerun), and
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -330,7 +331,11 @@ def _map(
     if fates:
         (x0, x1), (y0, y1) = ranges = mapping.map_ranges(layers, view)
         box = MapBox(*ranges, map_px[0] / max(x1 - x0, 1e-300), map_px[1] / max(y1 - y0, 1e-300))
-        seen = _drawn(box, static, [r.trajectory[d] for r, d in zip(result.runs, drawn, strict=True)])
+        lines = [r.trajectory[d] for r, d in zip(result.runs, drawn, strict=True)]
+        if (escape := mapping.escape_arrows(result, layers, view)) is not None:  # shown with the counts
+            ends = escape[1](math.inf)
+            lines.append(np.array([[np.nan if v is None else v for v in ends[k]] for k in ("x", "y")], dtype=float).T)
+        seen = _drawn(box, static, lines)
         if (counted := fate_mover(result, fates, view, last, box, seen)) is not None:
             b.mover(*counted, s0)
     return per_key

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from core.text import t
 from figures import panels, readouts
 from figures.style import HALO, text_px
 from figures.view import View
@@ -70,7 +71,7 @@ def pin_set(
         idx = [k for k, (p, _) in enumerate(marks) if p == s]
         for k, h in zip(idx, readouts.spread([shares[k] for k in idx], row), strict=True):
             heights[k] = h
-    texts = [_text(track, v, j) for (_, j), v in zip(marks, values, strict=True)]
+    texts = [_text(track, v, j, p, view.lang) for (p, j), v in zip(marks, values, strict=True)]
     cut = span[0] + RIGHT_SHARE * (span[1] - span[0])
     right = [p <= cut for p, _ in marks]
     ends = [p + text_px(t, view.sizes.font - 1) / px_per_step for (p, _), t in zip(marks, texts, strict=True)]
@@ -125,7 +126,10 @@ def _share(track: panels.Track, v: float | None) -> float | None:
     return None if v is None else track.share(v)
 
 
-def _text(track: panels.Track, v: float | None, j: int) -> str:
+def _text(track: panels.Track, v: float | None, j: int, step: int, lang: str) -> str:
+    """A pin's label: its value, and after step 0 the step it was read at ("0.163 (t = 20)":
+    a caption's "at step 20" stood on no tick of a 0, 100, 200 axis)."""
     name = track.names[j] if track.names else ""
     pad = "\u00a0" * 3  # clear of the ring (plain spaces collapse in SVG text)
-    return pad + readouts.label(name, float("nan") if v is None else v) + pad
+    value = readouts.label(name, float("nan") if v is None else v)
+    return pad + (t("fig.pin_at", lang, value=value, step=f"{step:,}") if step > 0 else value) + pad

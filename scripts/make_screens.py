@@ -8,7 +8,8 @@ Run from the project root (needs Debian's Chromium and Playwright):
 For each preset and each screen size (1024 x 768, a projector; 1366 x 768, a laptop) it
 opens ``?preset=NN``, plays the run to its end at 4x with the stage's own Play button and
 saves the window (``NN_1024.png``), then the window scrolled down to the verdict cards and
-the update rules under the stage (``NN_1024_page.png``). Presets whose claim happens during
+the update rules under the stage (``NN_1024_page.png``) and, where the cards run past the
+window, scrolled on to their end (``NN_1024_cards.png``). Presets whose claim happens during
 the run also get a screenshot in the middle of Play (``NN_1024_mid.png``, at 1x, once the
 clock has passed the step in ``MID_PLAY``): a burst of 3, the wild first steps of 7, the
 escape of 9.
@@ -97,6 +98,14 @@ def shoot(page: Page, url: str, stem: str, size: tuple[int, int]) -> list[str]:
     page.wait_for_timeout(600)
     save(page.screenshot(), OUT / f"{stem}_{w}_page.png")
     written += [f"{stem}_{w}.png", f"{stem}_{w}_page.png"]
+    # Long cards run past the window (preset 9's "passed the saddle around step 216" at 1024):
+    # the window scrolled on to the cards' end as well.
+    below = page.evaluate("() => Math.max(...[...document.querySelectorAll('.lab-card')].map(c => c.getBoundingClientRect().bottom))")
+    if below > h - 8:
+        page.locator('[data-testid="stMain"]').evaluate(f"e => e.scrollBy(0, {below - h + 24})")
+        page.wait_for_timeout(600)
+        save(page.screenshot(), OUT / f"{stem}_{w}_cards.png")
+        written.append(f"{stem}_{w}_cards.png")
     if stem == "01" and w == 1366:
         save(page.screenshot(), ROOT / "docs" / "screenshot.png")
     return written

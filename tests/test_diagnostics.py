@@ -6,6 +6,7 @@ consistency (its numbers are the ones its sentence shows)."""
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
@@ -171,8 +172,11 @@ def test_tiny_steps_are_crawling(surface, lr, steps) -> None:  # type: ignore[no
 def test_a_zero_step_is_stopped_short_of_the_minimum() -> None:
     v = run(quad(1, 50), lr=0.0, start=(-8, 1), steps=200).verdict
     assert v["kind"] == "stopped", v["explanation"]["en"]
-    assert v["numbers"]["direction"] == pytest.approx([1.0, 0.0])
-    assert v["numbers"]["rest_distance"] == pytest.approx(8.0, rel=1e-9)
+    # at rest at its start (−8, 1): the whole offset from the bottom (0, 0), not its x part
+    d = v["numbers"]["direction"]
+    assert abs(d[0] * 1 - d[1] * -8) == pytest.approx(0.0, abs=1e-9) and math.hypot(*d) == pytest.approx(1.0)
+    assert v["numbers"]["rest_distance"] == pytest.approx(math.hypot(8.0, 1.0), rel=1e-9)
+    assert "8.06 from the bottom" in v["explanation"]["en"]
 
 
 def test_reasonable_step_on_a_bowl_is_moving_then_minimum() -> None:

@@ -692,3 +692,32 @@ def test_marks_at_several_places_print_no_steps() -> None:
         assert style["text"] == ["", ""]
     finally:
         e["point"] = [0.0, 0.0]
+
+
+def test_escape_arrows_show_once_their_run_has_ended() -> None:
+    """Drawn from step 0, the escape direction gave the ending away, and mid-Play it stood
+    beside the local model's dashed eigenvector at the run's current point (preset 9): it
+    shows from the step its run ends on; with whole paths, at once."""
+    p = get_preset("05")
+    res = simulate(p.scenario)
+    end = res.runs[0].steps_run
+    d = spec(res, View(**view_options(p.view)), step=0)
+    i = next(k for k, tr in enumerate(d["data"]) if tr.get("name") == t("fig.escape", "en"))
+    frames = {int(f["name"]): dict(zip(f["traces"], f["data"], strict=True)) for f in d["frames"]}
+    assert all(x is None for x in frames[max(s for s in frames if s < end)][i]["x"])
+    shown = [x for x in frames[end][i]["x"] if x is not None]
+    assert len(shown) == 4 and shown[0] == pytest.approx(0.0, abs=1e-6)  # both ways from (0, 0)
+    whole = spec(res, View(**view_options(p.view), reveal=False), step=0)
+    (arrows,) = named(whole, t("fig.escape", "en"))
+    assert len([x for x in arrows["x"] if x is not None]) == 4
+
+
+def test_the_legend_names_a_start_only_when_the_map_shows_it() -> None:
+    """Preset 4's zoom on the cliff leaves its start (−3.5, 1) off the map: no "start" in the
+    legend; the whole map shows it."""
+    p = get_preset("04")
+    res = simulate(p.scenario)
+    (start,) = named(spec(res, View(**view_options(p.view))), t("fig.start", "en"))
+    assert start["showlegend"] is False
+    (start,) = named(spec(res, View()), t("fig.start", "en"))
+    assert start["showlegend"] is True

@@ -98,7 +98,8 @@ def preset_box(lang: str) -> None:
         )
         chosen = next((p for p in presets if p.name == ss.get(PRESET)), None)
         if chosen is not None:  # the whole title first: the box cuts it ("3. Per-parameter rates, and Adag")
-            st.caption(f"**{plain(chosen.title_in(lang))}** · {plain(chosen.caption_in(lang))}")
+            with st.container(key="preset_caption"):  # dark, not a caption's grey: read on a projector
+                st.caption(f"**{plain(chosen.title_in(lang))}** · {plain(chosen.caption_in(lang))}")
     for problem in problems:  # names a file of the presets folder: shown as typed
         st.caption(f"⚠️ {plain(problem)}")
     if ss.get("preset_error"):

@@ -31,6 +31,9 @@ header[data-testid="stHeader"] * { pointer-events: auto; }
 /* Below ~1200 px the header row has no room for the title: it goes (the preset and the browser
    tab name the page) rather than shrink to "A." */
 @media (max-width: 1200px) { .lab-title { visibility: hidden; } }
+/* The preset's caption in the sidebar: the lesson's text, dark (a caption's light grey was
+   faint on a projector: lesson review) */
+.st-key-preset_caption [data-testid="stCaptionContainer"] { color: #1f2430; font-size: 0.92rem; line-height: 1.45; }
 .lab-banner { border-left: 0.35rem solid #d55e00; background: #fff6ef; padding: 0.4rem 0.8rem;
   border-radius: 0.3rem; line-height: 1.35; margin-bottom: 0.2rem; }
 .lab-banner b { margin-right: 0.4rem; }

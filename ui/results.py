@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from core.text import t
+from figures.style import fmt_value
 from lab import Result, RunResult
 from lab.seeds import Fates
 from surfaces.base import Surface
@@ -73,18 +74,26 @@ def card_html(run: RunResult, color: str, lang: str, seeds: str = "") -> str:
         f'<p class="lab-card-kind"><b>{esc(t("kind." + v["kind"], lang).upper())}</b> · '
         f"{esc(t('at_step', lang, step=v.get('step', run.steps_run)))}</p>",
     ]
+    # The card's numbers are written as the panels' read-outs are (fmt_value): the review
+    # read the card's 1.257 and ‖g‖/‖g⁰‖ 0.00716 against the panels' 1.26 and 0.0266 as
+    # two answers. The ratio to the start is said under them.
     loss_label = "verdict.card.final_loss_l2" if numbers.get("objective") == "loss+l2" else "final_loss"
     final = numbers.get("final_loss")
-    shown = [(t(loss_label, lang), "–" if final is None else f"{final:.4g}")]
-    ratio = numbers.get("grad_norm_ratio")
-    if v["kind"] != "diverged" and ratio is not None:
-        shown.append((t("grad_ratio", lang), f"{ratio:.3g}"))
+    shown = [(t(loss_label, lang), "–" if final is None else fmt_value(final))]
+    grad, ratio = numbers.get("final_grad_norm"), numbers.get("grad_norm_ratio")
+    if v["kind"] != "diverged" and grad is not None:
+        shown.append((t("final_grad", lang), fmt_value(grad)))
     parts.append(card_numbers(shown))
+    notes = []
+    if v["kind"] != "diverged" and ratio is not None:
+        notes.append(t("grad_ratio_note", lang, ratio=fmt_value(ratio)))
     eig = v.get("eigenvalues")
     if eig:
         # A verdict's non-finite numbers are None (plain JSON): shown as "—".
-        values = ", ".join("—" if e is None else f"{e:.4g}" for e in eig)
-        parts.append(f'<p class="lab-card-note">{esc(t("eigenvalues", lang))}: {esc(values)}</p>')
+        values = ", ".join("—" if e is None else fmt_value(e) for e in eig)
+        notes.append(f"{t('eigenvalues', lang)}: {values}")
+    for note in notes:
+        parts.append(f'<p class="lab-card-note">{esc(note)}</p>')
     parts.append(f'<p class="lab-card-text">{esc(v["explanation"][lang])}</p>')
     if seeds:  # where it ends over many batch seeds (the count beside the map's minima)
         parts.append(f'<p class="lab-card-text">{esc(seeds)}</p>')

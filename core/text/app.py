@@ -166,7 +166,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "verdicts": {"en": "Verdicts", "zh": "判断"},
     "at_step": {"en": "at step {step:,}", "zh": "于第 {step:,} 步"},
     "final_loss": {"en": "final loss", "zh": "最终 loss"},
-    "grad_ratio": {"en": "‖g‖ / ‖g⁰‖", "zh": "‖g‖ / ‖g⁰‖"},
+    "final_grad": {"en": "final ‖g‖", "zh": "最终 ‖g‖"},
+    "grad_ratio_note": {"en": "‖g‖ / ‖g⁰‖ = {ratio} (of its start)", "zh": "‖g‖ / ‖g⁰‖ = {ratio}（相对起点）"},
     "eigenvalues": {"en": "Hessian eigenvalues", "zh": "Hessian 特征值"},
     "rules": {
         "en": "Update rules, with the numbers of step t",

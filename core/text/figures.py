@@ -40,6 +40,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fig.step_suffix_of": {"en": " / {last}", "zh": " 步 / 共 {last} 步"},
     "fig.burst": {"en": "burst", "zh": "爆发"},
     "fig.burst_n": {"en": "burst {n}", "zh": "爆发 {n}"},
+    "fig.pin_at": {"en": "{value} (t = {step})", "zh": "{value}（t = {step}）"},
     "fig.limit": {"en": "stable below 2/λ<sub>max</sub> = {v}", "zh": "稳定上限 2/λ<sub>max</sub> = {v}"},
     "fig.limit_short": {"en": "2/λ<sub>max</sub> = {v}", "zh": "上限 2/λ<sub>max</sub> = {v}"},
     "fig.limit_coord_short": {"en": "2/H<sub>{name}</sub> = {v}", "zh": "上限 2/H<sub>{name}</sub> = {v}"},

@@ -339,18 +339,23 @@ def crawling(t: Table, i: int) -> dict[str, Any]:
 
 
 def stopped(t: Table, i: int) -> dict[str, Any]:
+    """Come to rest away from the model's bottom: how far from it and in which direction, the
+    whole offset (the point of preset 8's AdamW rests at (1, 1), both coordinates 1 short of
+    (2, 2): "1 from the bottom along (1, 0)" read against the map's diagonal)."""
     k = t.decisive[i]
     nums = common(t, i)
-    rest = abs(t.limit[i][k])
+    parts = [(t.limit[i][j], t.vec[i][j]) for j in (0, 1) if not t.degenerate[i][j] and math.isfinite(t.limit[i][j])]
+    offset = [sum(z * v[c] for z, v in parts) for c in (0, 1)]
+    rest = math.hypot(*offset)
     nums.update(
-        direction=unit(t.vec[i][k]),
+        direction=unit([offset[0] / rest, offset[1] / rest]) if rest > 0 else unit(t.vec[i][k]),
         distance_to_go=t.to_go[i][k],
-        rest_distance=rest,
+        rest_distance=rest if rest > 0 else abs(t.limit[i][k]),
         window=t.window,
     )
     values = {
         "dir": fmt.vec(nums["direction"]),
-        "dist": fmt.num(rest),
+        "dist": fmt.num(nums["rest_distance"]),
         "window": fmt.count(t.window),
         "grad_ratio": fmt.pct(nums["grad_norm_ratio"] or 0.0),
     }
