@@ -24,6 +24,11 @@ from surfaces import make_surface
 from surfaces.base import Surface
 
 GRID = 240  # samples per axis for the raster and the contour lines
+# A closed level line smaller than this share of the box is the grid's aliasing of a thin
+# sliver (Rosenbrock's valley floor near (1.7, 2.8): three islands a few cells long, read as
+# "stray grey dashes" in two lesson reviews); a ring around a minimum at the lowest level
+# spans the level's share of the area, a tenth of the box or more.
+SPECK = 0.015
 # Contour levels sit at these quantiles of the loss over the visible box: the lines spread
 # evenly over the picture whatever the loss's scale (a ravine, Rastrigin, an unbounded saddle).
 LEVEL_QUANTILES = (0.01, 0.03, 0.06, 0.1, 0.15, 0.22, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.97)
@@ -95,10 +100,19 @@ def compute_layers(surface: Surface) -> Layers:
         levels = np.unique(np.quantile(z[finite], LEVEL_QUANTILES))
         gen = contourpy.contour_generator(xs, ys, np.ma.masked_invalid(z))
         nan = np.array([np.nan])
+        box = np.array([x1 - x0, y1 - y0], dtype=float)
         for level in levels:
             for piece in gen.lines(float(level)):
+                if _speck(piece, box):
+                    continue
                 lx += [piece[:, 0], nan]
                 ly += [piece[:, 1], nan]
     lines_x = np.concatenate(lx).astype(np.float32) if lx else np.zeros(0, np.float32)
     lines_y = np.concatenate(ly).astype(np.float32) if ly else np.zeros(0, np.float32)
     return Layers(uri, lines_x, lines_y, (x0, x1), (y0, y1), xs, ys, z, shade)
+
+
+def _speck(piece: np.ndarray, box: np.ndarray) -> bool:
+    """Whether a level line is a closed speck of at most ``SPECK`` of the box."""
+    closed = len(piece) > 2 and bool(np.allclose(piece[0], piece[-1]))
+    return closed and float(np.max(np.ptp(piece, axis=0) / box)) < SPECK

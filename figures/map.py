@@ -393,14 +393,16 @@ def movers(result: Result, layers: Layers, view: View) -> list[tuple[dict[str, A
     return out
 
 
+SCHEDULE_PANELS = ("lr", "eff_lr")  # a pin there reads a step size, not a place: no ring on the map
+
+
 def pin_rings(result: Result, view: View) -> tuple[dict[str, Any], Any] | None:
     """Where each run was at the steps a preset pins after step 0 (``view.pins``), as a ring
     in its colour on its path, shown once the clock has reached the step: the panels print
     the values there, the map shows the place (preset 6's momentum "at step 20, as it passes
     x = 0" had no mark on the map)."""
-    marks = sorted(
-        {(step, i) for _, step, run in view.pins if step > 0 for i in range(len(result.runs)) if run is None or run == i}
-    )
+    placed = [(step, run) for panel, step, run in view.pins if step > 0 and panel not in SCHEDULE_PANELS]
+    marks = sorted({(step, i) for step, run in placed for i in range(len(result.runs)) if run is None or run == i})
     marks = [(step, i) for step, i in marks if step <= result.runs[i].steps_run]
     if not marks:
         return None

@@ -40,8 +40,8 @@ SIZES = ((1024, 768), (1366, 768))
 LESSONS = (*(f"{k:02d}" for k in range(1, 11)), *(str(k) for k in range(21, 26)))  # the lecture's and the data sets'
 # Where the claim happens during Play: the step at which the mid-Play picture is taken
 # (preset 3: just after its first burst at step 229; 7: the wild first steps; 9: just after
-# the small batch leaves the saddle at step 122).
-MID_PLAY = {"03": 236, "07": 6, "09": 140}
+# the small batch leaves the saddle at step 122; 21: a batch's own minimum away from the path).
+MID_PLAY = {"03": 236, "07": 6, "09": 140, "21": 40}
 GD = "document.querySelector('.stage-plot')"
 TIMEOUT = 180_000
 

@@ -721,3 +721,43 @@ def test_the_legend_names_a_start_only_when_the_map_shows_it() -> None:
     assert start["showlegend"] is False
     (start,) = named(spec(res, View()), t("fig.start", "en"))
     assert start["showlegend"] is True
+
+
+def test_no_contour_specks_on_rosenbrock() -> None:
+    """Rosenbrock's valley floor near (1.7, 2.8) gave three closed level lines a few grid
+    cells long: "stray grey dashes" in two lesson reviews. Closed pieces smaller than
+    ``SPECK`` of the box are left out; the rings around the minimum stay."""
+    from figures.layers import SPECK, layers_for
+    from surfaces import make_surface
+
+    s = make_surface("rosenbrock")
+    layers = layers_for("rosenbrock")
+    x, y = np.asarray(layers.lines_x, float), np.asarray(layers.lines_y, float)
+    box = np.array([s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0]])
+    breaks = np.flatnonzero(np.isnan(x))
+    pieces = [(x[a + 1 : b], y[a + 1 : b]) for a, b in zip(np.r_[-1, breaks[:-1]], breaks, strict=True)]
+    closed = [(px, py) for px, py in pieces if len(px) > 2 and np.hypot(px[0] - px[-1], py[0] - py[-1]) < 1e-4]
+    assert closed and all(max(np.ptp(px) / box[0], np.ptp(py) / box[1]) >= SPECK for px, py in closed)
+    near = [(px, py) for px, py in closed if np.hypot(np.mean(px) - 1, np.mean(py) - 1) < 0.5]
+    assert near  # a ring around the minimum at (1, 1)
+
+
+def test_a_pinned_step_rings_the_runs_place_on_the_map() -> None:
+    """Preset 6's caption: at step 20 momentum passes x = 0 on its way out of the dip. The
+    ‖Δθ‖ panel's pins print 0.163 (t = 20) and 0.0333 (t = 20); the map rings where each run
+    was then, once the clock is there (a pin of η, a schedule, rings nothing)."""
+    p = get_preset("06")
+    res = simulate(p.scenario)
+    view = View(**view_options(p.view))
+    d = spec(res, view, step=0)
+    i = next(k for k, tr in enumerate(d["data"]) if tr.get("name") == "pin_ring")
+    frames = {int(f["name"]): dict(zip(f["traces"], f["data"], strict=True)) for f in d["frames"]}
+    assert all(x is None for x in frames[max(s for s in frames if s < 20)][i]["x"])
+    ring = frames[min(s for s in frames if s >= 20)][i]
+    np.testing.assert_allclose(np.c_[ring["x"], ring["y"]], [r.trajectory[20] for r in res.runs], atol=1e-9)
+    assert abs(ring["x"][1]) < 0.1  # momentum at x = 0
+    assert d["data"][i]["marker"]["color"] == [view.color(0), view.color(1)]
+    labels = [s.strip("\u00a0") for tr in named(spec(res, view, step=res.runs[0].steps_run), "pin_label") for s in tr["text"]]
+    assert sorted(labels) == ["0.0333 (t = 20)", "0.163 (t = 20)"]
+    only_eta = View(pins=(("lr", 20, None),))
+    assert not named(spec(res, only_eta), "pin_ring")
