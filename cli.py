@@ -80,13 +80,14 @@ def budget_seconds(text: str) -> float:
     return value
 
 
-def run_scenario(scenario: Any, budget: float) -> Any:
-    """``lab.simulate`` within the work budget; over it, the message names the flag."""
+def run_scenario(scenario: Any, budget: float, record_state: bool = False) -> Any:
+    """``lab.simulate`` within the work budget; over it, the message names the flag
+    (``record_state``: a view's moments panel reads the optimizers' state)."""
     from lab import simulate
     from lab.budget import BudgetError
 
     try:
-        return simulate(scenario, budget=budget)
+        return simulate(scenario, budget=budget, record_state=record_state)
     except BudgetError as e:
         raise CliError(f"{e} (or allow more with --budget SECONDS)") from None
 
@@ -235,7 +236,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     if isinstance(scenario, dict) and isinstance(scenario.get("scenario"), dict):
         look = _file_look(scenario)
         scenario = scenario["scenario"]  # a preset file (presets/*.json) given as the scenario
-    result = run_scenario(with_batch_options(scenario, args), args.budget)
+    from figures.view import needs_state
+
+    result = run_scenario(with_batch_options(scenario, args), args.budget, needs_state(look))
     try:
         data = export.render(result, fmt, **given, **({"look": look} if look else {}))
     except export.MissingDependencyError as e:

@@ -253,6 +253,10 @@ def _decorate(
             notes.append(note)
     if axis.panel == "eff_lr":
         notes.append(_eff_note(number, view, result.surface.axes))
+    if axis.panel == "moments":  # the note names the lines drawn: σ only where no run has an m
+        with_m = any(d == "dash" for r in result.runs for _, d in panels.series(r, "moments"))
+        text = t("fig.moments_note" if with_m else "fig.moments_note_sigma", view.lang)
+        notes.append({**_eff_note(number, view, ("", "")), "text": text})
     if epochs:  # shading, marks and limits are per update
         return []
     shapes += panels.stretch_shapes(result, number, view)

@@ -27,11 +27,12 @@ from figures.sampling import envelope_indices, f32, short, shorts
 from figures.style import fmt_value, label_px, label_text
 from figures.view import View
 from lab import Result, RunResult
+from lab.moments import moment_ratios
 from lab.sweep_theory import step_limits
 
-LOG_PANELS = frozenset({"grad_norm", "lr", "eff_lr", "step"})
+LOG_PANELS = frozenset({"grad_norm", "lr", "eff_lr", "step", "moments"})
 # Fewest decades a log axis spans: enough to tell "stays large" from "falls to 0" for ‖g‖.
-MIN_DECADES = {"grad_norm": 3.0, "loss": 2.0, "step": 2.0, "lr": 1.0, "eff_lr": 1.0}
+MIN_DECADES = {"grad_norm": 3.0, "loss": 2.0, "step": 2.0, "lr": 1.0, "eff_lr": 1.0, "moments": 2.0}
 GAP = 0.05  # between panels, as a fraction of their column's height
 DIVERGING = ("diverging", "diverged")
 CURTAIN = "rgba(255,255,255,1)"
@@ -84,6 +85,8 @@ def series(run: RunResult, panel: str, axis: Axis | None = None) -> list[tuple[n
         lines = [(run.lr, "solid")]
     elif panel == "step":
         lines = [(np.linalg.norm(np.diff(run.trajectory, axis=0), axis=1), "solid")]
+    elif panel == "moments":  # σ solid, m dashed: how far the averages lag the gradient
+        lines = [(v, d) for v, d in zip(moment_ratios(run), ("solid", "dash"), strict=True) if v is not None]
     else:
         lines = [(run.effective_lr[:, 0], "solid"), (run.effective_lr[:, 1], "dash")]
     if axis is not None and axis.log:
@@ -444,7 +447,8 @@ class Track:
         values, owners, names = [], [], []
         for i, run in enumerate(result.runs):
             # the values as they are (a log axis's lines leave out what is <= 0: read as 0)
-            lines = [v for v, _ in series(run, axis.panel, replace(axis, log=False))]
+            drawn = series(run, axis.panel, replace(axis, log=False))
+            lines = [v for v, _ in drawn]
             if axis.panel == "loss" and run.test_loss is not None:  # a data set's test loss, read too
                 lines.append(np.asarray(run.test_loss, dtype=float) - axis.ref)
             for j, v in enumerate(lines):
@@ -452,7 +456,9 @@ class Track:
                 picked = np.asarray(v, dtype=float)[np.maximum(k, 0)] if len(v) else np.full(len(k), np.nan)
                 values.append(dict(zip(steps.tolist(), shorts(picked), strict=True)))
                 owners.append(i)
-                names.append(_series_name(result, axis.panel, j, len(lines), lang))
+                # the moments panel names every line, σ (solid) or m (dashed), even alone
+                moment = MOMENT_NAMES[drawn[j][1]] if axis.panel == "moments" else None
+                names.append(moment or _series_name(result, axis.panel, j, len(lines), lang))
         ends = (short(axis.bottom), short(axis.top))
         cap = tuple(caps[i] for i in owners) if caps is not None else ()
         return cls(axis, number, tuple(values), tuple(owners), len(result.runs), ends, tuple(names), cap)
@@ -476,6 +482,9 @@ class Track:
         return ((math.log10(v) if a.log else v) - a.lo) / (a.hi - a.lo)
 
 
+MOMENT_NAMES = {"solid": "σ", "dash": "m"}
+
+
 def _series_name(result: Result, panel: str, j: int, n: int, lang: str) -> str:
     """What a read-out says its number is, where a run has two lines in a panel: η/σ of each
     coordinate, the loss on the training and on the test data."""
@@ -484,6 +493,7 @@ def _series_name(result: Result, panel: str, j: int, n: int, lang: str) -> str:
     if panel == "loss":
         return t("fig.train" if j == 0 else "fig.test", lang)
     return result.surface.axes[j]
+
 
 
 def cursor(track: Track, s: int) -> dict[str, Any]:

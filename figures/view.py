@@ -18,7 +18,7 @@ from figures.style import ARROW_KINDS, PALETTE, Sizes
 from lab.seeds import MAX_SEEDS
 
 PANELS = ("loss", "grad_norm", "lr", "eff_lr")  # the four trace panels, top to bottom
-PANEL_CHOICES = ("loss", "grad_norm", "lr", "eff_lr", "step")
+PANEL_CHOICES = ("loss", "grad_norm", "lr", "eff_lr", "step", "moments")  # moments: σ and m over ‖g‖ (lab.moments)
 LOSS_AXES = ("linear", "log")
 UNDER = 1.0  # how much wider the first run's line is than the last's (paths on top of each other)
 
@@ -72,6 +72,12 @@ class View:
 
 
 MAX_RUN = 6  # the runs a view block may name (the app's at most), counted from 1
+
+
+def needs_state(options: Mapping[str, Any]) -> bool:
+    """Whether a view (its options, ``view_options``) draws from the runs' recorded state:
+    the moments panel (``lab.moments``) needs ``simulate(..., record_state=True)``."""
+    return "moments" in tuple(options.get("panels", ()))
 
 
 class ViewError(ValueError):

@@ -73,6 +73,12 @@ class RunResult:
     series: dict[str, Callable[[], Array | None]] = field(default_factory=dict, repr=False)
     _cache: dict[str, Array | None] = field(default_factory=dict, repr=False)
 
+    def memo(self, name: str, make: Callable[[], Any]) -> Any:
+        """A value derived from the run's arrays, computed once (``lab.moments``)."""
+        if name not in self._cache:
+            self._cache[name] = make()
+        return self._cache[name]
+
     def _series(self, name: str) -> Array | None:
         if name not in self._cache:
             fn = self.series.get(name)

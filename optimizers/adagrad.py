@@ -25,7 +25,7 @@ import numpy as np
 
 from core.params import Float
 from optimizers import shared
-from optimizers.base import Array, Decay, Num, Optimizer, Runs, StepOut, column
+from optimizers.base import Array, Decay, Moments, Num, Optimizer, Runs, States, StepOut, column
 from optimizers.shared import lecture_move
 
 
@@ -70,6 +70,15 @@ def formula(p: Mapping[str, Any]) -> list[str]:
         rf"s^t = {s0}\sum_{{k=0}}^{{t}} (g^k)^2,\qquad "
         rf"\theta^{{t+1}} = \theta^t - {rate}\,\frac{{g^t}}{{\sqrt{{s^t}} + \epsilon}}",
     ]
+
+
+def moments(state: States, p: Mapping[str, Any], t: Array) -> Moments:
+    """σ = √s, the root of the sum of squares (torch's; not a mean)."""
+    return np.sqrt(state["sum"]), None
+
+
+def lecture_moments(state: States, p: Mapping[str, Any], t: Array) -> Moments:
+    return state["sigma"], None
 
 
 # --- the lecture ----------------------------------------------------------------------------
@@ -121,6 +130,7 @@ OPTIMIZERS = (
         step,
         formula,
         {"sum": "s^t"},
+        moments=moments,
     ),
     Optimizer(
         "adagrad_lecture",
@@ -131,5 +141,6 @@ OPTIMIZERS = (
         lambda p: [LECTURE_FORMULA],
         {"sum_sq": r"\textstyle\sum_{k\le t} (g^k)^2", "sigma": r"\sigma^t"},
         follows="lecture",
+        moments=lecture_moments,
     ),
 )

@@ -32,7 +32,19 @@ import numpy as np
 
 from core.params import Bool
 from optimizers import shared
-from optimizers.base import Array, Decay, Num, Optimizer, Runs, StepOut, Switch, column, switch
+from optimizers.base import (
+    Array,
+    Decay,
+    Moments,
+    Num,
+    Optimizer,
+    Runs,
+    States,
+    StepOut,
+    Switch,
+    column,
+    switch,
+)
 from optimizers.shared import c_pow, lerp
 
 
@@ -91,6 +103,17 @@ def step(theta: Array, g: Array, st: State, lr: Num, t: int, hp: Hyper) -> StepO
     return StepOut(new, State(m, v, v_max), step_size / denom)
 
 
+def moments(state: States, p: Mapping[str, Any], t: Array) -> Moments:
+    """σ = √v̂ and m̂ = m/(1 − β₁ᵗ⁺¹) where the run corrects the bias, else √v and m (v's
+    running maximum with AMSGrad): at step 0 the uncorrected σ is √(1 − β₂)·|g|, m is
+    (1 − β₁)·g (preset 10)."""
+    b1, b2 = p["betas"]
+    v = state["v_max"] if p["amsgrad"] else state["v"]
+    if not p["bias_correction"]:
+        return np.sqrt(v), state["m"]
+    return np.sqrt(v / (1 - b2**t)), state["m"] / (1 - b1**t)
+
+
 def formula(p: Mapping[str, Any]) -> list[str]:
     v = r"\max_{k\le t} v^k" if p["amsgrad"] else "v^t"
     if p["bias_correction"]:
@@ -110,7 +133,7 @@ _AMSGRAD = Bool("amsgrad", False)
 
 
 def _adam(name: str, params: tuple[Any, ...], fixed: dict[str, Any]) -> Optimizer:
-    return Optimizer(name, params, hyper, init, step, formula, SYMBOLS, fixed=fixed)
+    return Optimizer(name, params, hyper, init, step, formula, SYMBOLS, fixed=fixed, moments=moments)
 
 
 OPTIMIZERS = (

@@ -110,6 +110,14 @@ def _no_check(p: Mapping[str, Any]) -> str | None:
     return None
 
 
+Moments = tuple[Array | None, Array | None]  # (σ, m) per step and coordinate, (k, 2); None: the family has none
+States = Mapping[str, Array]  # a run's recorded state: field -> (k, 2), after each step
+
+
+def no_moments(state: States, p: Mapping[str, Any], t: Array) -> Moments:
+    return None, None
+
+
 @dataclass(frozen=True)
 class Optimizer:
     """A named optimizer: its parameters and the pure functions of its family.
@@ -121,7 +129,11 @@ class Optimizer:
       from 1 like torch's ``state['step']``, ``lr`` is this step's scheduled learning rate
       (a float when every run shares it, else (n, 1));
     * ``formula(p)``: LaTeX lines of the exact rule a run with resolved parameters ``p``
-      uses; ``symbols``: how the lecture writes each state field (the step-numbers panel).
+      uses; ``symbols``: how the lecture writes each state field (the step-numbers panel);
+    * ``moments(state, p, t)``: from a run's recorded state (``t``: torch's step counts,
+      (k, 1)), the lecture's σ — the per-coordinate scale the step divides the gradient by,
+      bias-corrected where the run corrects, without ε — and m, the average of gradients the
+      step follows; None where the family has no such quantity (the panel ``moments``).
     """
 
     name: str
@@ -134,6 +146,7 @@ class Optimizer:
     follows: str = "torch"  # or "lecture"
     fixed: Mapping[str, Any] = field(default_factory=dict)  # values the name pins (amsgrad=True)
     check: Callable[[Mapping[str, Any]], str | None] = _no_check  # across parameters
+    moments: Callable[[States, Mapping[str, Any], Array], Moments] = no_moments
 
     @property
     def title(self) -> dict[str, str]:

@@ -22,7 +22,16 @@ import numpy as np
 
 from core.params import Bool, Float
 from optimizers import shared
-from optimizers.base import Array, Decay, Num, Optimizer, Runs, StepOut, Switch, column
+from optimizers.base import (
+    Array,
+    Decay,
+    Num,
+    Optimizer,
+    Runs,
+    StepOut,
+    Switch,
+    column,
+)
 from optimizers.shared import c_pow, lerp
 
 
@@ -90,5 +99,6 @@ OPTIMIZERS = (
         step,
         formula,
         {"m": "m^t", "v": "v^t", "mu_product": r"\textstyle\prod_{i\le t}\mu_i"},
+        moments=lambda state, p, t: (np.sqrt(state["v"] / (1 - p["betas"][1] ** t)), None),  # its m is μ-weighted
     ),
 )

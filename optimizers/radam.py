@@ -24,7 +24,18 @@ import numpy as np
 
 from core.params import Bool
 from optimizers import shared
-from optimizers.base import Array, Decay, Num, Optimizer, Runs, StepOut, Switch, column
+from optimizers.base import (
+    Array,
+    Decay,
+    Moments,
+    Num,
+    Optimizer,
+    Runs,
+    States,
+    StepOut,
+    Switch,
+    column,
+)
 from optimizers.shared import c_pow, lerp
 
 
@@ -72,6 +83,16 @@ def step(theta: Array, g: Array, st: State, lr: Num, t: int, hp: Hyper) -> StepO
     return StepOut(new, State(m, v), eff)
 
 
+def moments(state: States, p: Mapping[str, Any], t: Array) -> Moments:
+    """m̂ = m/(1 − β₁ᵗ⁺¹), and σ = √v̂ on the steps that divide by it (ρ_t > 5; before, the
+    step is m̂ alone: no σ, NaN)."""
+    b1, b2 = p["betas"]
+    rho_inf = 2 / (1 - b2) - 1
+    rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+    sigma = np.where(rho_t > 5.0, np.sqrt(state["v"] / (1 - b2**t)), np.nan)
+    return sigma, state["m"] / (1 - b1**t)
+
+
 def formula(p: Mapping[str, Any]) -> list[str]:
     return [
         *shared.decay_lines(p),
@@ -94,5 +115,6 @@ OPTIMIZERS = (
         step,
         formula,
         {"m": "m^t", "v": "v^t"},
+        moments=moments,
     ),
 )

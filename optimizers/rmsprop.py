@@ -34,9 +34,11 @@ from optimizers import shared
 from optimizers.base import (
     Array,
     Decay,
+    Moments,
     Num,
     Optimizer,
     Runs,
+    States,
     StepOut,
     Switch,
     column,
@@ -103,6 +105,16 @@ def step(theta: Array, g: Array, st: State, lr: Num, t: int, hp: Hyper) -> StepO
     else:
         new = theta + ((-lr) * g) / avg
     return StepOut(new, State(sq, ga, buf), lr / avg)
+
+
+def moments(state: States, p: Mapping[str, Any], t: Array) -> Moments:
+    """σ = √v, or √(v − ḡ²) centered; its momentum buffer sums g/σ, not g: no m."""
+    v = state["square_avg"]
+    return np.sqrt(v - state["grad_avg"] ** 2) if p["centered"] else np.sqrt(v), None
+
+
+def lecture_moments(state: States, p: Mapping[str, Any], t: Array) -> Moments:
+    return state["sigma"], None
 
 
 def formula(p: Mapping[str, Any]) -> list[str]:
@@ -173,6 +185,7 @@ OPTIMIZERS = (
         step,
         formula,
         {"square_avg": "v^t", "grad_avg": r"\bar g^t", "buf": "b^t"},
+        moments=moments,
     ),
     Optimizer(
         "rmsprop_lecture",
@@ -186,5 +199,6 @@ OPTIMIZERS = (
         lambda p: [LECTURE_FORMULA],
         {"sigma": r"\sigma^t"},
         follows="lecture",
+        moments=lecture_moments,
     ),
 )

@@ -27,7 +27,19 @@ import numpy as np
 
 from core.params import Float
 from optimizers import shared
-from optimizers.base import Array, Decay, Num, Optimizer, Runs, StepOut, Switch, column, switch
+from optimizers.base import (
+    Array,
+    Decay,
+    Moments,
+    Num,
+    Optimizer,
+    Runs,
+    States,
+    StepOut,
+    Switch,
+    column,
+    switch,
+)
 
 
 class State(NamedTuple):
@@ -95,9 +107,14 @@ def _nesterov_check(p: Mapping[str, Any]) -> str | None:
     return None
 
 
+def moments(state: States, p: Mapping[str, Any], t: Array) -> Moments:
+    """No σ; the momentum buffer b (a sum, not a mean: it grows to 1/(1 − μ) times g)."""
+    return None, (state["buf"] if p["momentum"] > 0 else None)
+
+
 def _sgd(name: str, params: list[Any], fixed: dict[str, Any], **kw: Any) -> Optimizer:
     return Optimizer(
-        name, tuple(params), hyper, init, step, formula, {"buf": "b^t"}, fixed=fixed, **kw
+        name, tuple(params), hyper, init, step, formula, {"buf": "b^t"}, fixed=fixed, moments=moments, **kw
     )
 
 

@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import export  # noqa: E402
-from figures.view import view_options  # noqa: E402
+from figures.view import needs_state, view_options  # noqa: E402
 from lab import simulate  # noqa: E402
 from lab.presets import Preset, list_presets  # noqa: E402
 
@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for p in presets:
             t = time.monotonic()
-            result = simulate(p.scenario)
             look = view_options(p.view)  # the view the app opens the preset in
+            result = simulate(p.scenario, record_state=needs_state(look))
             png = export.render(result, "png", view="all", width=SIZE[0], height=SIZE[1], look=look)
             write(f"{p.name}.png", png, t)
             if p.name == ANIMATED:

@@ -909,3 +909,12 @@ def test_a_cards_numbers_are_the_panels_read_outs(make_app: MakeApp) -> None:
         assert fmt_value(float(run.loss[-1])) in finals and fmt_value(float(run.grad_norm[-1])) in finals
         ratio = fmt_value(run.verdict["numbers"]["grad_norm_ratio"])
         assert f"‖g‖ / ‖g⁰‖ = {ratio} (of its start)" in bodies
+
+
+def test_a_card_judging_l2_names_the_gradient_it_gives(make_app: MakeApp) -> None:
+    """Preset 8: Adam + L2's card judges L + λ/2·‖θ‖², whose gradient is 0 at its end, while
+    the ‖g‖ panel shows L's, 2.15: the card's number says whose gradient it is."""
+    at = make_app({"preset": "08"})
+    ok(at)
+    bodies = " ".join(h.proto.body for h in at.get("html"))
+    assert "final ‖g‖ of L + λ/2·‖θ‖²" in bodies and "final ‖g‖<" in bodies  # Adam + L2, and the others

@@ -144,7 +144,7 @@ def test_pins_parse_to_panel_step_and_run() -> None:
 
 def test_a_pinned_step_rings_every_line_with_its_value_once_the_clock_is_there() -> None:
     res = simulate(get_preset("10").scenario)
-    view = View(**view_options(get_preset("10").view))  # pins the step panel at step 0
+    view = View(**{**view_options(get_preset("10").view), "pins": (("step", 0, None),)})  # the step panel at step 0
     d = spec(res, view, step=0)
     (rings,) = named(d, "pin")
     (labels,) = named(d, "pin_label")

@@ -112,8 +112,9 @@ def test_a_link_without_problems_reports_nothing() -> None:
 
 
 def test_a_presets_panels_and_pins_travel_in_its_link() -> None:
-    """A student shares preset 7 after playing with it: the link keeps its panels (the step
-    length instead of η/σ) and its pinned steps, read by the preset view's own checker."""
+    """A student shares preset 7 after playing with it: the link keeps its panels (σ and m
+    over ‖g‖, and the step length) and its pinned steps, read by the preset view's own
+    checker."""
     from dataclasses import replace
 
     from figures.view import view_options
@@ -122,7 +123,7 @@ def test_a_presets_panels_and_pins_travel_in_its_link() -> None:
 
     state = with_view(default_state(), view_options(get_preset("07").view))
     q = encode(state)
-    assert q["panels"] == "loss,grad_norm,lr,step" and q["pins"] == "loss:1:1,step:0"
+    assert q["panels"] == "loss,moments,lr,step" and q["pins"] == "loss:0:1,loss:1:1,lr:0:2,step:0,moments:0:1"
     back, ignored = decode(q)
     assert not ignored and back.panels == state.panels and back.pins == state.pins
     assert "pins" not in encode(replace(state, pins=())) and "panels" not in encode(default_state())

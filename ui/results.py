@@ -77,12 +77,13 @@ def card_html(run: RunResult, color: str, lang: str, seeds: str = "") -> str:
     # The card's numbers are written as the panels' read-outs are (fmt_value): the review
     # read the card's 1.257 and ‖g‖/‖g⁰‖ 0.00716 against the panels' 1.26 and 0.0266 as
     # two answers. The ratio to the start is said under them.
-    loss_label = "verdict.card.final_loss_l2" if numbers.get("objective") == "loss+l2" else "final_loss"
+    l2 = numbers.get("objective") == "loss+l2"  # the card judges L + λ/2·‖θ‖², the panels show L
+    loss_label = "verdict.card.final_loss_l2" if l2 else "final_loss"
     final = numbers.get("final_loss")
     shown = [(t(loss_label, lang), "–" if final is None else fmt_value(final))]
     grad, ratio = numbers.get("final_grad_norm"), numbers.get("grad_norm_ratio")
     if v["kind"] != "diverged" and grad is not None:
-        shown.append((t("final_grad", lang), fmt_value(grad)))
+        shown.append((t("verdict.card.final_grad_l2" if l2 else "final_grad", lang), fmt_value(grad)))
     parts.append(card_numbers(shown))
     notes = []
     if v["kind"] != "diverged" and ratio is not None:

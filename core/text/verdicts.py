@@ -223,6 +223,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     # --- the card's labels ------------------------------------------------------------------
     "verdict.card.final_loss_l2": {"en": "final loss L + λ/2·‖θ‖²", "zh": "最终 loss L + λ/2·‖θ‖²"},
+    "verdict.card.final_grad_l2": {"en": "final ‖g‖ of L + λ/2·‖θ‖²", "zh": "L + λ/2·‖θ‖² 的最终 ‖g‖"},
     "verdict.card.events": {"en": "Events", "zh": "事件"},
     "list.sep": {"en": ", ", "zh": "、"},
     "list.last": {"en": " and ", "zh": "和"},
