@@ -103,10 +103,10 @@ def test_the_panel_reads_sigma_and_m_and_says_what_they_are() -> None:
     labels = sorted(s.strip("\u00a0") for tr in d["data"] if tr.get("name") == "pin_label" for s in tr["text"])
     assert [x for x in labels if x.startswith(("σ", "m"))] == ["m 0.01", "m 1", "σ 0.1", "σ 1"]
     notes = [a["text"] for a in d["layout"]["annotations"]]
-    assert "solid: ||σ||/||g||, dashed: ||m||/||g|| (1: caught up)" in notes
+    assert "solid: ||σ||/||g||, dashed: ||m||/||g|| (1: as large as g)" in notes
     one = copy.deepcopy(get_preset("07"))
     d7 = classroom_spec(simulate(one.scenario), View(**view_options(one.view)), width=1000, height=640, step=0)
-    assert "||σ||/||g|| (1: caught up)" in [a["text"] for a in d7["layout"]["annotations"]]  # RMSProp: no m
+    assert "||σ||/||g|| (1: as large as g)" in [a["text"] for a in d7["layout"]["annotations"]]  # RMSProp: no m
 
 
 def test_adagrad_falls_behind_at_the_cliff_and_rmsprop_does_not() -> None:

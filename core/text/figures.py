@@ -15,10 +15,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "fig.moments": {"en": "σ, m ÷ ||g|| (log)", "zh": "σ、m ÷ ||g||（对数）"},
     "fig.moments_note": {
-        "en": "solid: ||σ||/||g||, dashed: ||m||/||g|| (1: caught up)",
-        "zh": "实线：||σ||/||g||，虚线：||m||/||g||（1：已跟上）",
+        "en": "solid: ||σ||/||g||, dashed: ||m||/||g|| (1: as large as g)",
+        "zh": "实线：||σ||/||g||，虚线：||m||/||g||（1：与 g 一样大）",
     },
-    "fig.moments_note_sigma": {"en": "||σ||/||g|| (1: caught up)", "zh": "||σ||/||g||（1：已跟上）"},
+    "fig.moments_note_sigma": {"en": "||σ||/||g|| (1: as large as g)", "zh": "||σ||/||g||（1：与 g 一样大）"},
     "fig.step": {"en": "step t", "zh": "步数 t"},
     "fig.step_zoom": {"en": "step t (the first {hi} of {last})", "zh": "步数 t（前 {hi} 步，共 {last} 步）"},
     "fig.seeds_here": {"en": "{n} of {seeds} seeds end here", "zh": "{seeds} 个种子中有 {n} 个停在这里"},
