@@ -336,9 +336,9 @@ def _map(
         (x0, x1), (y0, y1) = ranges = mapping.map_ranges(layers, view)
         box = MapBox(*ranges, map_px[0] / max(x1 - x0, 1e-300), map_px[1] / max(y1 - y0, 1e-300))
         lines = [r.trajectory[d] for r, d in zip(result.runs, drawn, strict=True)]
-        if (escape := mapping.escape_arrows(result, layers, view)) is not None:  # shown with the counts
-            ends = escape[1](math.inf)
-            lines.append(np.array([[np.nan if v is None else v for v in ends[k]] for k in ("x", "y")], dtype=float).T)
+        # revealed, the escape arrows are movers shown with the counts (whole: in ``static``)
+        if view.reveal and (escape := mapping.escape_arrows(result, layers, view)) is not None:
+            lines.append(_xy(escape[1](math.inf)))
         seen = _drawn(box, static, lines)
         if (counted := fate_mover(result, fates, view, last, box, seen)) is not None:
             b.mover(*counted, s0)
@@ -354,9 +354,13 @@ def _drawn(box: MapBox, static: list[dict[str, Any]], paths: list[np.ndarray]) -
         if tr.get("name") == "contours":
             continue
         if tr.get("type", "scatter") == "scatter" and tr.get("x") is not None and tr.get("y") is not None:
-            xy = np.array([[np.nan if v is None else v for v in tr[k]] for k in ("x", "y")], dtype=float).T
-            (lines if "lines" in tr.get("mode", "") else marks).append(xy)
+            (lines if "lines" in tr.get("mode", "") else marks).append(_xy(tr))
     return clutter(box, lines, np.concatenate(marks))
+
+
+def _xy(trace: dict[str, Any]) -> np.ndarray:
+    """A trace's points (n × 2), its None gaps as NaN."""
+    return np.array([[np.nan if v is None else v for v in trace[k]] for k in ("x", "y")], dtype=float).T
 
 
 def _run_legend(result: Result, view: View) -> list[dict[str, Any]]:

@@ -22,12 +22,18 @@ from optimizers.base import no_moments
 Array = np.ndarray
 
 
+def _received(run: RunResult) -> Array:
+    """(k, 2): the gradient each step's optimizer received — the exact one and its noise
+    (an L2 term is the optimizer's own, added inside its step)."""
+    k = run.steps_run
+    g = np.asarray(run.gradient[:k], dtype=float)
+    return g + run.noise[:k] if run.noise is not None else g
+
+
 def used_gradient(run: RunResult) -> Array:
     """(k, 2): the gradient each step used — the exact one, its noise and an L2 term."""
     k = run.steps_run
-    g = np.asarray(run.gradient[:k], dtype=float)
-    if run.noise is not None:
-        g = g + run.noise[:k]
+    g = _received(run)
     opt = OPTIMIZERS[run.optimizer]
     lam = opt.l2_decay(opt.resolve(run.params))
     return g + lam * run.trajectory[:k] if lam else g
@@ -47,9 +53,7 @@ def replayed_state(run: RunResult) -> dict[str, Array]:
     hp = opt.hyper([resolved_params(opt, run.params)])
     k = run.steps_run
     theta = np.asarray(run.trajectory, dtype=float)
-    g = np.asarray(run.gradient[:k], dtype=float)
-    if run.noise is not None:
-        g = g + run.noise[:k]
+    g = _received(run)
     st = opt.init(theta[:1].copy(), hp)
     store: dict[str, Array] = {}
     for t in range(k):
